@@ -1,0 +1,99 @@
+/*
+ * session.c — sessions: creation in callback (or queue) mode, SnmpClose.
+ *
+ * Window-message notification has no meaning on Linux, so a non-NULL hWnd
+ * is refused with SNMPAPI_HWND_INVALID; callers use a callback, or the
+ * WsnmpCreateSession extension for a session that only queues.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+smiUINT32 wsnmp_pending_total, wsnmp_registrations_total;
+
+wsnmp_session *wsnmp_session_at(uint32_t slot)
+{
+    if (slot == WSNMP_NO_SLOT)
+        return NULL;
+    uint64_t handle = wsnmp_handle_of_slot(slot);
+    return wsnmp_handle_get(handle, WSNMP_KIND_SESSION, NULL);
+}
+
+smiUINT32 wsnmp_session_owned_total(const wsnmp_session *s)
+{
+    smiUINT32 n = 0;
+    for (int k = WSNMP_KIND_ENTITY; k < WSNMP_KIND_COUNT; k++)
+        n += s->live[k];
+    return n;
+}
+
+void wsnmp_session_destroy(void *obj)
+{
+    wsnmp_session *s = obj;
+    wsnmp_pending_total -= s->pending;
+    wsnmp_registrations_total -= s->registrations;
+    free(s);
+}
+
+static HSNMP_SESSION create(SNMPAPI_CALLBACK cb, LPVOID data, const char *fn)
+{
+    wsnmp_session *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+    s->callback = cb;
+    s->client_data = cb ? data : NULL; /* ignored without a callback */
+    s->owned_head = WSNMP_NO_SLOT;
+    HSNMP_SESSION h = wsnmp_handle_new(WSNMP_KIND_SESSION, WSNMP_NO_SLOT, s, fn);
+    if (h == 0)
+        free(s);
+    return h;
+}
+
+WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK fCallBack,
+                                          LPVOID lpClientData)
+{
+    (void)wMsg;
+    if (!wsnmp_require_started("SnmpCreateSession"))
+        return 0;
+    if (hWnd != NULL)
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_HWND_INVALID,
+                          "SnmpCreateSession: window notification is not available on "
+                          "this platform; pass a callback"),
+               0;
+    if (fCallBack == NULL)
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
+                          "SnmpCreateSession: neither a window nor a callback given"),
+               0;
+    return create(fCallBack, lpClientData, "SnmpCreateSession");
+}
+
+WSNMP_API HSNMP_SESSION SnmpOpen(HWND hWnd, UINT wMsg)
+{
+    (void)wMsg;
+    if (!wsnmp_require_started("SnmpOpen"))
+        return 0;
+    if (hWnd != NULL)
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_HWND_INVALID,
+                          "SnmpOpen: window notification is not available on this platform"),
+               0;
+    return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
+                      "SnmpOpen: a window handle is required; use SnmpCreateSession"),
+           0;
+}
+
+WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lpClientData)
+{
+    if (!wsnmp_require_started("WsnmpCreateSession"))
+        return 0;
+    return create(fCallBack, lpClientData, "WsnmpCreateSession");
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpClose(HSNMP_SESSION session)
+{
+    uint32_t slot;
+    if (wsnmp_lookup(session, WSNMP_KIND_SESSION, &slot, NULL, "SnmpClose") == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_handle_destroy_owned(slot);
+    wsnmp_handle_destroy(slot);
+    return SNMPAPI_SUCCESS;
+}

@@ -1,0 +1,77 @@
+/*
+ * binding.h — shared declarations of the Lua binding (winsnmp.core).
+ * The binding sees only the public C API (winsnmp.h), never net-snmp.
+ */
+#ifndef WSNMP_BINDING_H
+#define WSNMP_BINDING_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "winsnmp.h"
+
+#define WSL_SESSION "winsnmp.session"
+#define WSL_ENTITY "winsnmp.entity"
+#define WSL_CONTEXT "winsnmp.context"
+#define WSL_PDU "winsnmp.pdu"
+#define WSL_VBL "winsnmp.vbl"
+
+/* Every userdata holds only a handle; 0 once closed or freed. */
+typedef struct {
+    uint64_t handle;
+} wsl_object;
+
+/* ---- object.c ------------------------------------------------------------ */
+/* Metatable name for a handle kind. */
+const char *wsl_kind_mt(int kind);
+/* Pushes a new userdata for `handle` of `kind`.  Children keep the session
+ * userdata at session_idx alive through their user value.  Created closed,
+ * then opened, so a failure part-way leaves nothing to release. */
+wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session_idx);
+wsl_object *wsl_check(lua_State *L, int idx, int kind);
+/* Releases the handle (if still live) without touching the last-error
+ * slots; the one idempotent path behind close, free, __close and __gc. */
+void wsl_release(wsl_object *o, int kind);
+/* Pushes nil, message, NAME from the process-wide last-error slot, first
+ * copying it into `session`'s slot.  Returns 3. */
+int wsl_push_last_error(lua_State *L, HSNMP_SESSION session);
+/* Records a failure found in the binding and pushes nil, message, NAME. */
+int wsl_fail(lua_State *L, HSNMP_SESSION session, SNMPAPI_STATUS code, const char *fmt, ...);
+/* Registers a metatable with methods and metamethods. */
+void wsl_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                   const luaL_Reg *metamethods);
+/* Runs a full collection and tells whether the last failure was a resource
+ * limit, so a creation can be retried once: objects dropped by the script
+ * but not yet collected should not make a limit fire. */
+int wsl_retry_after_gc(lua_State *L);
+
+/* ---- values.c ------------------------------------------------------------ */
+smiUINT32 wsl_syntax_by_name(const char *name); /* 0 if unknown */
+const char *wsl_syntax_name(smiUINT32 syntax);
+void wsl_push_value(lua_State *L, const smiVALUE *v);
+void wsl_push_oid(lua_State *L, const smiOID *oid);
+/* Returns the library-owned descriptors of a value from SnmpGetVb. */
+void wsl_free_value(smiVALUE *v);
+/* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded
+ * SNMPAPI_OID_INVALID on failure. */
+smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf);
+/* Appends the varbinds of the list at idx to vbl; 1 on success, or 0 after
+ * recording the error. */
+int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);
+/* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
+int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
+/* Reads one varbind (a table or a bare OID string) at idx and stores it at
+ * `index` of vbl; returns the SnmpSetVb result (0 on failure, recorded). */
+SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smiUINT32 index,
+                               int oid_idx, int type_idx, int value_idx);
+
+/* ---- openers -------------------------------------------------------------- */
+void wsl_open_session(lua_State *L);
+void wsl_open_entity(lua_State *L);
+void wsl_open_pdu(lua_State *L);
+int wsl_define_agent(lua_State *L);
+/* Reads entity options (table at idx) and applies them to entity `e`;
+ * returns 1, or 0 after recording the error. */
+int wsl_apply_entity_options(lua_State *L, HSNMP_SESSION s, HSNMP_ENTITY e, int idx);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * module.c — luaopen_winsnmp_core: library-level functions.
+ */
+#include "binding.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void wsl_push_stats(lua_State *L, const WsnmpStats *st);
+
+static const char *const translate_names[] = {"translated", "untranslated_v1",
+                                              "untranslated_v2", NULL};
+static const char *const retransmit_names[] = {"off", "on", NULL};
+
+static int l_startup(lua_State *L)
+{
+    smiUINT32 major, minor, level, translate, retransmit;
+    if (!SnmpStartup(&major, &minor, &level, &translate, &retransmit))
+        return wsl_push_last_error(L, 0);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, major);
+    lua_setfield(L, -2, "major");
+    lua_pushinteger(L, minor);
+    lua_setfield(L, -2, "minor");
+    lua_pushinteger(L, level);
+    lua_setfield(L, -2, "level");
+    lua_pushstring(L, translate_names[translate]);
+    lua_setfield(L, -2, "translate_mode");
+    lua_pushstring(L, retransmit_names[retransmit]);
+    lua_setfield(L, -2, "retransmit_mode");
+    return 1;
+}
+
+static int l_cleanup(lua_State *L)
+{
+    if (WsnmpIsStarted())
+        SnmpCleanup();
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_session(lua_State *L)
+{
+    if (!lua_isnoneornil(L, 1))
+        luaL_checktype(L, 1, LUA_TFUNCTION);
+    HSNMP_SESSION s = WsnmpCreateSession(NULL, NULL);
+    if (s == 0 && wsl_retry_after_gc(L))
+        s = WsnmpCreateSession(NULL, NULL);
+    if (s == 0)
+        return wsl_push_last_error(L, 0);
+    wsl_push_object(L, WSNMP_KIND_SESSION, s, 0);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1); /* the callback, or nil */
+    return 1;
+}
+
+static int l_last_error(lua_State *L)
+{
+    SNMPAPI_STATUS code = SnmpGetLastError(0);
+    if (code == 0) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "no error");
+        lua_pushinteger(L, 0);
+        return 3;
+    }
+    lua_pushstring(L, WsnmpErrorName(code));
+    lua_pushstring(L, WsnmpGetLastErrorMessage(0));
+    lua_pushinteger(L, code);
+    return 3;
+}
+
+static int l_stats(lua_State *L)
+{
+    WsnmpStats st;
+    WsnmpGetStats(0, &st);
+    wsl_push_stats(L, &st);
+    return 1;
+}
+
+static smiUINT32 limit_field(lua_State *L, const char *key)
+{
+    lua_getfield(L, 1, key);
+    smiUINT32 v = 0;
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+            lua_tointeger(L, -1) > (lua_Integer)UINT32_MAX - 1)
+            luaL_error(L, "limits: '%s' must be a positive integer", key);
+        v = (smiUINT32)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_limits(lua_State *L)
+{
+    WsnmpLimits lim;
+    if (!lua_isnoneornil(L, 1)) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_pushnil(L);
+        while (lua_next(L, 1)) {
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+            if (strcmp(k, "sessions") && strcmp(k, "handles") &&
+                strcmp(k, "handles_per_session") && strcmp(k, "pending"))
+                luaL_error(L, "limits: unknown limit '%s'", k);
+            lua_pop(L, 1);
+        }
+        lim.sessions = limit_field(L, "sessions");
+        lim.handles = limit_field(L, "handles");
+        lim.handles_per_session = limit_field(L, "handles_per_session");
+        lim.pending = limit_field(L, "pending");
+        WsnmpSetLimits(&lim);
+    }
+    WsnmpGetLimits(&lim);
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, lim.sessions);
+    lua_setfield(L, -2, "sessions");
+    lua_pushinteger(L, lim.handles);
+    lua_setfield(L, -2, "handles");
+    lua_pushinteger(L, lim.handles_per_session);
+    lua_setfield(L, -2, "handles_per_session");
+    lua_pushinteger(L, lim.pending);
+    lua_setfield(L, -2, "pending");
+    return 1;
+}
+
+static int l_type(lua_State *L)
+{
+    static const char *const kind_words[] = {
+        [WSNMP_KIND_ENTITY] = "entity", [WSNMP_KIND_CONTEXT] = "context",
+        [WSNMP_KIND_PDU] = "pdu",       [WSNMP_KIND_VBL] = "vbl",
+    };
+    luaL_checkany(L, 1);
+    for (int kind = WSNMP_KIND_SESSION; kind <= WSNMP_KIND_VBL; kind++) {
+        wsl_object *o = luaL_testudata(L, 1, wsl_kind_mt(kind));
+        if (o == NULL)
+            continue;
+        int live = WsnmpHandleKind(o->handle) == kind;
+        if (kind == WSNMP_KIND_SESSION)
+            lua_pushstring(L, live ? "session" : "closed session");
+        else
+            lua_pushstring(L, live ? kind_words[kind] : "freed handle");
+        return 1;
+    }
+    luaL_pushfail(L);
+    return 1;
+}
+
+static int l_oid_compare(lua_State *L)
+{
+    const char *a = luaL_checkstring(L, 1);
+    const char *b = luaL_checkstring(L, 2);
+    smiUINT32 abuf[MAXOBJIDSIZE], bbuf[MAXOBJIDSIZE];
+    smiOID x = {0, abuf}, y = {0, bbuf};
+    if ((x.len = wsl_parse_oid(L, 0, a, abuf)) == 0 || (y.len = wsl_parse_oid(L, 0, b, bbuf)) == 0)
+        return wsl_push_last_error(L, 0);
+    smiINT r;
+    SnmpOidCompare(&x, &y, 0, &r);
+    lua_pushinteger(L, r < 0 ? -1 : r > 0 ? 1 : 0);
+    return 1;
+}
+
+static int l_u64(lua_State *L)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)(uint64_t)luaL_checkinteger(L, 1));
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int mode_accessor(lua_State *L, const char *const names[], int translate)
+{
+    if (!lua_isnoneornil(L, 1)) {
+        int mode = luaL_checkoption(L, 1, NULL, names);
+        if (!(translate ? SnmpSetTranslateMode((smiUINT32)mode)
+                        : SnmpSetRetransmitMode((smiUINT32)mode)))
+            return wsl_push_last_error(L, 0);
+    }
+    smiUINT32 mode;
+    if (!(translate ? SnmpGetTranslateMode(&mode) : SnmpGetRetransmitMode(&mode)))
+        return wsl_push_last_error(L, 0);
+    lua_pushstring(L, names[mode]);
+    return 1;
+}
+
+static int l_translate_mode(lua_State *L)
+{
+    return mode_accessor(L, translate_names, 1);
+}
+
+static int l_retransmit_mode(lua_State *L)
+{
+    return mode_accessor(L, retransmit_names, 0);
+}
+
+static int l_define_context(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    size_t len;
+    const char *value = luaL_checklstring(L, 2, &len);
+    smiOCTETS v = {(smiUINT32)(len > UINT32_MAX ? UINT32_MAX : len), (smiBYTE *)value};
+    if (!WsnmpDefineContext(name, &v))
+        return wsl_push_last_error(L, 0);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_undefine(lua_State *L)
+{
+    if (!WsnmpUndefine(luaL_checkstring(L, 1)))
+        return wsl_push_last_error(L, 0);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_load_names(lua_State *L)
+{
+    SNMPAPI_STATUS n = WsnmpLoadFriendlyNames(luaL_checkstring(L, 1));
+    if (n == 0)
+        return wsl_push_last_error(L, 0);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+static int l_vendor_info(lua_State *L)
+{
+    smiVENDORINFO v;
+    SnmpGetVendorInfo(&v);
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, v.vendorName);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, v.vendorContact);
+    lua_setfield(L, -2, "contact");
+    lua_pushstring(L, v.vendorVersionId);
+    lua_setfield(L, -2, "version");
+    lua_pushstring(L, v.vendorVersionDate);
+    lua_setfield(L, -2, "date");
+    lua_pushinteger(L, v.vendorEnterprise);
+    lua_setfield(L, -2, "enterprise");
+    return 1;
+}
+
+static void push_error_table(lua_State *L)
+{
+    lua_newtable(L);
+    for (SNMPAPI_STATUS code = 0; code <= SNMPAPI_TL_OTHER; code++) {
+        const char *name = WsnmpErrorName(code);
+        if (name == NULL)
+            continue;
+        lua_pushinteger(L, code);
+        lua_setfield(L, -2, name);
+        lua_pushstring(L, name);
+        lua_rawseti(L, -2, code);
+    }
+}
+
+static void push_pdu_error_table(lua_State *L)
+{
+    lua_newtable(L);
+    for (smiINT code = 0; WsnmpPduErrorName(code); code++) {
+        lua_pushinteger(L, code);
+        lua_setfield(L, -2, WsnmpPduErrorName(code));
+        lua_pushstring(L, WsnmpPduErrorName(code));
+        lua_rawseti(L, -2, code);
+    }
+}
+
+/* Exposes each class's method table, so the Lua layer can add methods. */
+static void push_class_tables(lua_State *L)
+{
+    static const struct {
+        const char *field;
+        const char *mt;
+    } classes[] = {{"Session", WSL_SESSION}, {"Entity", WSL_ENTITY}, {"Context", WSL_CONTEXT},
+                   {"Pdu", WSL_PDU},         {"Vbl", WSL_VBL}};
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        luaL_getmetatable(L, classes[i].mt);
+        lua_getfield(L, -1, "__index");
+        lua_setfield(L, -3, classes[i].field);
+        lua_pop(L, 1);
+    }
+}
+
+int luaopen_winsnmp_core(lua_State *L);
+
+__attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
+{
+    static const luaL_Reg functions[] = {
+        {"startup", l_startup},
+        {"cleanup", l_cleanup},
+        {"session", l_session},
+        {"last_error", l_last_error},
+        {"stats", l_stats},
+        {"limits", l_limits},
+        {"type", l_type},
+        {"oid_compare", l_oid_compare},
+        {"u64", l_u64},
+        {"translate_mode", l_translate_mode},
+        {"retransmit_mode", l_retransmit_mode},
+        {"define_agent", wsl_define_agent},
+        {"define_context", l_define_context},
+        {"undefine", l_undefine},
+        {"load_names", l_load_names},
+        {"vendor_info", l_vendor_info},
+        {NULL, NULL},
+    };
+    SnmpStartup(NULL, NULL, NULL, NULL, NULL); /* implicit, as API.md says */
+    wsl_open_session(L);
+    wsl_open_entity(L);
+    wsl_open_pdu(L);
+    luaL_newlib(L, functions);
+    push_error_table(L);
+    lua_setfield(L, -2, "errors");
+    push_pdu_error_table(L);
+    lua_setfield(L, -2, "pdu_errors");
+    push_class_tables(L);
+    return 1;
+}

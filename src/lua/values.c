@@ -1,0 +1,344 @@
+/*
+ * values.c — varbinds between Lua and smiVALUE.
+ *
+ * Values are never guessed: a varbind says its type by WinSNMP name, octet
+ * strings are 8-bit-clean Lua strings both ways, and Counter64 is a Lua
+ * integer (values at or above 2^63 wrap to negative; winsnmp.u64 prints
+ * them unsigned).
+ */
+#include "binding.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    smiUINT32 syntax;
+} syntaxes[] = {
+    {"int", SNMP_SYNTAX_INT},
+    {"uint32", SNMP_SYNTAX_UINT32},
+    {"cntr32", SNMP_SYNTAX_CNTR32},
+    {"gauge32", SNMP_SYNTAX_GAUGE32},
+    {"timeticks", SNMP_SYNTAX_TIMETICKS},
+    {"cntr64", SNMP_SYNTAX_CNTR64},
+    {"octets", SNMP_SYNTAX_OCTETS},
+    {"opaque", SNMP_SYNTAX_OPAQUE},
+    {"bits", SNMP_SYNTAX_BITS},
+    {"nsapaddr", SNMP_SYNTAX_NSAPADDR},
+    {"ipaddr", SNMP_SYNTAX_IPADDR},
+    {"oid", SNMP_SYNTAX_OID},
+    {"null", SNMP_SYNTAX_NULL},
+    {"nosuchobject", SNMP_SYNTAX_NOSUCHOBJECT},
+    {"nosuchinstance", SNMP_SYNTAX_NOSUCHINSTANCE},
+    {"endofmibview", SNMP_SYNTAX_ENDOFMIBVIEW},
+};
+
+smiUINT32 wsl_syntax_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof syntaxes / sizeof syntaxes[0]; i++)
+        if (strcmp(syntaxes[i].name, name) == 0)
+            return syntaxes[i].syntax;
+    return 0;
+}
+
+const char *wsl_syntax_name(smiUINT32 syntax)
+{
+    for (size_t i = 0; i < sizeof syntaxes / sizeof syntaxes[0]; i++)
+        if (syntaxes[i].syntax == syntax)
+            return syntaxes[i].name;
+    return "unknown";
+}
+
+void wsl_push_oid(lua_State *L, const smiOID *oid)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (smiUINT32 i = 0; i < oid->len; i++) {
+        char part[16];
+        int n = snprintf(part, sizeof part, i ? ".%u" : "%u", (unsigned)oid->ptr[i]);
+        luaL_addlstring(&b, part, (size_t)n);
+    }
+    luaL_pushresult(&b);
+}
+
+void wsl_push_value(lua_State *L, const smiVALUE *v)
+{
+    switch (v->syntax) {
+    case SNMP_SYNTAX_INT:
+        lua_pushinteger(L, v->value.sNumber);
+        break;
+    case SNMP_SYNTAX_UINT32:
+    case SNMP_SYNTAX_CNTR32:
+    case SNMP_SYNTAX_GAUGE32:
+    case SNMP_SYNTAX_TIMETICKS:
+        lua_pushinteger(L, (lua_Integer)v->value.uNumber);
+        break;
+    case SNMP_SYNTAX_CNTR64: {
+        uint64_t u = ((uint64_t)v->value.hNumber.hipart << 32) | v->value.hNumber.lopart;
+        lua_pushinteger(L, (lua_Integer)u); /* two's complement wrap above 2^63 */
+        break;
+    }
+    case SNMP_SYNTAX_IPADDR:
+        if (v->value.string.len == 4) {
+            const smiBYTE *a = v->value.string.ptr;
+            lua_pushfstring(L, "%d.%d.%d.%d", a[0], a[1], a[2], a[3]);
+            break;
+        }
+        /* A malformed address is shown as its bytes. */
+        __attribute__((fallthrough));
+    case SNMP_SYNTAX_OCTETS:
+    case SNMP_SYNTAX_OPAQUE:
+    case SNMP_SYNTAX_BITS:
+    case SNMP_SYNTAX_NSAPADDR:
+        lua_pushlstring(L, (const char *)v->value.string.ptr, v->value.string.len);
+        break;
+    case SNMP_SYNTAX_OID:
+        wsl_push_oid(L, &v->value.oid);
+        break;
+    default:
+        lua_pushnil(L);
+        break;
+    }
+}
+
+void wsl_free_value(smiVALUE *v)
+{
+    switch (v->syntax) {
+    case SNMP_SYNTAX_OID:
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &v->value.oid);
+        break;
+    case SNMP_SYNTAX_OCTETS:
+    case SNMP_SYNTAX_OPAQUE:
+    case SNMP_SYNTAX_BITS:
+    case SNMP_SYNTAX_IPADDR:
+    case SNMP_SYNTAX_NSAPADDR:
+        SnmpFreeDescriptor(v->syntax, &v->value.string);
+        break;
+    default:
+        break;
+    }
+}
+
+smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf)
+{
+    (void)L;
+    (void)s;
+    smiOID oid;
+    smiUINT32 n = SnmpStrToOid(text, &oid);
+    if (n == 0)
+        return 0;
+    memcpy(buf, oid.ptr, (size_t)n * sizeof *buf);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid);
+    return n;
+}
+
+/* Reads an integer in [lo, hi] from a Lua number; 0 if it is not one. */
+static int number_in_range(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
+                           lua_Integer *out)
+{
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        return 0;
+    int ok;
+    lua_Integer n = lua_tointegerx(L, idx, &ok);
+    if (!ok || n < lo || n > hi)
+        return 0;
+    *out = n;
+    return 1;
+}
+
+/* Counter64 from a Lua integer (negative = at or above 2^63) or from an
+ * unsigned decimal string up to 18446744073709551615. */
+static int read_counter64(lua_State *L, int idx, uint64_t *out)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        int ok;
+        lua_Integer n = lua_tointegerx(L, idx, &ok);
+        if (!ok)
+            return 0;
+        *out = (uint64_t)n;
+        return 1;
+    }
+    if (lua_type(L, idx) != LUA_TSTRING)
+        return 0;
+    const char *s = lua_tostring(L, idx);
+    if (*s < '0' || *s > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smiUINT32 index,
+                               int oid_idx, int type_idx, int value_idx)
+{
+    if (lua_type(L, oid_idx) != LUA_TSTRING)
+        luaL_error(L, "varbind OID must be a string, got %s", luaL_typename(L, oid_idx));
+    if (!lua_isnil(L, type_idx) && lua_type(L, type_idx) != LUA_TSTRING)
+        luaL_error(L, "varbind type must be a string, got %s", luaL_typename(L, type_idx));
+
+    smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];
+    smiOID name = {0, name_buf};
+    if ((name.len = wsl_parse_oid(L, s, lua_tostring(L, oid_idx), name_buf)) == 0)
+        return SNMPAPI_FAILURE;
+
+    smiVALUE value;
+    memset(&value, 0, sizeof value);
+    const char *tname = lua_tostring(L, type_idx);
+    if (tname == NULL) {
+        if (!lua_isnil(L, value_idx))
+            return WsnmpSetLastError(s, SNMPAPI_SYNTAX_INVALID,
+                                     "a varbind with a value needs a type"),
+                   SNMPAPI_FAILURE;
+        value.syntax = SNMP_SYNTAX_NULL;
+    } else if ((value.syntax = wsl_syntax_by_name(tname)) == 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "unknown syntax name '%.40s'", tname);
+        return WsnmpSetLastError(s, SNMPAPI_SYNTAX_INVALID, msg), SNMPAPI_FAILURE;
+    }
+
+    const char *bad = NULL;
+    lua_Integer n;
+    unsigned char ipaddr[4];
+    switch (value.syntax) {
+    case SNMP_SYNTAX_INT:
+        if (number_in_range(L, value_idx, INT32_MIN, INT32_MAX, &n))
+            value.value.sNumber = (smiINT)n;
+        else
+            bad = "an int value is an integer in -2^31..2^31-1";
+        break;
+    case SNMP_SYNTAX_UINT32:
+    case SNMP_SYNTAX_CNTR32:
+    case SNMP_SYNTAX_GAUGE32:
+    case SNMP_SYNTAX_TIMETICKS:
+        if (number_in_range(L, value_idx, 0, UINT32_MAX, &n))
+            value.value.uNumber = (smiUINT32)n;
+        else
+            bad = "this value is an integer in 0..2^32-1";
+        break;
+    case SNMP_SYNTAX_CNTR64: {
+        uint64_t u;
+        if (read_counter64(L, value_idx, &u)) {
+            value.value.hNumber.hipart = (smiUINT32)(u >> 32);
+            value.value.hNumber.lopart = (smiUINT32)u;
+        } else {
+            bad = "a cntr64 value is an integer or an unsigned decimal string";
+        }
+        break;
+    }
+    case SNMP_SYNTAX_IPADDR:
+        if (lua_type(L, value_idx) == LUA_TSTRING &&
+            inet_pton(AF_INET, lua_tostring(L, value_idx), ipaddr) == 1) {
+            value.value.string.ptr = ipaddr;
+            value.value.string.len = 4;
+        } else {
+            bad = "an ipaddr value is a string \"a.b.c.d\"";
+        }
+        break;
+    case SNMP_SYNTAX_OCTETS:
+    case SNMP_SYNTAX_OPAQUE:
+    case SNMP_SYNTAX_BITS:
+    case SNMP_SYNTAX_NSAPADDR:
+        if (lua_type(L, value_idx) == LUA_TSTRING) {
+            size_t len;
+            const char *p = lua_tolstring(L, value_idx, &len);
+            if (len > WSNMP_MAX_OCTETS)
+                return WsnmpSetLastError(s, SNMPAPI_SIZE_INVALID,
+                                         "octet value longer than 65535 bytes"),
+                       SNMPAPI_FAILURE;
+            value.value.string.ptr = (smiBYTE *)p;
+            value.value.string.len = (smiUINT32)len;
+        } else {
+            bad = "this value is a string";
+        }
+        break;
+    case SNMP_SYNTAX_OID:
+        if (lua_type(L, value_idx) != LUA_TSTRING) {
+            bad = "an oid value is a dotted OID string";
+            break;
+        }
+        value.value.oid.ptr = value_oid_buf;
+        if ((value.value.oid.len =
+                 wsl_parse_oid(L, s, lua_tostring(L, value_idx), value_oid_buf)) == 0)
+            return SNMPAPI_FAILURE;
+        break;
+    default: /* null and the exceptions carry no value */
+        if (!lua_isnil(L, value_idx))
+            bad = "this type carries no value";
+        break;
+    }
+    if (bad) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "bad value for type '%s': %s", tname, bad);
+        return WsnmpSetLastError(s, SNMPAPI_SYNTAX_INVALID, msg), SNMPAPI_FAILURE;
+    }
+    return SnmpSetVb(vbl, index, &name, &value);
+}
+
+int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_Integer count = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= count; i++) {
+        int t = lua_geti(L, idx, i);
+        int top = lua_gettop(L);
+        if (t == LUA_TSTRING) {
+            lua_pushnil(L);
+            lua_pushnil(L);
+            if (!wsl_set_varbind(L, s, vbl, 0, top, top + 1, top + 2))
+                return 0;
+        } else if (t == LUA_TTABLE) {
+            if (lua_getfield(L, top, "oid") == LUA_TNIL) {
+                lua_pop(L, 1);
+                lua_geti(L, top, 1);
+                lua_geti(L, top, 2);
+                lua_geti(L, top, 3);
+            } else {
+                lua_getfield(L, top, "type");
+                lua_getfield(L, top, "value");
+            }
+            if (!wsl_set_varbind(L, s, vbl, 0, top + 1, top + 2, top + 3))
+                return 0;
+        } else {
+            return luaL_error(L, "varbind #%d: table or OID string expected, got %s", (int)i,
+                              luaL_typename(L, top));
+        }
+        lua_settop(L, top - 1);
+    }
+    return 1;
+}
+
+int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl)
+{
+    smiUINT32 count;
+    if (!WsnmpCountVbl(vbl, &count))
+        return 0;
+    lua_createtable(L, (int)count, 0);
+    for (smiUINT32 i = 1; i <= count; i++) {
+        smiOID name;
+        smiVALUE value;
+        if (!SnmpGetVb(vbl, i, &name, &value)) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        lua_createtable(L, 0, 3);
+        wsl_push_oid(L, &name);
+        lua_setfield(L, -2, "oid");
+        lua_pushstring(L, wsl_syntax_name(value.syntax));
+        lua_setfield(L, -2, "type");
+        wsl_push_value(L, &value);
+        lua_setfield(L, -2, "value");
+        lua_rawseti(L, -2, (lua_Integer)i);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &name);
+        wsl_free_value(&value);
+    }
+    return 1;
+}

@@ -1,0 +1,463 @@
+/*
+ * winsnmp.h — the WinSNMP 2.0 API, implemented portably on Linux.
+ *
+ * Names, types and numeric constants follow Microsoft's WinSNMP 2.0
+ * (winsnmp.h / wsnmp32.dll).  Everything that WinSNMP does not define is an
+ * extension and carries the single prefix "Wsnmp" (functions, types) or
+ * "WSNMP_" (constants).
+ *
+ * Handles are numbers that encode (kind, slot, generation); they are never
+ * pointers.  A stale, freed or forged handle is reported as the matching
+ * SNMPAPI_*_INVALID and never reaches an object that reused its slot.
+ *
+ * The library is not thread-safe: like WinSNMP's process-wide modes, all
+ * calls must be serialised by the caller.
+ */
+#ifndef WINSNMP_H
+#define WINSNMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WSNMP_API __attribute__((visibility("default")))
+#else
+#define WSNMP_API
+#endif
+
+/* ---- Windows base types that the WinSNMP signatures use ---------------- */
+#ifndef _WIN32
+typedef void *HWND;
+typedef unsigned int UINT;
+typedef uintptr_t WPARAM;
+typedef intptr_t LPARAM;
+typedef void *LPVOID;
+typedef const char *LPCSTR;
+typedef char *LPSTR;
+#endif
+
+/* ---- SMI types (smiINT and smiUINT32 are exactly 32 bits) -------------- */
+typedef int32_t smiINT;
+typedef int32_t smiINT32;
+typedef uint32_t smiUINT32;
+typedef unsigned char smiBYTE;
+typedef smiINT *smiLPINT;
+typedef smiINT32 *smiLPINT32;
+typedef smiUINT32 *smiLPUINT32;
+typedef smiBYTE *smiLPBYTE;
+typedef void *smiLPOPAQUE;
+
+typedef struct {
+    smiUINT32 len;
+    smiLPBYTE ptr;
+} smiOCTETS, *smiLPOCTETS;
+typedef const smiOCTETS *smiLPCOCTETS;
+typedef smiOCTETS smiBITS, *smiLPBITS;
+typedef smiOCTETS smiIPADDR, *smiLPIPADDR;
+typedef smiOCTETS smiOPAQUE, *smiLPOPAQUEVALUE;
+typedef smiOCTETS smiNSAPADDR, *smiLPNSAPADDR;
+
+typedef struct {
+    smiUINT32 len;
+    smiLPUINT32 ptr;
+} smiOID, *smiLPOID;
+typedef const smiOID *smiLPCOID;
+
+typedef struct {
+    smiUINT32 hipart;
+    smiUINT32 lopart;
+} smiCNTR64, *smiLPCNTR64;
+
+typedef smiUINT32 smiCNTR32;
+typedef smiUINT32 smiGAUGE32;
+typedef smiUINT32 smiTIMETICKS, *smiLPTIMETICKS;
+
+typedef struct {
+    smiUINT32 syntax;
+    union {
+        smiINT sNumber;
+        smiUINT32 uNumber;
+        smiCNTR64 hNumber;
+        smiOCTETS string;
+        smiOID oid;
+        smiBYTE empty;
+    } value;
+} smiVALUE, *smiLPVALUE;
+typedef const smiVALUE *smiLPCVALUE;
+
+#define MAXVENDORINFO 32
+typedef struct {
+    char vendorName[MAXVENDORINFO * 2];
+    char vendorContact[MAXVENDORINFO * 2];
+    char vendorVersionId[MAXVENDORINFO];
+    char vendorVersionDate[MAXVENDORINFO];
+    smiUINT32 vendorEnterprise;
+} smiVENDORINFO, *smiLPVENDORINFO;
+
+typedef smiUINT32 SNMPAPI_STATUS;
+
+/* Handles: (kind, slot, generation) packed into a number; 0 is "no handle". */
+typedef uint64_t HSNMP_SESSION, *LPHSNMP_SESSION;
+typedef uint64_t HSNMP_ENTITY, *LPHSNMP_ENTITY;
+typedef uint64_t HSNMP_CONTEXT, *LPHSNMP_CONTEXT;
+typedef uint64_t HSNMP_PDU, *LPHSNMP_PDU;
+typedef uint64_t HSNMP_VBL, *LPHSNMP_VBL;
+
+typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd,
+                                           UINT wMsg, WPARAM wParam,
+                                           LPARAM lParam, LPVOID lpClientData);
+
+/* ---- ASN.1 and syntax constants ----------------------------------------- */
+#define ASN_UNIVERSAL 0x00
+#define ASN_APPLICATION 0x40
+#define ASN_CONTEXT 0x80
+#define ASN_PRIVATE 0xC0
+#define ASN_PRIMITIVE 0x00
+#define ASN_CONSTRUCTOR 0x20
+
+#define SNMP_SYNTAX_SEQUENCE 0x30
+#define SNMP_SYNTAX_INT 0x02
+#define SNMP_SYNTAX_BITS 0x03
+#define SNMP_SYNTAX_OCTETS 0x04
+#define SNMP_SYNTAX_NULL 0x05
+#define SNMP_SYNTAX_OID 0x06
+#define SNMP_SYNTAX_INT32 SNMP_SYNTAX_INT
+#define SNMP_SYNTAX_IPADDR 0x40
+#define SNMP_SYNTAX_CNTR32 0x41
+#define SNMP_SYNTAX_GAUGE32 0x42
+#define SNMP_SYNTAX_TIMETICKS 0x43
+#define SNMP_SYNTAX_OPAQUE 0x44
+#define SNMP_SYNTAX_NSAPADDR 0x45
+#define SNMP_SYNTAX_CNTR64 0x46
+#define SNMP_SYNTAX_UINT32 0x47
+#define SNMP_SYNTAX_UNSIGNED32 SNMP_SYNTAX_GAUGE32
+#define SNMP_SYNTAX_NOSUCHOBJECT 0x80
+#define SNMP_SYNTAX_NOSUCHINSTANCE 0x81
+#define SNMP_SYNTAX_ENDOFMIBVIEW 0x82
+
+/* ---- PDU types ---------------------------------------------------------- */
+#define SNMP_PDU_GET 0xA0
+#define SNMP_PDU_GETNEXT 0xA1
+#define SNMP_PDU_RESPONSE 0xA2
+#define SNMP_PDU_SET 0xA3
+#define SNMP_PDU_V1TRAP 0xA4
+#define SNMP_PDU_GETBULK 0xA5
+#define SNMP_PDU_INFORM 0xA6
+#define SNMP_PDU_TRAP 0xA7
+
+/* ---- PDU error_status values -------------------------------------------- */
+#define SNMP_ERROR_NOERROR 0
+#define SNMP_ERROR_TOOBIG 1
+#define SNMP_ERROR_NOSUCHNAME 2
+#define SNMP_ERROR_BADVALUE 3
+#define SNMP_ERROR_READONLY 4
+#define SNMP_ERROR_GENERR 5
+#define SNMP_ERROR_NOACCESS 6
+#define SNMP_ERROR_WRONGTYPE 7
+#define SNMP_ERROR_WRONGLENGTH 8
+#define SNMP_ERROR_WRONGENCODING 9
+#define SNMP_ERROR_WRONGVALUE 10
+#define SNMP_ERROR_NOCREATION 11
+#define SNMP_ERROR_INCONSISTENTVALUE 12
+#define SNMP_ERROR_RESOURCEUNAVAILABLE 13
+#define SNMP_ERROR_COMMITFAILED 14
+#define SNMP_ERROR_UNDOFAILED 15
+#define SNMP_ERROR_AUTHORIZATIONERROR 16
+#define SNMP_ERROR_NOTWRITABLE 17
+#define SNMP_ERROR_INCONSISTENTNAME 18
+
+/* ---- Generic trap values ------------------------------------------------ */
+#define SNMP_TRAP_COLDSTART 0
+#define SNMP_TRAP_WARMSTART 1
+#define SNMP_TRAP_LINKDOWN 2
+#define SNMP_TRAP_LINKUP 3
+#define SNMP_TRAP_AUTHFAIL 4
+#define SNMP_TRAP_EGPNEIGHBORLOSS 5
+#define SNMP_TRAP_ENTERPRISESPECIFIC 6
+
+/* ---- Limits, levels and modes ------------------------------------------- */
+#define MAXOBJIDSIZE 128
+#define MAXOBJIDSTRSIZE 1408
+
+#define SNMPAPI_NO_SUPPORT 0
+#define SNMPAPI_V1_SUPPORT 1
+#define SNMPAPI_V2_SUPPORT 2
+#define SNMPAPI_M2M_SUPPORT 3
+
+#define SNMPAPI_TRANSLATED 0
+#define SNMPAPI_UNTRANSLATED_V1 1
+#define SNMPAPI_UNTRANSLATED_V2 2
+
+#define SNMPAPI_OFF 0
+#define SNMPAPI_ON 1
+
+#define SNMPLISTEN_USEENTITY_ADDR 0
+#define SNMPLISTEN_ALL_ADDR 1
+
+/* ---- API status and error codes ----------------------------------------- */
+#define SNMPAPI_FAILURE 0
+#define SNMPAPI_SUCCESS 1
+#define SNMPAPI_ALLOC_ERROR 2
+#define SNMPAPI_CONTEXT_INVALID 3
+#define SNMPAPI_CONTEXT_UNKNOWN 4
+#define SNMPAPI_ENTITY_INVALID 5
+#define SNMPAPI_ENTITY_UNKNOWN 6
+#define SNMPAPI_INDEX_INVALID 7
+#define SNMPAPI_NOOP 8
+#define SNMPAPI_OID_INVALID 9
+#define SNMPAPI_OPERATION_INVALID 10
+#define SNMPAPI_OUTPUT_TRUNCATED 11
+#define SNMPAPI_PDU_INVALID 12
+#define SNMPAPI_SESSION_INVALID 13
+#define SNMPAPI_SYNTAX_INVALID 14
+#define SNMPAPI_VBL_INVALID 15
+#define SNMPAPI_MODE_INVALID 16
+#define SNMPAPI_SIZE_INVALID 17
+#define SNMPAPI_NOT_INITIALIZED 18
+#define SNMPAPI_MESSAGE_INVALID 19
+#define SNMPAPI_HWND_INVALID 20
+#define SNMPAPI_OTHER_ERROR 99
+#define SNMPAPI_TL_NOT_INITIALIZED 100
+#define SNMPAPI_TL_NOT_SUPPORTED 101
+#define SNMPAPI_TL_NOT_AVAILABLE 102
+#define SNMPAPI_TL_RESOURCE_ERROR 103
+#define SNMPAPI_TL_UNDELIVERABLE 104
+#define SNMPAPI_TL_SRC_INVALID 105
+#define SNMPAPI_TL_INVALID_PARAM 106
+#define SNMPAPI_TL_IN_USE 107
+#define SNMPAPI_TL_TIMEOUT 108
+#define SNMPAPI_TL_PDU_TOO_BIG 109
+#define SNMPAPI_TL_OTHER 199
+
+/* ======================================================================== */
+/* WinSNMP 2.0 functions                                                    */
+/* ======================================================================== */
+
+/* Startup and local settings */
+WSNMP_API SNMPAPI_STATUS SnmpStartup(smiLPUINT32 nMajorVersion, smiLPUINT32 nMinorVersion,
+                                     smiLPUINT32 nLevel, smiLPUINT32 nTranslateMode,
+                                     smiLPUINT32 nRetransmitMode);
+WSNMP_API SNMPAPI_STATUS SnmpStartupEx(smiLPUINT32 nMajorVersion, smiLPUINT32 nMinorVersion,
+                                       smiLPUINT32 nLevel, smiLPUINT32 nTranslateMode,
+                                       smiLPUINT32 nRetransmitMode);
+WSNMP_API SNMPAPI_STATUS SnmpCleanup(void);
+WSNMP_API SNMPAPI_STATUS SnmpCleanupEx(void);
+WSNMP_API SNMPAPI_STATUS SnmpGetVendorInfo(smiLPVENDORINFO vendorInfo);
+WSNMP_API SNMPAPI_STATUS SnmpGetTranslateMode(smiLPUINT32 nTranslateMode);
+WSNMP_API SNMPAPI_STATUS SnmpSetTranslateMode(smiUINT32 nTranslateMode);
+WSNMP_API SNMPAPI_STATUS SnmpGetRetransmitMode(smiLPUINT32 nRetransmitMode);
+WSNMP_API SNMPAPI_STATUS SnmpSetRetransmitMode(smiUINT32 nRetransmitMode);
+WSNMP_API SNMPAPI_STATUS SnmpGetTimeout(HSNMP_ENTITY hEntity, smiLPTIMETICKS nPolicyTimeout,
+                                        smiLPTIMETICKS nActualTimeout);
+WSNMP_API SNMPAPI_STATUS SnmpSetTimeout(HSNMP_ENTITY hEntity, smiTIMETICKS nPolicyTimeout);
+WSNMP_API SNMPAPI_STATUS SnmpGetRetry(HSNMP_ENTITY hEntity, smiLPUINT32 nPolicyRetry,
+                                      smiLPUINT32 nActualRetry);
+WSNMP_API SNMPAPI_STATUS SnmpSetRetry(HSNMP_ENTITY hEntity, smiUINT32 nPolicyRetry);
+
+/* Sessions */
+WSNMP_API HSNMP_SESSION SnmpOpen(HWND hWnd, UINT wMsg);
+WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK fCallBack,
+                                          LPVOID lpClientData);
+WSNMP_API SNMPAPI_STATUS SnmpClose(HSNMP_SESSION session);
+WSNMP_API SNMPAPI_STATUS SnmpGetLastError(HSNMP_SESSION session);
+
+/* Entities and contexts */
+WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string);
+WSNMP_API SNMPAPI_STATUS SnmpEntityToStr(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);
+WSNMP_API SNMPAPI_STATUS SnmpFreeEntity(HSNMP_ENTITY entity);
+WSNMP_API SNMPAPI_STATUS SnmpSetPort(HSNMP_ENTITY hEntity, UINT nPort);
+WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS string);
+WSNMP_API SNMPAPI_STATUS SnmpContextToStr(HSNMP_CONTEXT context, smiLPOCTETS string);
+WSNMP_API SNMPAPI_STATUS SnmpFreeContext(HSNMP_CONTEXT context);
+
+/* PDUs */
+WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT32 request_id,
+                                  smiINT error_status, smiINT error_index,
+                                  HSNMP_VBL varbindlist);
+WSNMP_API SNMPAPI_STATUS SnmpGetPduData(HSNMP_PDU PDU, smiLPINT PDU_type, smiLPINT32 request_id,
+                                        smiLPINT error_status, smiLPINT error_index,
+                                        LPHSNMP_VBL varbindlist);
+WSNMP_API SNMPAPI_STATUS SnmpSetPduData(HSNMP_PDU PDU, const smiINT *PDU_type,
+                                        const smiINT32 *request_id, const smiINT *non_repeaters,
+                                        const smiINT *max_repetitions,
+                                        const HSNMP_VBL *varbindlist);
+WSNMP_API HSNMP_PDU SnmpDuplicatePdu(HSNMP_SESSION session, HSNMP_PDU PDU);
+WSNMP_API SNMPAPI_STATUS SnmpFreePdu(HSNMP_PDU PDU);
+
+/* Variable-binding lists (indexes start at 1; index 0 appends in SnmpSetVb) */
+WSNMP_API HSNMP_VBL SnmpCreateVbl(HSNMP_SESSION session, smiLPCOID name, smiLPCVALUE value);
+WSNMP_API HSNMP_VBL SnmpDuplicateVbl(HSNMP_SESSION session, HSNMP_VBL vbl);
+WSNMP_API SNMPAPI_STATUS SnmpFreeVbl(HSNMP_VBL vbl);
+WSNMP_API SNMPAPI_STATUS SnmpCountVbl(HSNMP_VBL vbl);
+WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name,
+                                   smiLPVALUE value);
+WSNMP_API SNMPAPI_STATUS SnmpSetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPCOID name,
+                                   smiLPCVALUE value);
+WSNMP_API SNMPAPI_STATUS SnmpDeleteVb(HSNMP_VBL vbl, smiUINT32 index);
+
+/* OIDs and descriptors */
+WSNMP_API SNMPAPI_STATUS SnmpStrToOid(LPCSTR string, smiLPOID dstOID);
+WSNMP_API SNMPAPI_STATUS SnmpOidToStr(smiLPCOID srcOID, smiUINT32 size, LPSTR string);
+WSNMP_API SNMPAPI_STATUS SnmpOidCopy(smiLPCOID srcOID, smiLPOID dstOID);
+WSNMP_API SNMPAPI_STATUS SnmpOidCompare(smiLPCOID xOID, smiLPCOID yOID, smiUINT32 maxlen,
+                                        smiLPINT result);
+WSNMP_API SNMPAPI_STATUS SnmpFreeDescriptor(smiUINT32 syntax, smiLPOPAQUE descriptor);
+
+/* ======================================================================== */
+/* Extensions (prefix Wsnmp / WSNMP_)                                       */
+/* ======================================================================== */
+
+/* Handle kinds, as reported by WsnmpHandleKind. */
+#define WSNMP_KIND_NONE 0
+#define WSNMP_KIND_SESSION 1
+#define WSNMP_KIND_ENTITY 2
+#define WSNMP_KIND_CONTEXT 3
+#define WSNMP_KIND_PDU 4
+#define WSNMP_KIND_VBL 5
+
+/* SNMP message versions of an entity. */
+#define WSNMP_VERSION_1 1
+#define WSNMP_VERSION_2C 2
+#define WSNMP_VERSION_3 3
+
+/* USM security levels and protocols. */
+#define WSNMP_LEVEL_NOAUTH_NOPRIV 1
+#define WSNMP_LEVEL_AUTH_NOPRIV 2
+#define WSNMP_LEVEL_AUTH_PRIV 3
+
+#define WSNMP_AUTH_NONE 0
+#define WSNMP_AUTH_MD5 1
+#define WSNMP_AUTH_SHA 2
+#define WSNMP_AUTH_SHA224 3
+#define WSNMP_AUTH_SHA256 4
+#define WSNMP_AUTH_SHA384 5
+#define WSNMP_AUTH_SHA512 6
+
+#define WSNMP_PRIV_NONE 0
+#define WSNMP_PRIV_DES 1
+#define WSNMP_PRIV_AES 2
+#define WSNMP_PRIV_AES192 3
+#define WSNMP_PRIV_AES256 4
+
+/* Longest entity address string, friendly name or USM user name accepted. */
+#define WSNMP_MAX_ADDRESS 256
+#define WSNMP_MAX_NAME 128
+/* Longest community or context name accepted, and longest octet value. */
+#define WSNMP_MAX_CONTEXT 1024
+#define WSNMP_MAX_OCTETS 65535
+
+/* Live object counts, for the process (session 0) or one session. */
+typedef struct {
+    smiUINT32 sessions;
+    smiUINT32 entities;
+    smiUINT32 contexts;
+    smiUINT32 pdus;
+    smiUINT32 vbls;
+    smiUINT32 pending;       /* requests in flight */
+    smiUINT32 registrations; /* notification registrations and listeners */
+    smiUINT32 descriptors;   /* library-owned descriptors not yet freed */
+} WsnmpStats;
+
+/* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */
+typedef struct {
+    smiUINT32 sessions;            /* live sessions in the process */
+    smiUINT32 handles;             /* live entities+contexts+PDUs+VBLs in the process */
+    smiUINT32 handles_per_session; /* the same, owned by one session */
+    smiUINT32 pending;             /* requests in flight in the process */
+} WsnmpLimits;
+
+/* v3 (USM) credentials of an entity.  Strings are NUL-terminated. */
+typedef struct {
+    const char *user;
+    int level;      /* WSNMP_LEVEL_* */
+    int auth;       /* WSNMP_AUTH_* */
+    const char *auth_pass;
+    int priv;       /* WSNMP_PRIV_* */
+    const char *priv_pass;
+    smiOCTETS context; /* default context name (may be empty) */
+} WsnmpUsm;
+
+/* A friendly-name record (translate mode SNMPAPI_TRANSLATED). */
+typedef struct {
+    const char *address;   /* literal address, as SnmpStrToEntity accepts */
+    int version;           /* WSNMP_VERSION_*, 0 for the default (2c) */
+    smiOCTETS community;   /* default community; len 0 for "public" */
+    WsnmpUsm usm;          /* v3 only; usm.user NULL otherwise */
+    smiUINT32 timeout_ms;  /* 0 for the library default */
+    smiUINT32 retries;     /* WSNMP_DEFAULT for the library default */
+} WsnmpAgent;
+#define WSNMP_DEFAULT 0xFFFFFFFFu
+
+/* Library defaults for a new entity. */
+#define WSNMP_DEFAULT_TIMEOUT_MS 1000u
+#define WSNMP_DEFAULT_RETRIES 3u
+
+/* Errors and diagnostics. */
+WSNMP_API const char *WsnmpErrorName(SNMPAPI_STATUS code);  /* NULL if unknown */
+WSNMP_API SNMPAPI_STATUS WsnmpErrorCode(const char *name);  /* 0 if unknown */
+WSNMP_API const char *WsnmpPduErrorName(smiINT error_status); /* "SNMP_ERROR_..." */
+/* Human-readable text for the last error of a session (0: process-wide).
+ * Never contains a community string or a v3 passphrase. */
+WSNMP_API const char *WsnmpGetLastErrorMessage(HSNMP_SESSION session);
+/* Records a failure found outside the core (e.g. in a language binding) in
+ * the session's slot (if session is valid) and the process-wide slot. */
+WSNMP_API SNMPAPI_STATUS WsnmpSetLastError(HSNMP_SESSION session, SNMPAPI_STATUS code,
+                                           const char *message);
+
+/* Names used in configuration: "1"/"2c"/"3", "noAuthNoPriv"/"authNoPriv"/
+ * "authPriv", "MD5"/"SHA"/"SHA-224".../"SHA-512", "DES"/"AES"/"AES-192"/
+ * "AES-256" (case-insensitive).  Each returns the WSNMP_* value or -1. */
+WSNMP_API int WsnmpVersionByName(const char *name);
+WSNMP_API int WsnmpLevelByName(const char *name);
+WSNMP_API int WsnmpAuthByName(const char *name);
+WSNMP_API int WsnmpPrivByName(const char *name);
+WSNMP_API const char *WsnmpVersionName(int version); /* "1", "2c", "3" or NULL */
+
+/* Sessions.  Like SnmpCreateSession in callback mode, but fCallBack may be
+ * NULL: messages are then only queued for SnmpRecvMsg. */
+WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lpClientData);
+
+/* Handle introspection.  Never sets an error. */
+WSNMP_API int WsnmpHandleKind(uint64_t handle);            /* WSNMP_KIND_*, NONE if not live */
+WSNMP_API HSNMP_SESSION WsnmpHandleOwner(uint64_t handle); /* 0 if not live */
+WSNMP_API int WsnmpIsStarted(void);
+
+/* Accounting. */
+WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats);
+WSNMP_API SNMPAPI_STATUS WsnmpGetLimits(WsnmpLimits *limits);
+WSNMP_API SNMPAPI_STATUS WsnmpSetLimits(const WsnmpLimits *limits);
+
+/* Entity settings beyond WinSNMP. */
+WSNMP_API SNMPAPI_STATUS WsnmpGetEntityVersion(HSNMP_ENTITY entity, int *version);
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityVersion(HSNMP_ENTITY entity, int version);
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityCommunity(HSNMP_ENTITY entity, smiLPCOCTETS community);
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityUsm(HSNMP_ENTITY entity, const WsnmpUsm *usm);
+WSNMP_API SNMPAPI_STATUS WsnmpGetTimeoutMs(HSNMP_ENTITY entity, smiUINT32 *timeout_ms);
+WSNMP_API SNMPAPI_STATUS WsnmpSetTimeoutMs(HSNMP_ENTITY entity, smiUINT32 timeout_ms);
+/* Exactly n retries (SnmpSetRetry's 0 means "library default"). */
+WSNMP_API SNMPAPI_STATUS WsnmpSetRetries(HSNMP_ENTITY entity, smiUINT32 retries);
+/* The literal address in canonical form, "udp:127.0.0.1:161",
+ * "udp6:[::1]:161", "tcp:host:161"; like SnmpEntityToStr otherwise. */
+WSNMP_API SNMPAPI_STATUS WsnmpEntityAddress(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);
+
+/* Entry count of a VBL; unlike SnmpCountVbl an empty list is a success. */
+WSNMP_API SNMPAPI_STATUS WsnmpCountVbl(HSNMP_VBL vbl, smiUINT32 *count);
+
+/* Friendly names (translate mode SNMPAPI_TRANSLATED). */
+WSNMP_API SNMPAPI_STATUS WsnmpDefineAgent(const char *name, const WsnmpAgent *agent);
+WSNMP_API SNMPAPI_STATUS WsnmpDefineContext(const char *name, smiLPCOCTETS value);
+WSNMP_API SNMPAPI_STATUS WsnmpUndefine(const char *name);
+WSNMP_API SNMPAPI_STATUS WsnmpClearFriendlyNames(void);
+/* Reads friendly names from an INI-style file (see README); returns the
+ * number of records read; on a syntax error fails with SNMPAPI_OTHER_ERROR
+ * and a message naming the file and line, leaving earlier records in place. */
+WSNMP_API SNMPAPI_STATUS WsnmpLoadFriendlyNames(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINSNMP_H */
