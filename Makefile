@@ -1,0 +1,52 @@
+# winsnmp — the two commands a new user needs:
+#   make demo   installs what is missing, builds, and runs the demo against a
+#               private loopback snmpd that it starts and stops
+#   make test   installs what is missing, builds, and runs every test
+# Further targets: build, ctest, spec, asan, install, clean.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PREFIX ?= /usr/local
+JOBS ?= 2
+
+LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
+
+.PHONY: all deps build demo test ctest spec asan install clean
+
+all: build
+
+deps:
+	@sh tools/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(LUA_ENV) lua5.4 examples/demo.lua
+
+ctest: build
+	cd $(BUILD) && ctest --output-on-failure
+
+spec: build
+	WINSNMP_BUILD=./$(BUILD) busted
+
+test: ctest spec
+
+# The C tests and the specs again, under AddressSanitizer and UBSan.  The
+# Lua interpreter is not instrumented, so the runtime is preloaded.
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWINSNMP_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	WINSNMP_BUILD=./$(ASAN_BUILD) busted
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

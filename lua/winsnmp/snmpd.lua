@@ -1,0 +1,185 @@
+--- A private net-snmp `snmpd` on a free loopback port, for demos, specs and
+-- benchmarks: nothing listens on 161 or on a non-loopback address.
+--
+--     local snmpd = require("winsnmp.snmpd")
+--     local agent = assert(snmpd.start())
+--     -- agent.address == "udp:127.0.0.1:PORT", agent.port, agent.v3 ...
+--     agent:stop()
+--
+-- Communities are `public` (read-only) and `private` (read-write); a v3
+-- authPriv user is configured as in `agent.v3`.
+-- @module winsnmp.snmpd
+
+local snmpd = {}
+
+local SNMPD_CANDIDATES = { "/usr/sbin/snmpd", "/usr/local/sbin/snmpd" }
+
+local function find_snmpd()
+  for _, path in ipairs(SNMPD_CANDIDATES) do
+    local f = io.open(path, "r")
+    if f then
+      f:close()
+      return path
+    end
+  end
+  return nil
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = io.open(path, "r")
+  if not f then return nil end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+--- Local UDP ports in use, from the kernel's socket tables.
+local function ports_in_use()
+  local used = {}
+  for _, table_file in ipairs({ "/proc/net/udp", "/proc/net/udp6" }) do
+    for line in (read_file(table_file) or ""):gmatch("[^\n]+") do
+      local port = line:match("^%s*%d+:%s+%x+:(%x+)")
+      if port then used[tonumber(port, 16)] = true end
+    end
+  end
+  return used
+end
+
+--- Picks `count` distinct free UDP ports in 20000..60999.
+-- net-snmp binds with SO_REUSEADDR, so a busy port would not fail its bind:
+-- checking the kernel's table first is what keeps two agents apart.
+function snmpd.free_ports(count)
+  local used, ports = ports_in_use(), {}
+  local tries = 0
+  while #ports < count do
+    tries = tries + 1
+    if tries > count * 100 + 1000 then return nil, "no free loopback UDP ports" end
+    local port = math.random(20000, 60999)
+    if not used[port] then
+      used[port] = true
+      ports[#ports + 1] = port
+    end
+  end
+  return ports
+end
+
+local function sleep(seconds)
+  os.execute("sleep " .. seconds)
+end
+
+local function process_alive(pid)
+  return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+end
+
+local Agent = {}
+Agent.__index = Agent
+
+--- Stops the agent and removes its directory; safe to call twice.
+function Agent:stop()
+  if self.pid then
+    os.execute("kill " .. self.pid .. " 2>/dev/null")
+    for _ = 1, 50 do
+      if not process_alive(self.pid) then break end
+      sleep(0.05)
+    end
+    if process_alive(self.pid) then os.execute("kill -9 " .. self.pid .. " 2>/dev/null") end
+    self.pid = nil
+  end
+  if self.dir then
+    os.execute("rm -rf " .. shell_quote(self.dir))
+    self.dir = nil
+  end
+  return true
+end
+
+Agent.__close = Agent.stop
+Agent.__gc = Agent.stop
+
+--- The v3 user every agent has.
+snmpd.V3_USER = {
+  user = "winsnmpUser", level = "authPriv",
+  auth = "SHA", auth_pass = "winsnmp-auth-pass", priv = "AES", priv_pass = "winsnmp-priv-pass",
+}
+
+--- Starts an agent.
+-- @tparam[opt] table opts `ports` (number of UDP ports to listen on, 1..100,
+-- default 1), `extra` (more snmpd.conf lines), `syslocation`.
+-- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
+-- `dir`, `pid`, or nil and a message.
+function snmpd.start(opts)
+  opts = opts or {}
+  local binary = find_snmpd()
+  if not binary then return nil, "snmpd not found (Debian package 'snmpd')" end
+  local count = opts.ports or 1
+  -- snmpd opens at most 128 listening transports; start several agents
+  -- for more ports.
+  if count < 1 or count > 100 then return nil, "ports must be 1..100 per agent" end
+
+  for _ = 1, 5 do -- a port may be taken between the check and the bind
+    local ports, err = snmpd.free_ports(count)
+    if not ports then return nil, err end
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. shell_quote(dir .. "/state")))
+
+    local addresses = {}
+    for i, port in ipairs(ports) do addresses[i] = "udp:127.0.0.1:" .. port end
+    local v3 = snmpd.V3_USER
+    local conf = table.concat({
+      "agentaddress " .. table.concat(addresses, ","),
+      "rocommunity public 127.0.0.1",
+      "rwcommunity private 127.0.0.1",
+      string.format('createUser %s %s "%s" %s "%s"', v3.user, v3.auth, v3.auth_pass,
+        v3.priv, v3.priv_pass),
+      "rwuser " .. v3.user .. " priv",
+      "sysLocation " .. (opts.syslocation or "winsnmp test lab"),
+      "sysContact winsnmp specs",
+      "sysName winsnmp-agent",
+      opts.extra or "",
+      "",
+    }, "\n")
+    local f = assert(io.open(dir .. "/agent.conf", "w"))
+    f:write(conf)
+    f:close()
+
+    -- -C: only our config; -m/-M: no MIB files (numeric OIDs only);
+    -- -I -smux: no SMUX port; the persistent directory is private.
+    local cmd = table.concat({
+      "MIBS= MIBDIRS=", binary, "-C", "-c", shell_quote(dir .. "/agent.conf"),
+      "-Lf", shell_quote(dir .. "/snmpd.log"), "-p", shell_quote(dir .. "/snmpd.pid"),
+      "-r", "--persistentDir=" .. shell_quote(dir .. "/state"), "-m ''", "-M /dev/null",
+      "-I -smux,mteTrigger,mteTriggerConf", "-U",
+      "</dev/null >/dev/null 2>&1",
+    }, " ")
+    os.execute(cmd)
+
+    local agent = setmetatable({
+      dir = dir, ports = ports, port = ports[1], addresses = addresses,
+      address = addresses[1], v3 = v3, log = dir .. "/snmpd.log",
+    }, Agent)
+    for _ = 1, 100 do -- wait until every port is bound
+      local pid = tonumber((read_file(dir .. "/snmpd.pid") or ""):match("%d+"))
+      local used = ports_in_use()
+      local all = true
+      for _, port in ipairs(ports) do all = all and used[port] end
+      if pid and all then
+        agent.pid = pid
+        return agent
+      end
+      sleep(0.05)
+    end
+    agent.pid = tonumber((read_file(dir .. "/snmpd.pid") or ""):match("%d+"))
+    local log = read_file(agent.log) or ""
+    agent:stop()
+    if not log:find("bind", 1, true) then
+      return nil, "snmpd did not start: " .. log
+    end
+  end
+  return nil, "snmpd could not bind a free port"
+end
+
+return snmpd
