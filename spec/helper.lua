@@ -26,8 +26,10 @@ function helper.assert_clean()
 end
 
 --- Registers the end-of-file leak check in the enclosing describe block.
+-- busted defines its DSL (teardown, it, ...) in each spec file's environment,
+-- not in _G, so a required module reaches it through require("busted").
 function helper.check_no_leaks()
-  teardown(helper.assert_clean) -- luacheck: globals teardown
+  require("busted").teardown(helper.assert_clean)
 end
 
 return helper

@@ -32,6 +32,10 @@ wsl_object *wsl_check(lua_State *L, int idx, int kind);
 /* Releases the handle (if still live) without touching the last-error
  * slots; the one idempotent path behind close, free, __close and __gc. */
 void wsl_release(wsl_object *o, int kind);
+/* The session handle a child userdata at idx was created by (kept in its
+ * user value), so failures can be recorded in that session's slot even
+ * after the child was freed; 0 once the session is closed. */
+HSNMP_SESSION wsl_owner(lua_State *L, int idx);
 /* Pushes nil, message, NAME from the process-wide last-error slot, first
  * copying it into `session`'s slot.  Returns 3. */
 int wsl_push_last_error(lua_State *L, HSNMP_SESSION session);

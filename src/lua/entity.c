@@ -189,7 +189,7 @@ static int e_address(lua_State *L)
     uint64_t e = entity_handle(L);
     char buf[WSNMP_MAX_ADDRESS + 32];
     if (!WsnmpEntityAddress(e, sizeof buf, buf))
-        return wsl_push_last_error(L, WsnmpHandleOwner(e));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushstring(L, buf);
     return 1;
 }
@@ -199,7 +199,7 @@ static int e_name(lua_State *L)
     uint64_t e = entity_handle(L);
     char buf[WSNMP_MAX_ADDRESS + 32];
     if (!SnmpEntityToStr(e, sizeof buf, buf))
-        return wsl_push_last_error(L, WsnmpHandleOwner(e));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushstring(L, buf);
     return 1;
 }
@@ -207,7 +207,7 @@ static int e_name(lua_State *L)
 static int e_timeout(lua_State *L)
 {
     uint64_t e = entity_handle(L);
-    HSNMP_SESSION s = WsnmpHandleOwner(e);
+    HSNMP_SESSION s = wsl_owner(L, 1);
     if (!lua_isnoneornil(L, 2)) {
         lua_Number t = luaL_checknumber(L, 2);
         luaL_argcheck(L, t >= 0 && t <= 4294967.0, 2, "timeout must be 0..4294967 seconds");
@@ -224,7 +224,7 @@ static int e_timeout(lua_State *L)
 static int e_retries(lua_State *L)
 {
     uint64_t e = entity_handle(L);
-    HSNMP_SESSION s = WsnmpHandleOwner(e);
+    HSNMP_SESSION s = wsl_owner(L, 1);
     if (!lua_isnoneornil(L, 2)) {
         lua_Integer n = luaL_checkinteger(L, 2);
         luaL_argcheck(L, n >= 0 && n <= 1000, 2, "retries must be 0..1000");
@@ -243,7 +243,7 @@ static int e_version(lua_State *L)
     uint64_t e = entity_handle(L);
     int v;
     if (!WsnmpGetEntityVersion(e, &v))
-        return wsl_push_last_error(L, WsnmpHandleOwner(e));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushstring(L, WsnmpVersionName(v));
     return 1;
 }
@@ -281,7 +281,7 @@ static int c_name(lua_State *L)
     uint64_t c = wsl_check(L, 1, WSNMP_KIND_CONTEXT)->handle;
     smiOCTETS out;
     if (!SnmpContextToStr(c, &out))
-        return wsl_push_last_error(L, WsnmpHandleOwner(c));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushlstring(L, (const char *)out.ptr, out.len);
     SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &out);
     return 1;

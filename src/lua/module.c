@@ -41,6 +41,7 @@ static int l_cleanup(lua_State *L)
 
 static int l_session(lua_State *L)
 {
+    lua_settop(L, 1);
     if (!lua_isnoneornil(L, 1))
         luaL_checktype(L, 1, LUA_TFUNCTION);
     HSNMP_SESSION s = WsnmpCreateSession(NULL, NULL);

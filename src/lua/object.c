@@ -114,3 +114,12 @@ int wsl_retry_after_gc(lua_State *L)
     lua_gc(L, LUA_GCCOLLECT); /* finalized objects go one cycle later */
     return 1;
 }
+
+HSNMP_SESSION wsl_owner(lua_State *L, int idx)
+{
+    lua_getiuservalue(L, idx, 1);
+    wsl_object *s = luaL_testudata(L, -1, WSL_SESSION);
+    HSNMP_SESSION h = s ? s->handle : 0;
+    lua_pop(L, 1);
+    return h;
+}

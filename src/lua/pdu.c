@@ -29,7 +29,7 @@ static int check_live(lua_State *L, uint64_t h, int kind)
 static int p_data(lua_State *L)
 {
     uint64_t p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
-    HSNMP_SESSION s = WsnmpHandleOwner(p);
+    HSNMP_SESSION s = wsl_owner(L, 1);
     smiINT type, error_status, error_index;
     smiINT32 request_id;
     HSNMP_VBL vbl;
@@ -124,7 +124,7 @@ static int v_count(lua_State *L)
     uint64_t v = vbl_handle(L);
     smiUINT32 n;
     if (!WsnmpCountVbl(v, &n))
-        return wsl_push_last_error(L, WsnmpHandleOwner(v));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushinteger(L, n);
     return 1;
 }
@@ -136,7 +136,7 @@ static int v_get(lua_State *L)
     smiOID name;
     smiVALUE value;
     if (!SnmpGetVb(v, i, &name, &value))
-        return wsl_push_last_error(L, WsnmpHandleOwner(v));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     wsl_push_oid(L, &name);
     lua_pushstring(L, wsl_syntax_name(value.syntax));
     wsl_push_value(L, &value);
@@ -150,7 +150,7 @@ static int v_set(lua_State *L)
     uint64_t v = vbl_handle(L);
     smiUINT32 i = vb_index(L, 2);
     lua_settop(L, 5);
-    HSNMP_SESSION s = WsnmpHandleOwner(v);
+    HSNMP_SESSION s = wsl_owner(L, 1);
     if (!check_live(L, v, WSNMP_KIND_VBL))
         return 3;
     SNMPAPI_STATUS index = wsl_set_varbind(L, s, v, i, 3, 4, 5);
@@ -164,7 +164,7 @@ static int v_delete(lua_State *L)
 {
     uint64_t v = vbl_handle(L);
     if (!SnmpDeleteVb(v, vb_index(L, 2)))
-        return wsl_push_last_error(L, WsnmpHandleOwner(v));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -188,7 +188,7 @@ static int v_totable(lua_State *L)
 {
     uint64_t v = vbl_handle(L);
     if (!wsl_push_vbl_table(L, v))
-        return wsl_push_last_error(L, WsnmpHandleOwner(v));
+        return wsl_push_last_error(L, wsl_owner(L, 1));
     return 1;
 }
 

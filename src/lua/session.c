@@ -96,6 +96,7 @@ static int s_stats(lua_State *L)
 
 static int s_entity(lua_State *L)
 {
+    lua_settop(L, 3); /* the new userdata must not land in the options slot */
     uint64_t h = check_session(L)->handle;
     const char *address = luaL_checkstring(L, 2);
     if (!lua_isnoneornil(L, 3))
@@ -156,6 +157,7 @@ static int new_vbl(lua_State *L, uint64_t h, int idx)
 
 static int s_vbl(lua_State *L)
 {
+    lua_settop(L, 2);
     uint64_t h = check_session(L)->handle;
     return new_vbl(L, h, 2) ? 1 : 3;
 }
@@ -200,6 +202,7 @@ static smiINT opt_int(lua_State *L, int opts, const char *key, smiINT dflt, int 
 
 static int s_pdu(lua_State *L)
 {
+    lua_settop(L, 4);
     uint64_t h = check_session(L)->handle;
     const char *tname = luaL_checkstring(L, 2);
     int opts = 4;
