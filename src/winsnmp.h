@@ -112,12 +112,15 @@ typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd,
                                            LPARAM lParam, LPVOID lpClientData);
 
 /* ---- ASN.1 and syntax constants ----------------------------------------- */
+/* net-snmp defines the ASN.1 and trap constants too, with equal values. */
+#ifndef ASN_UNIVERSAL
 #define ASN_UNIVERSAL 0x00
 #define ASN_APPLICATION 0x40
 #define ASN_CONTEXT 0x80
 #define ASN_PRIVATE 0xC0
 #define ASN_PRIMITIVE 0x00
 #define ASN_CONSTRUCTOR 0x20
+#endif
 
 #define SNMP_SYNTAX_SEQUENCE 0x30
 #define SNMP_SYNTAX_INT 0x02
@@ -171,6 +174,7 @@ typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd,
 #define SNMP_ERROR_INCONSISTENTNAME 18
 
 /* ---- Generic trap values ------------------------------------------------ */
+#ifndef SNMP_TRAP_COLDSTART
 #define SNMP_TRAP_COLDSTART 0
 #define SNMP_TRAP_WARMSTART 1
 #define SNMP_TRAP_LINKDOWN 2
@@ -178,6 +182,7 @@ typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd,
 #define SNMP_TRAP_AUTHFAIL 4
 #define SNMP_TRAP_EGPNEIGHBORLOSS 5
 #define SNMP_TRAP_ENTERPRISESPECIFIC 6
+#endif
 
 /* ---- Limits, levels and modes ------------------------------------------- */
 #define MAXOBJIDSIZE 128
@@ -265,6 +270,21 @@ WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK
 WSNMP_API SNMPAPI_STATUS SnmpClose(HSNMP_SESSION session);
 WSNMP_API SNMPAPI_STATUS SnmpGetLastError(HSNMP_SESSION session);
 
+/* Communications */
+WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                     HSNMP_PDU PDU);
+WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
+                                     LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                     LPHSNMP_PDU PDU);
+WSNMP_API SNMPAPI_STATUS SnmpCancelMsg(HSNMP_SESSION session, smiINT32 reqId);
+WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                       HSNMP_PDU PDU, smiLPOCTETS msgBufDesc);
+WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
+                                       LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                       LPHSNMP_PDU PDU, smiLPCOCTETS msgPtr);
+
 /* Entities and contexts */
 WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string);
 WSNMP_API SNMPAPI_STATUS SnmpEntityToStr(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);
@@ -349,6 +369,8 @@ WSNMP_API SNMPAPI_STATUS SnmpFreeDescriptor(smiUINT32 syntax, smiLPOPAQUE descri
 /* Longest community or context name accepted, and longest octet value. */
 #define WSNMP_MAX_CONTEXT 1024
 #define WSNMP_MAX_OCTETS 65535
+/* Most varbinds a VBL, or a received message, may hold. */
+#define WSNMP_MAX_VARBINDS 16384
 
 /* Live object counts, for the process (session 0) or one session. */
 typedef struct {
@@ -360,6 +382,7 @@ typedef struct {
     smiUINT32 pending;       /* requests in flight */
     smiUINT32 registrations; /* notification registrations and listeners */
     smiUINT32 descriptors;   /* library-owned descriptors not yet freed */
+    smiUINT32 dropped;       /* datagrams ignored: malformed, spoofed, late (process only) */
 } WsnmpStats;
 
 /* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */
@@ -420,6 +443,21 @@ WSNMP_API const char *WsnmpVersionName(int version); /* "1", "2c", "3" or NULL *
 /* Sessions.  Like SnmpCreateSession in callback mode, but fCallBack may be
  * NULL: messages are then only queued for SnmpRecvMsg. */
 WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lpClientData);
+
+/* Driving I/O without hidden threads.  WsnmpPoll waits up to timeout_ms
+ * (-1: until something happens) for replies, runs retransmission timers,
+ * queues messages and failures, then calls the session callbacks; *handled
+ * receives the number of events.  It must not be called from a callback. */
+WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled);
+/* The descriptors an external event loop should watch for reading, and
+ * the milliseconds until WsnmpPoll must run anyway (-1: no deadline). */
+WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32 *count,
+                                         smiINT32 *timeout_ms);
+/* Dequeues the outcome of one request: SUCCESS with its response PDU, or
+ * FAILURE with the request's error (SNMPAPI_TL_TIMEOUT...), or FAILURE with
+ * SNMPAPI_NOOP while it is still in flight. */
+WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
+                                           LPHSNMP_PDU PDU);
 
 /* Handle introspection.  Never sets an error. */
 WSNMP_API int WsnmpHandleKind(uint64_t handle);            /* WSNMP_KIND_*, NONE if not live */

@@ -1,14 +1,21 @@
 --- winsnmp: a WinSNMP-style SNMP session engine for Lua 5.4.
--- The C binding (winsnmp.core) provides the handle model; this module is
--- the public face and the home of the parts written in Lua.
+-- The C binding (winsnmp.core) provides the handle model and the engine;
+-- the parts written in Lua (polling and tasks, request helpers) live in
+-- winsnmp.tasks and winsnmp.requests.
 -- @module winsnmp
 
 local core = require("winsnmp.core")
+local tasks = require("winsnmp.tasks")
+require("winsnmp.requests")
 
 local winsnmp = {}
 for name, value in pairs(core) do
   winsnmp[name] = value
 end
+
+winsnmp.poll = tasks.poll
+winsnmp.spawn = tasks.spawn
+winsnmp.run = tasks.run
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

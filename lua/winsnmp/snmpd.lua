@@ -136,9 +136,9 @@ function snmpd.start(opts)
       string.format('createUser %s %s "%s" %s "%s"', v3.user, v3.auth, v3.auth_pass,
         v3.priv, v3.priv_pass),
       "rwuser " .. v3.user .. " priv",
-      "sysLocation " .. (opts.syslocation or "winsnmp test lab"),
-      "sysContact winsnmp specs",
-      "sysName winsnmp-agent",
+      -- sysName is fixed; sysLocation and sysContact stay writable (net-snmp
+      -- makes objects set in its configuration read-only).
+      "sysName " .. (opts.sysname or "winsnmp-agent"),
       opts.extra or "",
       "",
     }, "\n")

@@ -215,6 +215,7 @@ WSNMP_API SNMPAPI_STATUS SnmpSetPort(HSNMP_ENTITY hEntity, UINT nPort)
         return wsnmp_fail(sslot, SNMPAPI_TL_INVALID_PARAM, "SnmpSetPort: port %u above 65535",
                           nPort);
     e->address.port = nPort;
+    e->resolved = false;
     return SNMPAPI_SUCCESS;
 }
 

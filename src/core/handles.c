@@ -257,13 +257,8 @@ WSNMP_API HSNMP_SESSION WsnmpHandleOwner(uint64_t handle)
     return slots[slot].owner == WSNMP_NO_SLOT ? 0 : make_handle(slots[slot].owner);
 }
 
-/* When the library is unloaded (process exit, or dlclose of the Lua module)
- * free everything, the table included, so leak checkers see a clean exit. */
-__attribute__((destructor)) static void handle_table_unload(void)
+void wsnmp_handles_release(void)
 {
-    if (wsnmp_lib.started)
-        SnmpCleanup();
-    wsnmp_descriptor_free_all();
     free(slots);
     slots = NULL;
     slot_count = slot_capacity = 0;

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #define WSNMP_NO_SLOT UINT32_MAX
 #define WSNMP_KIND_COUNT 6 /* kinds 1..5, index 0 unused */
@@ -58,6 +59,7 @@ uint32_t wsnmp_handle_owner_slot(uint32_t slot);
 uint64_t wsnmp_handle_of_slot(uint32_t slot);
 /* Destroys every live handle, sessions last. */
 void wsnmp_handle_destroy_all(void);
+void wsnmp_handles_release(void); /* frees the table itself (process exit) */
 /* Live counts per kind: process totals. */
 extern smiUINT32 wsnmp_live[WSNMP_KIND_COUNT];
 
@@ -68,12 +70,13 @@ void *wsnmp_lookup(uint64_t handle, int kind, uint32_t *slot, uint32_t *session_
                    const char *fn);
 
 /* ---- sessions (session.c) ------------------------------------------------ */
+struct wsnmp_io;
 struct wsnmp_session {
+    struct wsnmp_io *io; /* sockets, requests and queue; NULL until first used */
     SNMPAPI_CALLBACK callback;
     void *client_data;
     uint32_t owned_head;              /* first slot of the owned-handle list */
     smiUINT32 live[WSNMP_KIND_COUNT]; /* owned live handles per kind */
-    smiUINT32 pending;
     smiUINT32 registrations;
     wsnmp_error_slot error;
 };
@@ -103,6 +106,10 @@ typedef struct {
     char *usm_user, *usm_auth_pass, *usm_priv_pass;
     int usm_level, usm_auth, usm_priv;
     smiOCTETS usm_context;
+    /* The resolved socket address, cached after the first send. */
+    bool resolved;
+    struct sockaddr_storage peer_addr;
+    socklen_t peer_len;
 } wsnmp_entity;
 
 typedef struct {

@@ -2,7 +2,7 @@
  * library.c — startup, cleanup, vendor information, process-wide modes,
  * limits and statistics.
  */
-#include "internal.h"
+#include "messaging.h"
 
 #include <string.h>
 
@@ -44,6 +44,8 @@ static void report_startup(smiLPUINT32 major, smiLPUINT32 minor, smiLPUINT32 lev
 
 static void start(void)
 {
+    const char *why;
+    wsnmp_codec_init(&why);
     if (!wsnmp_lib.started) {
         wsnmp_lib.started = 1;
         wsnmp_lib.translate_mode = SNMPAPI_TRANSLATED;
@@ -201,6 +203,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
         stats->vbls = wsnmp_live[WSNMP_KIND_VBL];
         stats->descriptors = (smiUINT32)wsnmp_descriptor_count();
         stats->pending = wsnmp_pending_total;
+        stats->dropped = wsnmp_dropped_total;
         stats->registrations = wsnmp_registrations_total;
         return SNMPAPI_SUCCESS;
     }
@@ -213,7 +216,20 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
     stats->contexts = s->live[WSNMP_KIND_CONTEXT];
     stats->pdus = s->live[WSNMP_KIND_PDU];
     stats->vbls = s->live[WSNMP_KIND_VBL];
-    stats->pending = s->pending;
+    stats->pending = s->io ? (smiUINT32)s->io->pending : 0;
     stats->registrations = s->registrations;
     return SNMPAPI_SUCCESS;
+}
+
+/* When the library is unloaded (process exit, or dlclose of the Lua module)
+ * free everything, in dependency order, so leak checkers see a clean exit. */
+__attribute__((destructor)) static void library_unload(void)
+{
+    if (wsnmp_lib.started)
+        cleanup_everything();
+    wsnmp_io_release();
+    wsnmp_pending_release();
+    wsnmp_handles_release();
+    wsnmp_descriptor_free_all();
+    wsnmp_codec_shutdown();
 }

@@ -5,7 +5,7 @@
  * is refused with SNMPAPI_HWND_INVALID; callers use a callback, or the
  * WsnmpCreateSession extension for a session that only queues.
  */
-#include "internal.h"
+#include "messaging.h"
 
 #include <stdlib.h>
 
@@ -30,7 +30,7 @@ smiUINT32 wsnmp_session_owned_total(const wsnmp_session *s)
 void wsnmp_session_destroy(void *obj)
 {
     wsnmp_session *s = obj;
-    wsnmp_pending_total -= s->pending;
+    wsnmp_io_destroy(s->io);
     wsnmp_registrations_total -= s->registrations;
     free(s);
 }

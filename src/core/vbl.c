@@ -211,6 +211,9 @@ WSNMP_API SNMPAPI_STATUS SnmpSetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPCOID nam
                           (unsigned)v->count);
     if (!check_varbind(sslot, "SnmpSetVb", name, value))
         return SNMPAPI_FAILURE;
+    if (index == 0 && v->count >= WSNMP_MAX_VARBINDS)
+        return wsnmp_fail(sslot, SNMPAPI_SIZE_INVALID, "SnmpSetVb: a list holds at most %d varbinds",
+                          WSNMP_MAX_VARBINDS);
     wsnmp_varbind fresh;
     /* Reserve first: varbind_copy cleans up after itself on failure. */
     if ((index == 0 && !reserve(v, v->count + 1)) || !varbind_copy(&fresh, name, value))

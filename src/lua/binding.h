@@ -69,6 +69,15 @@ int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
 SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smiUINT32 index,
                                int oid_idx, int type_idx, int value_idx);
 
+/* ---- messaging.c ----------------------------------------------------------- */
+/* The C callback every Lua session gets: it records events for core.poll. */
+SNMPAPI_CALLBACK wsl_session_callback(void);
+/* Maps a session handle to its userdata (weakly) for event delivery. */
+void wsl_remember_session(lua_State *L, int idx, HSNMP_SESSION h);
+/* Adds send/recv/cancel/... to Session and poll/fds/now to the module
+ * table on top of the stack. */
+void wsl_open_messaging(lua_State *L);
+
 /* ---- openers -------------------------------------------------------------- */
 void wsl_open_session(lua_State *L);
 void wsl_open_entity(lua_State *L);

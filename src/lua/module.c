@@ -44,12 +44,13 @@ static int l_session(lua_State *L)
     lua_settop(L, 1);
     if (!lua_isnoneornil(L, 1))
         luaL_checktype(L, 1, LUA_TFUNCTION);
-    HSNMP_SESSION s = WsnmpCreateSession(NULL, NULL);
+    HSNMP_SESSION s = WsnmpCreateSession(wsl_session_callback(), NULL);
     if (s == 0 && wsl_retry_after_gc(L))
-        s = WsnmpCreateSession(NULL, NULL);
+        s = WsnmpCreateSession(wsl_session_callback(), NULL);
     if (s == 0)
         return wsl_push_last_error(L, 0);
     wsl_push_object(L, WSNMP_KIND_SESSION, s, 0);
+    wsl_remember_session(L, -1, s);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1); /* the callback, or nil */
     return 1;
@@ -309,6 +310,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
     wsl_open_entity(L);
     wsl_open_pdu(L);
     luaL_newlib(L, functions);
+    wsl_open_messaging(L);
     push_error_table(L);
     lua_setfield(L, -2, "errors");
     push_pdu_error_table(L);

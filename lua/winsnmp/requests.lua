@@ -1,0 +1,144 @@
+--- Request helpers on Session: get, getnext, getbulk, set, walk, iwalk,
+-- table.  Each blocks outside a task and yields inside one.
+-- @module winsnmp.requests
+
+local core = require("winsnmp.core")
+local tasks = require("winsnmp.tasks")
+
+local Session = core.Session
+
+local DEFAULT_MAX_REPETITIONS = 25
+
+local function request(s, kind, dst, list, ctx, non_repeaters, max_repetitions)
+  local id, msg, name = s:_request(kind, dst, list, ctx, non_repeaters, max_repetitions)
+  if not id then return nil, msg, name end
+  return tasks.await(s, id)
+end
+
+--- GET: the varbinds in request order, or nil, msg, NAME[, index].
+function Session:get(dst, oids, ctx)
+  return request(self, "get", dst, oids, ctx)
+end
+
+function Session:getnext(dst, oids, ctx)
+  return request(self, "getnext", dst, oids, ctx)
+end
+
+function Session:getbulk(dst, oids, non_repeaters, max_repetitions, ctx)
+  return request(self, "getbulk", dst, oids, ctx, non_repeaters or 0,
+                 max_repetitions or DEFAULT_MAX_REPETITIONS)
+end
+
+--- SET: the varbinds as the agent returned them.
+function Session:set(dst, varbinds, ctx)
+  return request(self, "set", dst, varbinds, ctx)
+end
+
+--- Canonical form of an OID string (no leading dot), or nil, msg, NAME.
+local function canonical(oid)
+  if type(oid) ~= "string" then
+    error("bad OID (string expected, got " .. type(oid) .. ")", 3)
+  end
+  local ok, msg, name = core.oid_compare(oid, oid)
+  if not ok then return nil, msg, name end
+  return (oid:gsub("^%.", ""))
+end
+
+local function inside(root, oid)
+  return #oid > #root and oid:sub(1, #root + 1) == root .. "."
+end
+
+--- Streaming walk: an iterator over every varbind strictly inside the
+-- subtree `root`, fetched a GETBULK (v1: GETNEXT) at a time.  On failure
+-- the iterator yields `false, message, NAME` once and stops; a walk that
+-- ends normally just stops.  `opts`: max_repetitions, context.
+function Session:iwalk(dst, root, opts)
+  opts = opts or {}
+  local base, msg, name = canonical(root)
+  local done = false
+  if not base then
+    return function()
+      if done then return nil end
+      done = true
+      return false, msg, name
+    end
+  end
+  local bulk = dst:version() ~= "1"
+  local max_repetitions = opts.max_repetitions or DEFAULT_MAX_REPETITIONS
+  local last = base
+  local batch, pos = {}, 0
+
+  local function fail(m, n)
+    done = true
+    return false, m, n
+  end
+
+  return function()
+    if done then return nil end
+    while pos >= #batch do
+      local vbs, m, n
+      if bulk then
+        vbs, m, n = self:getbulk(dst, { last }, 0, max_repetitions, opts.context)
+      else
+        vbs, m, n = self:getnext(dst, { last }, opts.context)
+      end
+      if vbs then
+        if #vbs == 0 then done = true return nil end
+        batch, pos = vbs, 0
+      elseif n == "SNMP_ERROR_TOOBIG" and bulk and max_repetitions > 1 then
+        max_repetitions = max_repetitions // 2   -- the reply did not fit: ask for less
+      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk then
+        done = true                              -- v1's end of the MIB
+        return nil
+      else
+        return fail(m, n)
+      end
+    end
+    pos = pos + 1
+    local vb = batch[pos]
+    if vb.type == "endofmibview" or not inside(base, vb.oid) then
+      done = true
+      return nil
+    end
+    if core.oid_compare(vb.oid, last) <= 0 then
+      return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
+                                vb.oid, last), "SNMPAPI_OTHER_ERROR")
+    end
+    last = vb.oid
+    return vb
+  end
+end
+
+--- Every varbind strictly inside `root`, in order.
+function Session:walk(dst, root, opts)
+  local out = {}
+  for vb, msg, name in self:iwalk(dst, root, opts) do
+    if vb == false then return nil, msg, name end
+    out[#out + 1] = vb
+  end
+  return out
+end
+
+--- A conceptual table: rows[index][column] = value, where `index` is the
+-- instance suffix (dotted) and `column` the column number.
+function Session:table(dst, entry_oid, opts)
+  local base, msg, name = canonical(entry_oid)
+  if not base then return nil, msg, name end
+  local rows = {}
+  for vb, m, n in self:iwalk(dst, base, opts) do
+    if vb == false then return nil, m, n end
+    local column, index = vb.oid:sub(#base + 2):match("^(%d+)%.(.+)$")
+    if column then
+      column = tonumber(column)
+      local row = rows[index]
+      if not row then
+        row = {}
+        rows[index] = row
+      end
+      row[column] = vb.value
+    end
+  end
+  return rows
+end
+
+return Session

@@ -1,0 +1,136 @@
+--- Polling, dispatch and coroutine tasks.
+--
+-- `poll` drives the C engine once and then, with no engine frame on the
+-- stack, hands each event to whoever waits for it: a task blocked in a
+-- request (resumed by `run`), a blocking request in the main thread, or
+-- the session's callback (run under xpcall; its error is raised from
+-- `poll` after every event has been handed out).
+-- @module winsnmp.tasks
+
+local core = require("winsnmp.core")
+
+local tasks = {}
+
+-- waiters[session][request_id] = coroutine (a task) or a table (a blocking
+-- caller).  Weak keys: a collected session takes its waiters with it.
+local waiters = setmetatable({}, { __mode = "k" })
+
+local live = {}        -- set of task coroutines not yet finished
+local ready = {}       -- FIFO of coroutines to resume
+local ready_head, ready_tail = 1, 0
+
+local function make_ready(co)
+  ready_tail = ready_tail + 1
+  ready[ready_tail] = co
+end
+
+local function dispatch(session, id, err, failures)
+  local by_id = waiters[session]
+  local w = by_id and by_id[id]
+  if w then
+    by_id[id] = nil
+    if type(w) == "thread" then
+      make_ready(w)
+    else
+      w.done = true
+    end
+    return
+  end
+  local callback = session:_callback()
+  if callback then
+    local ok, msg = xpcall(callback, debug.traceback, session, id, err or nil)
+    if not ok then failures[#failures + 1] = msg end
+  end
+end
+
+--- Drives all I/O, retransmissions and timeouts once (waiting up to
+-- `timeout` seconds for something to happen; nil waits until something
+-- does), runs callbacks, and returns the number of events handled.
+function tasks.poll(timeout)
+  local n, events = core.poll(timeout)
+  if not n then return nil, events, select(3, core.poll(0)) end
+  local failures = {}
+  for i = 1, 3 * n, 3 do
+    dispatch(events[i], events[i + 1], events[i + 2], failures)
+  end
+  if #failures > 0 then
+    error("error in a session callback: " .. failures[1], 0)
+  end
+  return n
+end
+
+local function current_task()
+  local co, main = coroutine.running()
+  if not main and live[co] then return co end
+  return nil
+end
+
+--- Waits for the outcome of request `id` on `session`: yields inside a
+-- task, drives `poll` otherwise.  Returns what `session:_response(id)` says.
+function tasks.await(session, id)
+  local by_id = waiters[session]
+  if not by_id then
+    by_id = {}
+    waiters[session] = by_id
+  end
+  local co = current_task()
+  if co then
+    by_id[id] = co
+    coroutine.yield()
+  else
+    local flag = { done = false }
+    by_id[id] = flag
+    while not flag.done do
+      tasks.poll(1)
+      if not session:is_open() then break end
+    end
+    by_id[id] = nil
+  end
+  return session:_response(id)
+end
+
+local function resume(co)
+  local ok, err = coroutine.resume(co)
+  if not ok then
+    live[co] = nil
+    error(debug.traceback(co, "error in a winsnmp task: " .. tostring(err)), 0)
+  end
+  if coroutine.status(co) == "dead" then live[co] = nil end
+end
+
+--- Starts `fn(...)` as a task: inside it, request methods yield instead of
+-- blocking.  Tasks run when `run` is called.
+function tasks.spawn(fn, ...)
+  assert(type(fn) == "function", "bad argument #1 to 'spawn' (function expected)")
+  local args = table.pack(...)
+  local co = coroutine.create(function() return fn(table.unpack(args, 1, args.n)) end)
+  live[co] = true
+  make_ready(co)
+  return co
+end
+
+--- Runs tasks until all are done (true), or until `timeout` seconds have
+-- passed (nil, message, "SNMPAPI_TL_TIMEOUT").  An error in a task is
+-- raised from `run` with the task's traceback.
+function tasks.run(timeout)
+  local deadline = timeout and core.now() + timeout
+  while true do
+    while ready_head <= ready_tail do
+      local co = ready[ready_head]
+      ready[ready_head] = nil
+      ready_head = ready_head + 1
+      resume(co)
+    end
+    if next(live) == nil then return true end
+    local wait = 1
+    if deadline then
+      wait = deadline - core.now()
+      if wait <= 0 then return nil, "winsnmp.run: tasks still running after the timeout",
+        "SNMPAPI_TL_TIMEOUT" end
+      if wait > 1 then wait = 1 end
+    end
+    tasks.poll(wait)
+  end
+end
+
+return tasks

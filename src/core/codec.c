@@ -1,0 +1,671 @@
+/*
+ * codec.c — net-snmp as codec and security layer, and nothing more.
+ *
+ * This file and mib glue are the only places that include net-snmp headers.
+ * We use snmp_build/snmp_parse with a session struct that is initialised but
+ * never opened: our own sockets carry the bytes, our own timers retransmit.
+ * net-snmp does the BER and USM work (keys, digests, encryption, the engine
+ * time table).
+ *
+ * Initialisation keeps net-snmp quiet and stateless: no MIB files, no
+ * configuration or persistent files, and its log goes nowhere.
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/keytools.h>
+#include <net-snmp/library/lcd_time.h>
+#include <net-snmp/library/scapi.h>
+#include <net-snmp/library/snmpusm.h>
+#include <net-snmp/library/transform_oids.h>
+
+#include "messaging.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool initialised;
+static netsnmp_session parse_session; /* never opened: defaults for snmp_parse */
+static netsnmp_session build_session; /* never opened: defaults for snmp_build */
+
+static int quiet_log(int major, int minor, void *server, void *client)
+{
+    (void)major;
+    (void)minor;
+    (void)server;
+    (void)client;
+    return 0;
+}
+
+bool wsnmp_codec_init(const char **why)
+{
+    if (initialised)
+        return true;
+    /* net-snmp writes to stderr when no handler is registered: route its log
+     * to a callback that drops it. */
+    snmp_disable_log();
+    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, quiet_log, NULL);
+    netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
+
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+    /* RFC 5343 context probes would make snmp_parse answer by itself. */
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_DISCOVERY, 1);
+    /* The TLS layer of Debian's libnetsnmp insists on a persistent directory
+     * (it creates cert_indexes there); give it a private one. */
+    char dir[256];
+    const char *runtime = getenv("XDG_RUNTIME_DIR");
+    if (runtime && *runtime)
+        snprintf(dir, sizeof dir, "%s/winsnmp", runtime);
+    else
+        snprintf(dir, sizeof dir, "/tmp/winsnmp-%u", (unsigned)getuid());
+    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, dir);
+    /* No MIB files: numeric OIDs only (MIB names are loaded on request). */
+    netsnmp_set_mib_directory("");
+    char no_mibs[] = "mibs :";
+    netsnmp_config_remember(no_mibs);
+
+    init_snmp("winsnmp");
+    snmp_sess_init(&parse_session); /* version stays "any": v1, v2c and v3 parse */
+    snmp_sess_init(&build_session);
+    build_session.rcvMsgMaxSize = 65507; /* advertised v3 msgMaxSize */
+    initialised = true;
+    (void)why;
+    return true;
+}
+
+/* ---- values ----------------------------------------------------------------- */
+
+static u_char asn_type_of(smiUINT32 syntax)
+{
+    switch (syntax) {
+    case SNMP_SYNTAX_BITS:
+        return ASN_OCTET_STR; /* BITS travels as an OCTET STRING (RFC 2578) */
+    case SNMP_SYNTAX_NULL:
+        return ASN_NULL;
+    default:
+        return (u_char)syntax; /* WinSNMP syntax numbers are the BER tags */
+    }
+}
+
+static bool add_varbind(netsnmp_pdu *p, const wsnmp_varbind *vb)
+{
+    oid name[MAX_OID_LEN];
+    for (smiUINT32 i = 0; i < vb->name.len; i++)
+        name[i] = vb->name.ptr[i];
+    const smiVALUE *v = &vb->value;
+    u_char type = asn_type_of(v->syntax);
+    long l;
+    u_long ul;
+    struct counter64 c64;
+    oid value_oid[MAX_OID_LEN];
+    const void *data = NULL;
+    size_t len = 0;
+    switch (v->syntax) {
+    case SNMP_SYNTAX_INT:
+        l = v->value.sNumber;
+        data = &l;
+        len = sizeof l;
+        break;
+    case SNMP_SYNTAX_CNTR32:
+    case SNMP_SYNTAX_GAUGE32:
+    case SNMP_SYNTAX_TIMETICKS:
+    case SNMP_SYNTAX_UINT32:
+        ul = v->value.uNumber;
+        data = &ul;
+        len = sizeof ul;
+        break;
+    case SNMP_SYNTAX_CNTR64:
+        c64.high = v->value.hNumber.hipart;
+        c64.low = v->value.hNumber.lopart;
+        data = &c64;
+        len = sizeof c64;
+        break;
+    case SNMP_SYNTAX_OID:
+        for (smiUINT32 i = 0; i < v->value.oid.len; i++)
+            value_oid[i] = v->value.oid.ptr[i];
+        data = value_oid;
+        len = v->value.oid.len * sizeof(oid);
+        break;
+    case SNMP_SYNTAX_OCTETS:
+    case SNMP_SYNTAX_BITS:
+    case SNMP_SYNTAX_OPAQUE:
+    case SNMP_SYNTAX_NSAPADDR:
+    case SNMP_SYNTAX_IPADDR:
+        data = v->value.string.len ? v->value.string.ptr : (const void *)"";
+        len = v->value.string.len;
+        break;
+    default: /* NULL and the exceptions carry no value */
+        break;
+    }
+    return snmp_pdu_add_variable(p, name, vb->name.len, type, data, len) != NULL;
+}
+
+static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
+{
+    memset(vb, 0, sizeof *vb);
+    if (var->name_length > MAXOBJIDSIZE)
+        return false;
+    smiUINT32 name[MAXOBJIDSIZE];
+    for (size_t i = 0; i < var->name_length; i++) {
+        if (var->name[i] > UINT32_MAX)
+            return false;
+        name[i] = (smiUINT32)var->name[i];
+    }
+    smiOID oid = {(smiUINT32)var->name_length, name};
+    smiVALUE v;
+    memset(&v, 0, sizeof v);
+    smiUINT32 value_oid[MAXOBJIDSIZE];
+    switch (var->type) {
+    case ASN_INTEGER:
+        v.syntax = SNMP_SYNTAX_INT;
+        v.value.sNumber = (smiINT)*var->val.integer;
+        break;
+    case ASN_COUNTER:
+    case ASN_GAUGE:
+    case ASN_TIMETICKS:
+    case ASN_UINTEGER:
+        v.syntax = var->type;
+        v.value.uNumber = (smiUINT32)*var->val.integer;
+        break;
+    case ASN_COUNTER64:
+        v.syntax = SNMP_SYNTAX_CNTR64;
+        v.value.hNumber.hipart = (smiUINT32)var->val.counter64->high;
+        v.value.hNumber.lopart = (smiUINT32)var->val.counter64->low;
+        break;
+    case ASN_OBJECT_ID: {
+        size_t n = var->val_len / sizeof(oid);
+        if (n > MAXOBJIDSIZE)
+            return false;
+        for (size_t i = 0; i < n; i++)
+            value_oid[i] = (smiUINT32)var->val.objid[i];
+        v.syntax = SNMP_SYNTAX_OID;
+        v.value.oid.len = (smiUINT32)n;
+        v.value.oid.ptr = value_oid;
+        break;
+    }
+    case ASN_OCTET_STR:
+    case ASN_IPADDRESS:
+    case ASN_OPAQUE:
+    case ASN_NSAP:
+    case ASN_BIT_STR:
+        v.syntax = var->type == ASN_BIT_STR ? SNMP_SYNTAX_BITS : var->type;
+        v.value.string.len = (smiUINT32)var->val_len;
+        v.value.string.ptr = var->val.string;
+        /* An IpAddress of the wrong length is kept, as octets, unguessed. */
+        if (v.syntax == SNMP_SYNTAX_IPADDR && var->val_len != 4)
+            v.syntax = SNMP_SYNTAX_OCTETS;
+        break;
+    case ASN_NULL:
+    case SNMP_NOSUCHOBJECT:
+    case SNMP_NOSUCHINSTANCE:
+    case SNMP_ENDOFMIBVIEW:
+        v.syntax = var->type == ASN_NULL ? SNMP_SYNTAX_NULL : var->type;
+        break;
+    default:
+        /* Opaque-wrapped floats and the like: net-snmp has already decoded
+         * them, so deliver what it kept as opaque bytes. */
+        v.syntax = SNMP_SYNTAX_OPAQUE;
+        v.value.string.len = (smiUINT32)var->val_len;
+        v.value.string.ptr = var->val.string;
+        break;
+    }
+    if (!wsnmp_oid_copy(&vb->name, &oid))
+        return false;
+    if (!wsnmp_value_copy(&vb->value, &v)) {
+        wsnmp_oid_free(&vb->name);
+        return false;
+    }
+    return true;
+}
+
+/* ---- USM users -------------------------------------------------------------- */
+
+static const oid *auth_oid(int auth, size_t *len)
+{
+    *len = USM_AUTH_PROTO_MD5_LEN;
+    switch (auth) {
+    case WSNMP_AUTH_MD5:
+        return usmHMACMD5AuthProtocol;
+    case WSNMP_AUTH_SHA:
+        return usmHMACSHA1AuthProtocol;
+    case WSNMP_AUTH_SHA224:
+        return usmHMAC128SHA224AuthProtocol;
+    case WSNMP_AUTH_SHA256:
+        return usmHMAC192SHA256AuthProtocol;
+    case WSNMP_AUTH_SHA384:
+        return usmHMAC256SHA384AuthProtocol;
+    case WSNMP_AUTH_SHA512:
+        return usmHMAC384SHA512AuthProtocol;
+    default:
+        *len = USM_AUTH_PROTO_NOAUTH_LEN;
+        return usmNoAuthProtocol;
+    }
+}
+
+static const oid *priv_oid(int priv, size_t *len)
+{
+    switch (priv) {
+    case WSNMP_PRIV_DES:
+        *len = USM_PRIV_PROTO_DES_LEN;
+        return usmDESPrivProtocol;
+    case WSNMP_PRIV_AES:
+        *len = USM_PRIV_PROTO_AES_LEN;
+        return usmAESPrivProtocol;
+    case WSNMP_PRIV_AES192:
+        *len = sizeof usmAES192PrivProtocol / sizeof(oid);
+        return usmAES192PrivProtocol;
+    case WSNMP_PRIV_AES256:
+        *len = sizeof usmAES256PrivProtocol / sizeof(oid);
+        return usmAES256PrivProtocol;
+    default:
+        *len = USM_PRIV_PROTO_NOPRIV_LEN;
+        return usmNoPrivProtocol;
+    }
+}
+
+/* Localised key for a passphrase; false on failure. */
+static bool localise(const oid *aoid, size_t alen, const char *pass, const smiOCTETS *engine,
+                     u_char *key, size_t *keylen)
+{
+    u_char ku[USM_AUTH_KU_LEN];
+    size_t kulen = sizeof ku;
+    bool ok = generate_Ku(aoid, (u_int)alen, (const u_char *)pass, strlen(pass), ku, &kulen) ==
+                  SNMPERR_SUCCESS &&
+              generate_kul(aoid, (u_int)alen, engine->ptr, engine->len, ku, kulen, key, keylen) ==
+                  SNMPERR_SUCCESS;
+    explicit_bzero(ku, sizeof ku);
+    return ok;
+}
+
+SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
+                                  const char **why)
+{
+    struct usmUser *old;
+    /* net-snmp never updates the keys of a user it knows (its issue #470):
+     * replace the record, so changed credentials take effect at once. */
+    while ((old = usm_get_user(engine_id->ptr, engine_id->len, sec->user)) != NULL) {
+        usm_remove_user(old);
+        usm_free_user(old);
+    }
+    struct usmUser *u = usm_create_user();
+    if (u == NULL) {
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    u->userStorageType = ST_READONLY; /* never persisted */
+    u->name = strdup(sec->user);
+    u->secName = strdup(sec->user);
+    u->engineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
+    u->engineIDLen = engine_id->len;
+    *why = "cannot derive the v3 keys";
+    if (sec->level >= WSNMP_LEVEL_AUTH_NOPRIV) {
+        size_t alen;
+        const oid *aoid = auth_oid(sec->auth, &alen);
+        SNMP_FREE(u->authProtocol);
+        u->authProtocol = snmp_duplicate_objid(aoid, alen);
+        u->authProtocolLen = alen;
+        int proper = sc_get_proper_auth_length_bytype(sc_get_authtype(aoid, (u_int)alen));
+        u->authKey = malloc((size_t)proper);
+        u->authKeyLen = (size_t)proper;
+        if (u->authKey == NULL ||
+            !localise(aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
+            goto fail;
+        if (sec->level == WSNMP_LEVEL_AUTH_PRIV) {
+            size_t plen;
+            const oid *poid = priv_oid(sec->priv, &plen);
+            const netsnmp_priv_alg_info *pai = sc_get_priv_alg_byoid(poid, (u_int)plen);
+            if (pai == NULL) {
+                *why = "this net-snmp build lacks the privacy protocol";
+                goto fail;
+            }
+            SNMP_FREE(u->privProtocol);
+            u->privProtocol = snmp_duplicate_objid(poid, plen);
+            u->privProtocolLen = plen;
+            int proper_priv = pai->proper_length;
+            if (pai->type == USM_CREATE_USER_PRIV_DES)
+                proper_priv *= 2; /* DES key plus pre-IV */
+            u->privKeyLen = (size_t)SNMP_MAX(proper_priv, proper);
+            u->privKey = malloc(u->privKeyLen);
+            if (u->privKey == NULL ||
+                !localise(aoid, alen, sec->priv_pass, engine_id, u->privKey, &u->privKeyLen))
+                goto fail;
+            /* A short hash (SHA-1) for a long key (AES-256) needs extending. */
+            if ((int)u->privKeyLen < proper_priv &&
+                usm_extend_user_kul(u, (u_int)proper_priv) != SNMPERR_SUCCESS)
+                goto fail;
+            if ((int)u->privKeyLen < proper_priv)
+                goto fail;
+            u->privKeyLen = (size_t)proper_priv;
+        }
+    }
+    usm_add_user(u);
+    return 0;
+fail:
+    usm_free_user(u);
+    return SNMPAPI_OTHER_ERROR;
+}
+
+/* Users registered with net-snmp, with a fingerprint of their credentials,
+ * so each request need not derive keys again (generate_Ku costs ~5 ms). */
+typedef struct registered {
+    struct registered *next;
+    smiOCTETS engine_id;
+    char *user;
+    uint64_t fingerprint;
+} registered_t;
+
+static registered_t *registered_users;
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t fingerprint(const wsnmp_security *sec)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int fields[3] = {sec->level, sec->auth, sec->priv};
+    h = fnv(h, fields, sizeof fields);
+    if (sec->auth_pass)
+        h = fnv(h, sec->auth_pass, strlen(sec->auth_pass) + 1);
+    if (sec->priv_pass)
+        h = fnv(h, sec->priv_pass, strlen(sec->priv_pass) + 1);
+    return h;
+}
+
+SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_security *sec, const smiOCTETS *engine_id,
+                                const char **why)
+{
+    uint64_t fp = fingerprint(sec);
+    registered_t *r = registered_users;
+    while (r && !(r->engine_id.len == engine_id->len &&
+                  memcmp(r->engine_id.ptr, engine_id->ptr, engine_id->len) == 0 &&
+                  strcmp(r->user, sec->user) == 0))
+        r = r->next;
+    if (r && r->fingerprint == fp)
+        return 0;
+    SNMPAPI_STATUS code = wsnmp_usm_register(sec, engine_id, why);
+    if (code)
+        return code;
+    if (r == NULL) {
+        r = calloc(1, sizeof *r);
+        if (r == NULL || !wsnmp_octets_copy(&r->engine_id, engine_id->ptr, engine_id->len) ||
+            (r->user = wsnmp_strdup(sec->user)) == NULL) {
+            if (r)
+                wsnmp_octets_free(&r->engine_id);
+            free(r);
+            return 0; /* registered; only the shortcut is lost */
+        }
+        r->next = registered_users;
+        registered_users = r;
+    }
+    r->fingerprint = fp;
+    return 0;
+}
+
+void wsnmp_codec_shutdown(void)
+{
+    for (registered_t *r = registered_users, *next; r; r = next) {
+        next = r->next;
+        wsnmp_octets_free(&r->engine_id);
+        free(r->user);
+        free(r);
+    }
+    registered_users = NULL;
+    if (initialised) {
+        snmp_shutdown("winsnmp");
+        initialised = false;
+    }
+}
+
+/* ---- encode ------------------------------------------------------------------- */
+
+static int netsnmp_version(int version)
+{
+    return version == WSNMP_VERSION_1 ? SNMP_VERSION_1
+           : version == WSNMP_VERSION_3 ? SNMP_VERSION_3
+                                        : SNMP_VERSION_2c;
+}
+
+SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
+                            const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                            size_t *out_len, const char **why)
+{
+    netsnmp_pdu *p = snmp_pdu_create(pdu->type);
+    if (p == NULL) {
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    p->version = netsnmp_version(sec->version);
+    p->reqid = pdu->request_id;
+    p->msgid = msg_id;
+    if (pdu->type == SNMP_PDU_GETBULK) {
+        p->non_repeaters = pdu->error_status;
+        p->max_repetitions = pdu->error_index;
+    } else {
+        p->errstat = pdu->error_status;
+        p->errindex = pdu->error_index;
+    }
+    bool ok = true;
+    if (sec->version == WSNMP_VERSION_3) {
+        bool probe = engine_id == NULL || engine_id->len == 0;
+        p->securityModel = SNMP_SEC_MODEL_USM;
+        p->securityLevel = probe                                      ? SNMP_SEC_LEVEL_NOAUTH
+                           : sec->level == WSNMP_LEVEL_AUTH_PRIV      ? SNMP_SEC_LEVEL_AUTHPRIV
+                           : sec->level == WSNMP_LEVEL_AUTH_NOPRIV    ? SNMP_SEC_LEVEL_AUTHNOPRIV
+                                                                      : SNMP_SEC_LEVEL_NOAUTH;
+        p->securityName = strdup(probe ? "" : sec->user);
+        p->securityNameLen = probe ? 0 : strlen(sec->user);
+        p->contextName = malloc(sec->context.len + 1);
+        ok = p->securityName && p->contextName;
+        if (ok) {
+            if (sec->context.len)
+                memcpy(p->contextName, sec->context.ptr, sec->context.len);
+            p->contextNameLen = probe ? 0 : sec->context.len;
+        }
+        if (ok && !probe) {
+            p->securityEngineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
+            p->contextEngineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
+            p->securityEngineIDLen = p->contextEngineIDLen = engine_id->len;
+            ok = p->securityEngineID && p->contextEngineID;
+        }
+    } else {
+        static const u_char public_community[] = "public";
+        const u_char *c = sec->community.len ? sec->community.ptr : public_community;
+        size_t clen = sec->community.len ? sec->community.len : 6;
+        p->community = malloc(clen ? clen : 1);
+        ok = p->community != NULL;
+        if (ok) {
+            memcpy(p->community, c, clen);
+            p->community_len = clen;
+        }
+    }
+    /* A discovery probe carries no varbinds. */
+    if (!(sec->version == WSNMP_VERSION_3 && (engine_id == NULL || engine_id->len == 0)))
+        for (smiUINT32 i = 0; ok && i < pdu->vbl.count; i++)
+            ok = add_varbind(p, &pdu->vbl.items[i]);
+    if (!ok) {
+        snmp_free_pdu(p);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+
+    size_t pkt_len = 512, offset = 0;
+    u_char *pkt = malloc(pkt_len);
+    if (pkt == NULL) {
+        snmp_free_pdu(p);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    build_session.s_snmp_errno = 0;
+    int rc = snmp_build(&pkt, &pkt_len, &offset, &build_session, p);
+    snmp_free_pdu(p);
+    if (rc != 0) {
+        free(pkt);
+        int err = build_session.s_snmp_errno;
+        *why = err == SNMPERR_TOO_LONG ? "the message is too big" : "cannot encode the message";
+        return err == SNMPERR_TOO_LONG ? SNMPAPI_TL_PDU_TOO_BIG : SNMPAPI_PDU_INVALID;
+    }
+    /* Encoded back to front: the message is the tail of the buffer. */
+    memmove(pkt, pkt + pkt_len - offset, offset);
+    *out = pkt;
+    *out_len = offset;
+    return 0;
+}
+
+/* ---- decode ------------------------------------------------------------------- */
+
+static int report_kind(netsnmp_pdu *p)
+{
+    static const oid usm_stats[] = {1, 3, 6, 1, 6, 3, 15, 1, 1};
+    netsnmp_variable_list *v = p->variables;
+    if (v == NULL || v->name_length != 11 ||
+        memcmp(v->name, usm_stats, sizeof usm_stats) != 0)
+        return WSNMP_REPORT_OTHER;
+    switch (v->name[9]) {
+    case 1:
+        return WSNMP_REPORT_UNSUPPORTED_LEVEL;
+    case 2:
+        return WSNMP_REPORT_NOT_IN_TIME;
+    case 3:
+        return WSNMP_REPORT_UNKNOWN_USER;
+    case 4:
+        return WSNMP_REPORT_UNKNOWN_ENGINE;
+    case 5:
+        return WSNMP_REPORT_WRONG_DIGEST;
+    case 6:
+        return WSNMP_REPORT_DECRYPTION;
+    default:
+        return WSNMP_REPORT_OTHER;
+    }
+}
+
+void wsnmp_decoded_free(wsnmp_decoded *d)
+{
+    wsnmp_octets_free(&d->community);
+    wsnmp_octets_free(&d->engine_id);
+    wsnmp_octets_free(&d->context_name);
+    wsnmp_vbl_clear(&d->pdu.vbl);
+}
+
+SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                            const char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (len == 0 || len > 65535) {
+        *why = "empty or oversized datagram";
+        return SNMPAPI_MESSAGE_INVALID;
+    }
+    /* snmp_parse rewrites v3 authentication parameters in place. */
+    u_char *copy = malloc(len);
+    netsnmp_pdu *p = calloc(1, sizeof *p);
+    if (copy == NULL || p == NULL) {
+        free(copy);
+        free(p);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    memcpy(copy, data, len);
+    parse_session.s_snmp_errno = 0;
+    int rc = snmp_parse(NULL, &parse_session, p, copy, len);
+    free(copy);
+    if (rc != 0) {
+        int err = rc == -1 ? parse_session.s_snmp_errno : rc;
+        snmp_free_pdu(p);
+        *why = err == SNMPERR_USM_AUTHENTICATIONFAILURE ? "v3 authentication failed"
+               : err == SNMPERR_USM_DECRYPTIONERROR    ? "v3 decryption failed"
+               : err == SNMPERR_USM_NOTINTIMEWINDOW    ? "v3 message outside the time window"
+               : err == SNMPERR_USM_UNKNOWNSECURITYNAME ? "v3 user unknown here"
+                                                        : "malformed or unexpected message";
+        return SNMPAPI_MESSAGE_INVALID;
+    }
+    out->version = p->version == SNMP_VERSION_1    ? WSNMP_VERSION_1
+                   : p->version == SNMP_VERSION_3 ? WSNMP_VERSION_3
+                                                  : WSNMP_VERSION_2C;
+    out->msg_id = (int32_t)p->msgid;
+    out->pdu.type = p->command;
+    out->pdu.request_id = (smiINT32)p->reqid;
+    if (p->command == SNMP_MSG_GETBULK) {
+        out->pdu.error_status = (smiINT)p->non_repeaters;
+        out->pdu.error_index = (smiINT)p->max_repetitions;
+    } else {
+        out->pdu.error_status = (smiINT)p->errstat;
+        out->pdu.error_index = (smiINT)p->errindex;
+    }
+    bool ok = true;
+    if (out->version == WSNMP_VERSION_3) {
+        out->authenticated = p->securityLevel >= SNMP_SEC_LEVEL_AUTHNOPRIV;
+        ok = wsnmp_octets_copy(&out->engine_id, p->securityEngineID,
+                               (smiUINT32)p->securityEngineIDLen) &&
+             wsnmp_octets_copy(&out->context_name, (smiBYTE *)p->contextName,
+                               (smiUINT32)p->contextNameLen);
+        if (p->command == SNMP_MSG_REPORT)
+            out->report = report_kind(p);
+    } else {
+        ok = wsnmp_octets_copy(&out->community, p->community, (smiUINT32)p->community_len);
+    }
+    /* Count first, so a flood of varbinds is refused before any copy. */
+    size_t count = 0;
+    for (netsnmp_variable_list *v = p->variables; v; v = v->next_variable)
+        count++;
+    if (count > WSNMP_MAX_VARBINDS) {
+        snmp_free_pdu(p);
+        wsnmp_decoded_free(out);
+        *why = "too many varbinds";
+        return SNMPAPI_MESSAGE_INVALID;
+    }
+    if (ok && count) {
+        out->pdu.vbl.items = calloc(count, sizeof *out->pdu.vbl.items);
+        out->pdu.vbl.capacity = (smiUINT32)count;
+        ok = out->pdu.vbl.items != NULL;
+    }
+    for (netsnmp_variable_list *v = p->variables; ok && v; v = v->next_variable) {
+        if (!read_varbind(v, &out->pdu.vbl.items[out->pdu.vbl.count])) {
+            snmp_free_pdu(p);
+            wsnmp_decoded_free(out);
+            *why = "a varbind the SMI cannot hold";
+            return SNMPAPI_MESSAGE_INVALID;
+        }
+        out->pdu.vbl.count++;
+    }
+    snmp_free_pdu(p);
+    if (!ok) {
+        wsnmp_decoded_free(out);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    return 0;
+}
+
+long wsnmp_ber_message_length(const unsigned char *data, size_t len)
+{
+    if (len < 2)
+        return 0;
+    if (data[0] != 0x30)
+        return -1;
+    size_t header = 2, body;
+    if (data[1] < 0x80) {
+        body = data[1];
+    } else {
+        size_t n = data[1] & 0x7F;
+        if (n == 0 || n > 3)
+            return -1;
+        if (len < 2 + n)
+            return 0;
+        body = 0;
+        for (size_t i = 0; i < n; i++)
+            body = body << 8 | data[2 + i];
+        header += n;
+    }
+    if (header + body > 65535 + 4)
+        return -1;
+    return len < header + body ? 0 : (long)(header + body);
+}

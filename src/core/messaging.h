@@ -1,0 +1,174 @@
+/*
+ * messaging.h — requests in flight, sockets, the receive queue, timers and
+ * the codec interface.  No Lua, no net-snmp types.
+ */
+#ifndef WSNMP_MESSAGING_H
+#define WSNMP_MESSAGING_H
+
+#include "internal.h"
+
+#include <sys/socket.h>
+
+/* ---- clock ---------------------------------------------------------------- */
+uint64_t wsnmp_now_ms(void); /* monotonic milliseconds */
+
+/* ---- resolved destination ------------------------------------------------ */
+typedef struct {
+    struct sockaddr_storage addr;
+    socklen_t len;
+    int transport; /* WSNMP_TRANSPORT_* */
+} wsnmp_peer;
+
+/* Resolves an entity address (numeric, or a name via getaddrinfo). */
+bool wsnmp_peer_resolve(const wsnmp_address *a, wsnmp_peer *out, const char **why);
+bool wsnmp_peer_equal(const wsnmp_peer *a, const struct sockaddr_storage *b, socklen_t blen);
+/* Canonical "udp:1.2.3.4:161" text of a socket address. */
+void wsnmp_peer_format(const struct sockaddr_storage *a, int transport, char *buf, size_t size);
+
+/* ---- security parameters of one destination (a copy, not a handle) ------- */
+typedef struct {
+    int version;
+    smiOCTETS community; /* v1/v2c */
+    char *user;          /* v3 */
+    int level, auth, priv;
+    char *auth_pass, *priv_pass;
+    smiOCTETS context; /* v3 context name */
+} wsnmp_security;
+
+void wsnmp_security_free(wsnmp_security *sec);
+
+/* ---- codec (codec.c: the only net-snmp user on the hot path) ----------- */
+typedef struct {
+    int version;         /* WSNMP_VERSION_* */
+    smiOCTETS community; /* v1/v2c community (owned) */
+    wsnmp_pdu pdu;       /* decoded PDU (owned vbl) */
+    /* v3 */
+    smiOCTETS engine_id;     /* authoritative engine of the sender (owned) */
+    smiOCTETS context_name;  /* owned */
+    int32_t msg_id;
+    int report;              /* WSNMP_REPORT_* for Report PDUs */
+    bool authenticated;
+} wsnmp_decoded;
+
+enum {
+    WSNMP_REPORT_NONE = 0,
+    WSNMP_REPORT_UNKNOWN_ENGINE,
+    WSNMP_REPORT_NOT_IN_TIME,
+    WSNMP_REPORT_UNKNOWN_USER,
+    WSNMP_REPORT_WRONG_DIGEST,
+    WSNMP_REPORT_DECRYPTION,
+    WSNMP_REPORT_UNSUPPORTED_LEVEL,
+    WSNMP_REPORT_OTHER,
+};
+
+bool wsnmp_codec_init(const char **why);
+/* Encodes pdu for a destination; *out is malloc'd.  For v3, engine_id is the
+ * destination's authoritative engine (empty for a discovery probe). */
+SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
+                            const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                            size_t *out_len, const char **why);
+/* Decodes one message.  0 on success, else an error code and a reason.
+ * v3 messages are authenticated and decrypted with the registered users. */
+SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                            const char **why);
+void wsnmp_decoded_free(wsnmp_decoded *d);
+/* Makes the USM user of sec known for engine_id, replacing stale keys. */
+SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
+                                  const char **why);
+/* Length of the first BER message in a byte stream (TCP framing): 0 if more
+ * bytes are needed, -1 if the stream is not BER. */
+long wsnmp_ber_message_length(const unsigned char *data, size_t len);
+
+/* ---- requests in flight (pending.c) -------------------------------------- */
+enum { WSNMP_REQ_SENT = 1, WSNMP_REQ_WAIT_ENGINE, WSNMP_REQ_PROBE };
+
+typedef struct wsnmp_request {
+    uint32_t session_slot;
+    smiINT32 id; /* request id; also the v3 msgID */
+    int state;
+    wsnmp_peer peer;
+    wsnmp_security sec;
+    wsnmp_pdu *pdu; /* copy of what was sent, returned with a failure */
+    unsigned char *packet;
+    size_t packet_len;
+    uint64_t deadline;
+    smiUINT32 timeout_ms, attempts_left;
+    int time_resends; /* v3 notInTimeWindow re-encodes */
+    size_t heap_index;
+    struct wsnmp_request *hash_next; /* per-session table */
+    struct wsnmp_request *wait_next; /* waiting for engine discovery */
+} wsnmp_request;
+
+/* A v3 engine known to a session (by transport address). */
+typedef struct wsnmp_engine {
+    struct wsnmp_engine *next;
+    wsnmp_peer peer;
+    smiOCTETS id;
+    bool known;
+    smiINT32 probe_id;
+    wsnmp_request *waiting; /* requests queued until the probe answers */
+} wsnmp_engine;
+
+/* ---- queued messages and failures (queue.c) ----------------------------- */
+typedef struct wsnmp_message {
+    struct wsnmp_message *next;
+    SNMPAPI_STATUS error; /* 0 for a received message, else a TL_* or other code */
+    char reason[160];     /* for failures */
+    smiINT32 request_id;
+    wsnmp_peer source;    /* who sent it (failures: the request's destination) */
+    wsnmp_security sec;   /* version and community/context it came with */
+    wsnmp_pdu *pdu;       /* the PDU received (failures: the request sent) */
+} wsnmp_message;
+
+
+/* ---- the I/O state of a session (io.c) ------------------------------------- */
+typedef struct wsnmp_io {
+    int fd4, fd6;
+    wsnmp_request **buckets;
+    size_t nbuckets, pending;
+    wsnmp_message *queue_head, *queue_tail;
+    size_t queued;
+    wsnmp_engine *engines;
+    size_t io_index; /* position in the list of sessions with sockets */
+} wsnmp_io;
+
+wsnmp_io *wsnmp_io_of(wsnmp_session *s, bool create);
+void wsnmp_io_destroy(wsnmp_io *io);
+
+/* pending.c */
+bool wsnmp_pending_add(wsnmp_io *io, wsnmp_request *r);
+wsnmp_request *wsnmp_pending_find(wsnmp_io *io, smiINT32 id);
+void wsnmp_pending_remove(wsnmp_io *io, wsnmp_request *r);
+void wsnmp_timer_set(wsnmp_request *r, uint64_t deadline);
+void wsnmp_timer_clear(wsnmp_request *r);
+wsnmp_request *wsnmp_timer_next(void); /* earliest, or NULL */
+void wsnmp_request_free(wsnmp_request *r);
+
+/* queue.c */
+void wsnmp_queue_push(wsnmp_io *io, wsnmp_message *m);
+wsnmp_message *wsnmp_queue_take(wsnmp_io *io, bool any, smiINT32 id);
+void wsnmp_message_free(wsnmp_message *m);
+bool wsnmp_security_copy(wsnmp_security *dst, const wsnmp_security *src);
+
+/* Events (session, wParam, lParam) collected during a poll and given to the
+ * session callbacks once the I/O work is done. */
+void wsnmp_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id);
+
+/* io.c: sends a request's packet now (and arms its timer). */
+bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why);
+/* Fails a request: queues the failure and records an event. */
+void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
+                        const char *reason);
+extern smiUINT32 wsnmp_dropped_total;
+void wsnmp_engine_ready(wsnmp_session *s, wsnmp_engine *e);
+/* Registers the USM user of sec for an engine unless the same credentials
+ * already are (deriving keys costs milliseconds). */
+SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_security *sec, const smiOCTETS *engine_id,
+                                const char **why);
+
+/* Process-exit clean-up of each part (library.c calls them in order). */
+void wsnmp_io_release(void);
+void wsnmp_pending_release(void);
+void wsnmp_codec_shutdown(void);
+
+#endif

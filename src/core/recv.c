@@ -1,0 +1,284 @@
+/*
+ * recv.c — SnmpRecvMsg, the by-request-id extension, SnmpEncodeMsg and
+ * SnmpDecodeMsg: turning queued messages into handles.
+ */
+#include "messaging.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An entity for an address seen on the wire, with the security it used. */
+static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsnmp_security *sec,
+                               const char *fn)
+{
+    wsnmp_entity *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+    char text[WSNMP_MAX_ADDRESS];
+    const char *why;
+    wsnmp_peer_format(&peer->addr, peer->transport, text, sizeof text);
+    if (!wsnmp_address_parse(text, &e->address, &why))
+        snprintf(e->address.host, sizeof e->address.host, "0.0.0.0");
+    e->version = sec->version ? sec->version : WSNMP_VERSION_2C;
+    e->retries = WSNMP_DEFAULT;
+    e->resolved = true;
+    e->peer_addr = peer->addr;
+    e->peer_len = peer->len;
+    bool ok = wsnmp_octets_copy(&e->community, sec->community.ptr, sec->community.len);
+    if (ok && sec->user) {
+        WsnmpUsm u = {.user = sec->user, .level = sec->level, .auth = sec->auth,
+                      .auth_pass = sec->auth_pass, .priv = sec->priv, .priv_pass = sec->priv_pass,
+                      .context = sec->context};
+        e->has_usm = true;
+        e->usm_level = u.level;
+        e->usm_auth = u.auth;
+        e->usm_priv = u.priv;
+        ok = (e->usm_user = wsnmp_strdup(u.user)) != NULL &&
+             (!u.auth_pass || (e->usm_auth_pass = wsnmp_strdup(u.auth_pass))) &&
+             (!u.priv_pass || (e->usm_priv_pass = wsnmp_strdup(u.priv_pass))) &&
+             wsnmp_octets_copy(&e->usm_context, u.context.ptr, u.context.len);
+    }
+    if (!ok) {
+        wsnmp_entity_destroy(e);
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+    }
+    HSNMP_ENTITY h = wsnmp_handle_new(WSNMP_KIND_ENTITY, sslot, e, fn);
+    if (h == 0)
+        wsnmp_entity_destroy(e);
+    return h;
+}
+
+/* The session's own end: its socket's local address. */
+static HSNMP_ENTITY local_entity(uint32_t sslot, wsnmp_io *io, const wsnmp_peer *remote,
+                                 const char *fn)
+{
+    wsnmp_peer local;
+    memset(&local, 0, sizeof local);
+    local.transport = remote->transport;
+    local.len = sizeof local.addr;
+    int fd = remote->addr.ss_family == AF_INET6 ? io->fd6 : io->fd4;
+    if (fd < 0 || getsockname(fd, (struct sockaddr *)&local.addr, &local.len) != 0) {
+        local.addr.ss_family = remote->addr.ss_family;
+        local.len = remote->len;
+    }
+    wsnmp_security none;
+    memset(&none, 0, sizeof none);
+    none.version = WSNMP_VERSION_2C;
+    return entity_for(sslot, &local, &none, fn);
+}
+
+static HSNMP_CONTEXT context_for(uint32_t sslot, const wsnmp_security *sec, const char *fn)
+{
+    const smiOCTETS *v = sec->version == WSNMP_VERSION_3 ? &sec->context : &sec->community;
+    wsnmp_context *c = calloc(1, sizeof *c);
+    if (c == NULL || !wsnmp_octets_copy(&c->value, v->ptr, v->len)) {
+        free(c);
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+    }
+    HSNMP_CONTEXT h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, c, fn);
+    if (h == 0)
+        wsnmp_context_destroy(c);
+    return h;
+}
+
+static void release(uint64_t h)
+{
+    uint32_t slot;
+    for (int k = WSNMP_KIND_ENTITY; k <= WSNMP_KIND_VBL; k++)
+        if (wsnmp_handle_get(h, k, &slot)) {
+            wsnmp_handle_destroy(slot);
+            return;
+        }
+}
+
+/* Puts a message back at the head of its queue. */
+static void requeue(wsnmp_io *io, wsnmp_message *m)
+{
+    m->next = io->queue_head;
+    io->queue_head = m;
+    if (io->queue_tail == NULL)
+        io->queue_tail = m;
+    io->queued++;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
+                                     LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                     LPHSNMP_PDU PDU)
+{
+    const char *fn = "SnmpRecvMsg";
+    uint32_t sslot;
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, true, 0) : NULL;
+    if (m == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: no message is queued", fn);
+    HSNMP_ENTITY src = 0, dst = 0;
+    HSNMP_CONTEXT ctx = 0;
+    HSNMP_PDU pdu = 0;
+    bool ok = (!srcEntity || (src = entity_for(sslot, &m->source, &m->sec, fn))) &&
+              (!dstEntity || (dst = local_entity(sslot, s->io, &m->source, fn))) &&
+              (!context || (ctx = context_for(sslot, &m->sec, fn))) &&
+              (!PDU || (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)));
+    if (!ok) {
+        SNMPAPI_STATUS code = SnmpGetLastError(0);
+        release(src);
+        release(dst);
+        release(ctx);
+        requeue(s->io, m);
+        return wsnmp_fail(sslot, code, "%s: %s", fn, "cannot create the handles");
+    }
+    if (pdu)
+        m->pdu = NULL; /* now owned by the handle */
+    if (srcEntity)
+        *srcEntity = src;
+    if (dstEntity)
+        *dstEntity = dst;
+    if (context)
+        *context = ctx;
+    if (PDU)
+        *PDU = pdu;
+    SNMPAPI_STATUS error = m->error;
+    char reason[sizeof m->reason];
+    snprintf(reason, sizeof reason, "%s", m->reason);
+    wsnmp_message_free(m);
+    /* A failed request still fills the outputs, so the caller can tell
+     * which request it was (its PDU carries the request id). */
+    if (error)
+        return wsnmp_fail(sslot, error, "%s", reason);
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
+                                           LPHSNMP_PDU PDU)
+{
+    const char *fn = "WsnmpRecvResponse";
+    uint32_t sslot;
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, false, request_id) : NULL;
+    if (m == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: nothing queued for request %d", fn,
+                          (int)request_id);
+    if (m->error) {
+        SNMPAPI_STATUS error = m->error;
+        char reason[sizeof m->reason];
+        snprintf(reason, sizeof reason, "%s", m->reason);
+        wsnmp_message_free(m);
+        return wsnmp_fail(sslot, error, "%s", reason);
+    }
+    HSNMP_PDU pdu = PDU ? wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn) : 0;
+    if (PDU && pdu == 0) {
+        requeue(s->io, m);
+        return SNMPAPI_FAILURE;
+    }
+    if (pdu) {
+        m->pdu = NULL;
+        *PDU = pdu;
+    }
+    wsnmp_message_free(m);
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                       HSNMP_PDU PDU, smiLPOCTETS msgBufDesc)
+{
+    const char *fn = "SnmpEncodeMsg";
+    uint32_t sslot;
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    (void)srcEntity;
+    wsnmp_entity *dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL);
+    if (dst == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn);
+    wsnmp_context *ctx = NULL;
+    if (context && (ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
+    wsnmp_pdu *pdu = wsnmp_handle_get(PDU, WSNMP_KIND_PDU, NULL);
+    if (pdu == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID, "%s: invalid PDU", fn);
+    if (msgBufDesc == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL output", fn);
+    if (dst->version == WSNMP_VERSION_3)
+        return wsnmp_fail(sslot, SNMPAPI_OPERATION_INVALID,
+                          "%s: SNMPv3 messages are encoded when sent (they need the agent's "
+                          "engine)",
+                          fn);
+    wsnmp_security sec;
+    memset(&sec, 0, sizeof sec);
+    sec.version = dst->version;
+    const smiOCTETS *community = ctx ? &ctx->value : &dst->community;
+    sec.community = *community; /* borrowed: not freed below */
+    unsigned char *bytes;
+    size_t len;
+    const char *why;
+    SNMPAPI_STATUS code = wsnmp_encode(&sec, pdu, NULL, pdu->request_id, &bytes, &len, &why);
+    if (code)
+        return wsnmp_fail(sslot, code, "%s: %s", fn, why);
+    bool ok = wsnmp_descriptor_octets(msgBufDesc, bytes, (smiUINT32)len);
+    free(bytes);
+    if (!ok)
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    return (SNMPAPI_STATUS)len;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
+                                       LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                       LPHSNMP_PDU PDU, smiLPCOCTETS msgPtr)
+{
+    const char *fn = "SnmpDecodeMsg";
+    uint32_t sslot;
+    if (!wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn))
+        return SNMPAPI_FAILURE;
+    if (msgPtr == NULL || (msgPtr->len && msgPtr->ptr == NULL))
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL message", fn);
+    long whole = wsnmp_ber_message_length(msgPtr->ptr, msgPtr->len);
+    if (whole <= 0)
+        return wsnmp_fail(sslot, whole == 0 ? SNMPAPI_OUTPUT_TRUNCATED : SNMPAPI_MESSAGE_INVALID,
+                          "%s: %s", fn, whole == 0 ? "the message is truncated" : "not a message");
+    wsnmp_decoded d;
+    const char *why;
+    SNMPAPI_STATUS code = wsnmp_decode(msgPtr->ptr, (size_t)whole, &d, &why);
+    if (code)
+        return wsnmp_fail(sslot, code, "%s: %s", fn, why);
+    /* A message carries no transport addresses: no entities to make. */
+    if (srcEntity)
+        *srcEntity = 0;
+    if (dstEntity)
+        *dstEntity = 0;
+    wsnmp_security sec;
+    memset(&sec, 0, sizeof sec);
+    sec.version = d.version;
+    sec.community = d.community;
+    sec.context = d.context_name;
+    HSNMP_CONTEXT ctx = 0;
+    HSNMP_PDU pdu = 0;
+    wsnmp_pdu *p = malloc(sizeof *p);
+    bool oom = p == NULL;
+    bool ok = !oom && (!context || (ctx = context_for(sslot, &sec, fn)));
+    if (ok && PDU) {
+        *p = d.pdu;
+        memset(&d.pdu, 0, sizeof d.pdu);
+        pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, p, fn);
+        ok = pdu != 0;
+        if (!ok)
+            wsnmp_pdu_destroy(p);
+    } else {
+        free(p);
+    }
+    wsnmp_decoded_free(&d);
+    if (!ok) {
+        release(ctx);
+        return oom ? wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn)
+                   : SNMPAPI_FAILURE;
+    }
+    if (context)
+        *context = ctx;
+    if (PDU)
+        *PDU = pdu;
+    return (SNMPAPI_STATUS)whole;
+}

@@ -1,0 +1,341 @@
+/*
+ * send.c — SnmpSendMsg, SnmpCancelMsg and v3 engine discovery.
+ *
+ * The PDU is validated and encoded here, then handed to io.c.  A request
+ * to a v3 agent whose engine is not yet known waits for one discovery probe
+ * per agent; when the probe's report names the engine, the waiting
+ * requests are encoded with the user's localised keys and sent.
+ */
+#include "messaging.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The security parameters for a send: the entity's, with the context (if
+ * given) as community (v1/v2c) or context name (v3). */
+static bool security_of(const wsnmp_entity *e, const wsnmp_context *ctx, wsnmp_security *sec)
+{
+    memset(sec, 0, sizeof *sec);
+    sec->version = e->version;
+    bool ok;
+    if (e->version == WSNMP_VERSION_3) {
+        sec->level = e->usm_level;
+        sec->auth = e->usm_auth;
+        sec->priv = e->usm_priv;
+        const smiOCTETS *c = ctx ? &ctx->value : &e->usm_context;
+        ok = (sec->user = wsnmp_strdup(e->usm_user)) != NULL &&
+             (!e->usm_auth_pass || (sec->auth_pass = wsnmp_strdup(e->usm_auth_pass))) &&
+             (!e->usm_priv_pass || (sec->priv_pass = wsnmp_strdup(e->usm_priv_pass))) &&
+             wsnmp_octets_copy(&sec->context, c->ptr, c->len);
+    } else {
+        const smiOCTETS *c = ctx ? &ctx->value : &e->community;
+        ok = wsnmp_octets_copy(&sec->community, c->ptr, c->len);
+    }
+    if (!ok)
+        wsnmp_security_free(sec);
+    return ok;
+}
+
+/* Checks what an agent can be sent, translating GETBULK for v1 agents. */
+static SNMPAPI_STATUS check_pdu(const wsnmp_pdu *p, int version, smiINT *type, const char **why)
+{
+    *type = p->type;
+    switch (p->type) {
+    case SNMP_PDU_GET:
+    case SNMP_PDU_GETNEXT:
+    case SNMP_PDU_SET:
+        break;
+    case SNMP_PDU_GETBULK:
+        if (version == WSNMP_VERSION_1)
+            *type = SNMP_PDU_GETNEXT; /* RFC 2576: GetBulk becomes GetNext */
+        break;
+    case SNMP_PDU_INFORM:
+    case SNMP_PDU_TRAP:
+        if (version == WSNMP_VERSION_1) {
+            *why = "a v2 notification cannot be sent to a v1 agent";
+            return SNMPAPI_OPERATION_INVALID;
+        }
+        break;
+    case SNMP_PDU_RESPONSE:
+        break;
+    default:
+        *why = "this PDU type cannot be sent";
+        return SNMPAPI_PDU_INVALID;
+    }
+    if (p->type != SNMP_PDU_GETBULK && p->type != SNMP_PDU_RESPONSE &&
+        (p->error_status != 0 || p->error_index != 0)) {
+        *why = "error_status and error_index must be 0 in a request";
+        return SNMPAPI_PDU_INVALID;
+    }
+    for (smiUINT32 i = 0; i < p->vbl.count; i++) {
+        const wsnmp_varbind *vb = &p->vbl.items[i];
+        const smiOID *o = &vb->name;
+        if (o->len < 2 || o->ptr[0] > 2 || (o->ptr[0] < 2 && o->ptr[1] > 39)) {
+            *why = "a variable name that BER cannot encode";
+            return SNMPAPI_OID_INVALID;
+        }
+        if (vb->value.syntax == SNMP_SYNTAX_OID && vb->value.value.oid.len > 0) {
+            const smiOID *v = &vb->value.value.oid;
+            if (v->len < 2 || v->ptr[0] > 2 || (v->ptr[0] < 2 && v->ptr[1] > 39)) {
+                *why = "an OID value that BER cannot encode";
+                return SNMPAPI_OID_INVALID;
+            }
+        }
+        if (version == WSNMP_VERSION_1 && vb->value.syntax == SNMP_SYNTAX_CNTR64) {
+            *why = "SNMPv1 has no Counter64";
+            return SNMPAPI_OPERATION_INVALID;
+        }
+    }
+    return 0;
+}
+
+static wsnmp_engine *engine_for(wsnmp_io *io, const wsnmp_peer *peer, bool create)
+{
+    for (wsnmp_engine *e = io->engines; e; e = e->next)
+        if (wsnmp_peer_equal(&e->peer, &peer->addr, peer->len))
+            return e;
+    if (!create)
+        return NULL;
+    wsnmp_engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->peer = *peer;
+    e->next = io->engines;
+    io->engines = e;
+    return e;
+}
+
+/* A fresh id unused by the session's requests in flight. */
+static smiINT32 unused_id(wsnmp_io *io)
+{
+    smiINT32 id;
+    do
+        id = wsnmp_random_request_id();
+    while (wsnmp_pending_find(io, id));
+    return id;
+}
+
+/* Encodes and sends a request whose destination (v3: and engine) is known. */
+static SNMPAPI_STATUS start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS *engine,
+                            const char **why)
+{
+    SNMPAPI_STATUS code;
+    if (r->sec.version == WSNMP_VERSION_3 && engine && engine->len &&
+        (code = wsnmp_usm_ensure(&r->sec, engine, why)) != 0)
+        return code;
+    if ((code = wsnmp_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len, why)))
+        return code;
+    r->state = WSNMP_REQ_SENT;
+    if (!wsnmp_transmit(s, r, why))
+        return SNMPAPI_TL_UNDELIVERABLE;
+    return 0;
+}
+
+void wsnmp_engine_ready(wsnmp_session *s, wsnmp_engine *e)
+{
+    wsnmp_request *w = e->waiting;
+    e->waiting = NULL;
+    while (w) {
+        wsnmp_request *next = w->wait_next;
+        w->wait_next = NULL;
+        const char *why;
+        SNMPAPI_STATUS code = start(s, w, &e->id, &why);
+        if (code) {
+            wsnmp_pending_remove(s->io, w);
+            wsnmp_request_fail(s, w, code, why);
+        }
+        w = next;
+    }
+}
+
+static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const wsnmp_entity *e)
+{
+    wsnmp_request *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->session_slot = sslot;
+    r->peer = *peer;
+    r->heap_index = SIZE_MAX;
+    r->timeout_ms = e->timeout_ms ? e->timeout_ms : WSNMP_DEFAULT_TIMEOUT_MS;
+    r->attempts_left = e->retries == WSNMP_DEFAULT ? WSNMP_DEFAULT_RETRIES : e->retries;
+    return r;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                     HSNMP_PDU PDU)
+{
+    const char *fn = "SnmpSendMsg";
+    uint32_t sslot;
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    (void)srcEntity; /* the local side is the session's own socket */
+    wsnmp_entity *dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL);
+    if (dst == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn);
+    wsnmp_context *ctx = NULL;
+    if (context && (ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
+    wsnmp_pdu *pdu = wsnmp_handle_get(PDU, WSNMP_KIND_PDU, NULL);
+    if (pdu == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID, "%s: invalid PDU", fn);
+    const char *why;
+    smiINT type;
+    SNMPAPI_STATUS code = check_pdu(pdu, dst->version, &type, &why);
+    if (code)
+        return wsnmp_fail(sslot, code, "%s: %s", fn, why);
+    if (dst->version == WSNMP_VERSION_3 && !dst->usm_user)
+        return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: a v3 entity needs a user", fn);
+    if (dst->address.transport == WSNMP_TRANSPORT_TCP ||
+        dst->address.transport == WSNMP_TRANSPORT_TCP6)
+        return wsnmp_fail(sslot, SNMPAPI_TL_NOT_SUPPORTED, "%s: TCP is not supported yet", fn);
+    if (wsnmp_pending_total >= wsnmp_lib.limits.pending)
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR,
+                          "%s: limit of %u requests in flight reached", fn,
+                          (unsigned)wsnmp_lib.limits.pending);
+
+    wsnmp_peer peer;
+    if (dst->resolved) {
+        peer.addr = dst->peer_addr;
+        peer.len = dst->peer_len;
+        peer.transport = dst->address.transport;
+    } else {
+        if (!wsnmp_peer_resolve(&dst->address, &peer, &why))
+            return wsnmp_fail(sslot, SNMPAPI_ENTITY_UNKNOWN, "%s: '%.80s': %s", fn,
+                              dst->address.host, why);
+        dst->resolved = true;
+        dst->peer_addr = peer.addr;
+        dst->peer_len = peer.len;
+    }
+    wsnmp_io *io = wsnmp_io_of(s, true);
+    if (io == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    bool wants_reply = type != SNMP_PDU_TRAP && type != SNMP_PDU_RESPONSE;
+    if (wants_reply && wsnmp_pending_find(io, pdu->request_id))
+        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID,
+                          "%s: request id %d is already in flight in this session", fn,
+                          (int)pdu->request_id);
+
+    wsnmp_request *r = new_request(sslot, &peer, dst);
+    wsnmp_pdu *copy = malloc(sizeof *copy);
+    if (r == NULL || copy == NULL || !security_of(dst, ctx, &r->sec)) {
+        free(copy);
+        if (r)
+            wsnmp_request_free(r);
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    }
+    *copy = *pdu;
+    copy->type = type;
+    if (!wsnmp_vbl_copy(&copy->vbl, &pdu->vbl)) {
+        free(copy);
+        wsnmp_request_free(r);
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    }
+    r->pdu = copy;
+    r->id = pdu->request_id;
+
+    if (!wants_reply) {
+        /* Notifications without acknowledgement and responses: sent once. */
+        code = wsnmp_encode(&r->sec, r->pdu, NULL, r->id, &r->packet, &r->packet_len, &why);
+        if (code == 0 && !wsnmp_transmit(s, r, &why))
+            code = SNMPAPI_TL_UNDELIVERABLE;
+        wsnmp_request_free(r);
+        return code ? wsnmp_fail(sslot, code, "%s: %s", fn, why) : SNMPAPI_SUCCESS;
+    }
+
+    if (r->sec.version == WSNMP_VERSION_3) {
+        wsnmp_engine *e = engine_for(io, &peer, true);
+        if (e == NULL) {
+            wsnmp_request_free(r);
+            return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+        }
+        if (!e->known) {
+            if (!wsnmp_pending_add(io, r)) {
+                wsnmp_request_free(r);
+                return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+            }
+            r->state = WSNMP_REQ_WAIT_ENGINE;
+            r->wait_next = e->waiting;
+            e->waiting = r;
+            if (e->probe_id == 0) {
+                wsnmp_request *probe = new_request(sslot, &peer, dst);
+                wsnmp_pdu *probe_pdu = calloc(1, sizeof *probe_pdu);
+                if (probe == NULL || probe_pdu == NULL ||
+                    !wsnmp_security_copy(&probe->sec, &r->sec)) {
+                    free(probe_pdu);
+                    if (probe)
+                        wsnmp_request_free(probe);
+                    goto probe_failed;
+                }
+                probe->id = unused_id(io);
+                probe->state = WSNMP_REQ_PROBE;
+                probe_pdu->type = SNMP_PDU_GET;
+                probe_pdu->request_id = probe->id;
+                probe->pdu = probe_pdu;
+                if (wsnmp_encode(&probe->sec, probe_pdu, NULL, probe->id, &probe->packet,
+                                 &probe->packet_len, &why) != 0 ||
+                    !wsnmp_pending_add(io, probe)) {
+                    wsnmp_request_free(probe);
+                    goto probe_failed;
+                }
+                e->probe_id = probe->id;
+                if (!wsnmp_transmit(s, probe, &why)) {
+                    wsnmp_pending_remove(io, probe);
+                    wsnmp_request_free(probe);
+                    e->probe_id = 0;
+                    goto probe_failed;
+                }
+                probe->state = WSNMP_REQ_PROBE;
+            }
+            return SNMPAPI_SUCCESS;
+        probe_failed:
+            e->waiting = r->wait_next;
+            wsnmp_pending_remove(io, r);
+            wsnmp_request_free(r);
+            return wsnmp_fail(sslot, SNMPAPI_TL_UNDELIVERABLE,
+                              "%s: cannot start SNMPv3 engine discovery", fn);
+        }
+        code = start(s, r, &e->id, &why);
+    } else {
+        code = start(s, r, NULL, &why);
+    }
+    if (code == 0 && !wsnmp_pending_add(io, r)) {
+        code = SNMPAPI_ALLOC_ERROR;
+        why = "out of memory";
+    }
+    if (code) {
+        wsnmp_request_free(r);
+        return wsnmp_fail(sslot, code, "%s: %s", fn, why);
+    }
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpCancelMsg(HSNMP_SESSION session, smiINT32 reqId)
+{
+    uint32_t sslot;
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpCancelMsg");
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_io *io = s->io;
+    wsnmp_request *r = io ? wsnmp_pending_find(io, reqId) : NULL;
+    wsnmp_message *m = io ? wsnmp_queue_take(io, false, reqId) : NULL;
+    if (r == NULL && m == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID,
+                          "SnmpCancelMsg: no request %d in this session", (int)reqId);
+    if (m)
+        wsnmp_message_free(m); /* never delivered once cancelled */
+    if (r && r->state != WSNMP_REQ_PROBE) {
+        if (r->state == WSNMP_REQ_WAIT_ENGINE) {
+            wsnmp_engine *e = engine_for(io, &r->peer, false);
+            for (wsnmp_request **p = e ? &e->waiting : NULL; p && *p; p = &(*p)->wait_next)
+                if (*p == r) {
+                    *p = r->wait_next;
+                    break;
+                }
+        }
+        wsnmp_pending_remove(io, r);
+        wsnmp_request_free(r);
+    }
+    return SNMPAPI_SUCCESS;
+}

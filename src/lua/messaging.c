@@ -1,0 +1,320 @@
+/*
+ * messaging.c — the binding's side of communications: poll, send, recv,
+ * cancel, descriptors for event loops, and the request fast path used by
+ * the Lua request helpers (get, walk, ...).
+ *
+ * The C callback of every session only records (session, error, request
+ * id).  core.poll returns those records to the Lua layer, which resumes
+ * tasks and runs user callbacks under pcall once no C frame of the engine
+ * is on the stack.
+ */
+#include "binding.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WSL_SESSION_MAP "winsnmp.sessions" /* registry: handle -> session userdata */
+
+typedef struct {
+    HSNMP_SESSION session;
+    SNMPAPI_STATUS code;
+    smiINT32 request_id;
+} wsl_event;
+
+static wsl_event *events;
+static size_t event_count, event_capacity;
+
+static SNMPAPI_STATUS record_event(HSNMP_SESSION s, HWND hwnd, UINT msg, WPARAM wParam,
+                                   LPARAM lParam, LPVOID data)
+{
+    (void)hwnd;
+    (void)msg;
+    (void)data;
+    if (event_count == event_capacity) {
+        size_t cap = event_capacity ? event_capacity * 2 : 64;
+        wsl_event *grown = realloc(events, cap * sizeof *grown);
+        if (grown == NULL)
+            return SNMPAPI_SUCCESS; /* the message stays queued for recv */
+        events = grown;
+        event_capacity = cap;
+    }
+    events[event_count++] = (wsl_event){s, (SNMPAPI_STATUS)wParam, (smiINT32)lParam};
+    return SNMPAPI_SUCCESS;
+}
+
+SNMPAPI_CALLBACK wsl_session_callback(void)
+{
+    return record_event;
+}
+
+void wsl_remember_session(lua_State *L, int idx, HSNMP_SESSION h)
+{
+    idx = lua_absindex(L, idx);
+    if (luaL_getsubtable(L, LUA_REGISTRYINDEX, WSL_SESSION_MAP) == 0) {
+        lua_createtable(L, 0, 1); /* weak values: the map keeps no session alive */
+        lua_pushliteral(L, "v");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+    }
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (lua_Integer)h);
+    lua_pop(L, 1);
+}
+
+/* core.poll([timeout]) -> n, {session, request_id, error_name|false, ...} */
+static int l_poll(lua_State *L)
+{
+    lua_Number t = luaL_optnumber(L, 1, -1);
+    smiINT32 ms = t < 0 ? -1 : t > 2147483.0 ? 2147483647 : (smiINT32)(t * 1000.0 + 0.5);
+    event_count = 0;
+    if (!WsnmpPoll(ms, NULL))
+        return wsl_push_last_error(L, 0);
+    lua_pushinteger(L, (lua_Integer)event_count);
+    lua_createtable(L, (int)(event_count * 3), 0);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, WSL_SESSION_MAP);
+    int n = 0;
+    for (size_t i = 0; i < event_count; i++) {
+        if (lua_rawgeti(L, -1, (lua_Integer)events[i].session) == LUA_TNIL) {
+            lua_pop(L, 1); /* a session already collected */
+            continue;
+        }
+        lua_rawseti(L, -3, ++n);
+        lua_pushinteger(L, events[i].request_id);
+        lua_rawseti(L, -3, ++n);
+        if (events[i].code)
+            lua_pushstring(L, WsnmpErrorName(events[i].code));
+        else
+            lua_pushboolean(L, 0);
+        lua_rawseti(L, -3, ++n);
+    }
+    lua_pop(L, 1);
+    event_count = 0;
+    lua_pushinteger(L, n / 3);
+    lua_replace(L, -3);
+    return 2;
+}
+
+/* core.fds() -> {fd, ...}, seconds until poll must run (nil: no deadline) */
+static int l_fds(lua_State *L)
+{
+    smiUINT32 count;
+    smiINT32 timeout;
+    if (!WsnmpGetPollFds(NULL, 0, &count, &timeout))
+        return wsl_push_last_error(L, 0);
+    int *fds = lua_newuserdatauv(L, (count ? count : 1) * sizeof *fds, 0);
+    if (!WsnmpGetPollFds(fds, count, &count, &timeout))
+        return wsl_push_last_error(L, 0);
+    lua_createtable(L, (int)count, 0);
+    for (smiUINT32 i = 0; i < count; i++) {
+        lua_pushinteger(L, fds[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    if (timeout < 0)
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, timeout / 1000.0);
+    return 2;
+}
+
+static int l_now(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+    return 1;
+}
+
+static uint64_t handle_arg(lua_State *L, int idx, int kind, int optional)
+{
+    if (optional && lua_isnoneornil(L, idx))
+        return 0;
+    return wsl_check(L, idx, kind)->handle;
+}
+
+/* s:send(dst, ctx, pdu) -> request id */
+static int s_send(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    uint64_t dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
+    uint64_t ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
+    uint64_t pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    if (!SnmpSendMsg(s, 0, dst, ctx, pdu))
+        return wsl_push_last_error(L, s);
+    smiINT32 id;
+    SnmpGetPduData(pdu, NULL, &id, NULL, NULL, NULL);
+    lua_pushinteger(L, id);
+    return 1;
+}
+
+/* s:recv() -> {src=, dst=, context=, pdu=, request_id=} */
+static int s_recv(lua_State *L)
+{
+    lua_settop(L, 1);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    HSNMP_ENTITY src = 0, dst = 0;
+    HSNMP_CONTEXT ctx = 0;
+    HSNMP_PDU pdu = 0;
+    SNMPAPI_STATUS ok = SnmpRecvMsg(s, &src, &dst, &ctx, &pdu);
+    if (!ok && pdu == 0)
+        return wsl_push_last_error(L, s); /* NOOP, or the session is closed */
+    smiINT32 id = 0;
+    SnmpGetPduData(pdu, NULL, &id, NULL, NULL, NULL);
+    if (!ok) {
+        /* A failed request: report it with its id, and free what RecvMsg
+         * filled in only to say which request it was. */
+        SNMPAPI_STATUS code = SnmpGetLastError(s);
+        const char *message = WsnmpGetLastErrorMessage(s);
+        lua_pushnil(L);
+        lua_pushstring(L, message);
+        lua_pushstring(L, WsnmpErrorName(code));
+        lua_pushinteger(L, id);
+        SnmpFreeEntity(src);
+        SnmpFreeEntity(dst);
+        if (ctx)
+            SnmpFreeContext(ctx);
+        SnmpFreePdu(pdu);
+        return 4;
+    }
+    lua_createtable(L, 0, 5);
+    wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
+    lua_setfield(L, -2, "src");
+    wsl_push_object(L, WSNMP_KIND_ENTITY, dst, 1);
+    lua_setfield(L, -2, "dst");
+    wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
+    lua_setfield(L, -2, "context");
+    wsl_push_object(L, WSNMP_KIND_PDU, pdu, 1);
+    lua_setfield(L, -2, "pdu");
+    lua_pushinteger(L, id);
+    lua_setfield(L, -2, "request_id");
+    return 1;
+}
+
+static int s_cancel(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    lua_Integer id = luaL_checkinteger(L, 2);
+    if (id < INT32_MIN || id > INT32_MAX)
+        return wsl_fail(L, s, SNMPAPI_PDU_INVALID, "SnmpCancelMsg: no such request");
+    if (!SnmpCancelMsg(s, (smiINT32)id))
+        return wsl_push_last_error(L, s);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static smiINT pdu_type_by_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        smiINT type;
+    } types[] = {{"get", SNMP_PDU_GET},       {"getnext", SNMP_PDU_GETNEXT},
+                 {"getbulk", SNMP_PDU_GETBULK}, {"set", SNMP_PDU_SET},
+                 {"inform", SNMP_PDU_INFORM}, {"trap", SNMP_PDU_TRAP}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(types[i].name, name) == 0)
+            return types[i].type;
+    return 0;
+}
+
+/* s:_request(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
+ * -> request id.  Builds the list and the PDU, sends, and frees both. */
+static int s_request(lua_State *L)
+{
+    lua_settop(L, 7);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    smiINT type = pdu_type_by_name(luaL_checkstring(L, 2));
+    uint64_t dst = handle_arg(L, 3, WSNMP_KIND_ENTITY, 0);
+    luaL_checktype(L, 4, LUA_TTABLE);
+    uint64_t ctx = handle_arg(L, 5, WSNMP_KIND_CONTEXT, 1);
+    lua_Integer nonrep = luaL_optinteger(L, 6, 0), maxrep = luaL_optinteger(L, 7, 0);
+    luaL_argcheck(L, type != 0, 2, "unknown request type");
+    luaL_argcheck(L, nonrep >= 0 && nonrep <= INT32_MAX, 6, "non_repeaters out of range");
+    luaL_argcheck(L, maxrep >= 0 && maxrep <= INT32_MAX, 7, "max_repetitions out of range");
+
+    HSNMP_VBL vbl = SnmpCreateVbl(s, NULL, NULL);
+    if (vbl == 0)
+        return wsl_push_last_error(L, s);
+    /* Wrapped at once, so a raise while reading the list cannot leak it. */
+    wsl_object *holder = wsl_push_object(L, WSNMP_KIND_VBL, vbl, 1);
+    if (!wsl_append_varbinds(L, s, vbl, 4)) {
+        wsl_release(holder, WSNMP_KIND_VBL);
+        return wsl_push_last_error(L, s);
+    }
+    HSNMP_PDU pdu = SnmpCreatePdu(s, type, 0, (smiINT)nonrep, (smiINT)maxrep, vbl);
+    wsl_release(holder, WSNMP_KIND_VBL);
+    if (pdu == 0)
+        return wsl_push_last_error(L, s);
+    smiINT32 id;
+    SnmpGetPduData(pdu, NULL, &id, NULL, NULL, NULL);
+    SNMPAPI_STATUS ok = SnmpSendMsg(s, 0, dst, ctx, pdu);
+    SnmpFreePdu(pdu);
+    if (!ok)
+        return wsl_push_last_error(L, s);
+    lua_pushinteger(L, id);
+    return 1;
+}
+
+/* s:_response(id) -> false while in flight; the varbinds; or
+ * nil, msg, NAME[, index] */
+static int s_response(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    lua_Integer id = luaL_checkinteger(L, 2);
+    HSNMP_PDU pdu = 0;
+    if (!WsnmpRecvResponse(s, (smiINT32)id, &pdu)) {
+        if (SnmpGetLastError(0) == SNMPAPI_NOOP) {
+            lua_pushboolean(L, 0);
+            return 1;
+        }
+        return wsl_push_last_error(L, s);
+    }
+    smiINT status, index;
+    HSNMP_VBL vbl = 0;
+    SnmpGetPduData(pdu, NULL, NULL, &status, &index, &vbl);
+    SnmpFreePdu(pdu);
+    if (status != 0) {
+        SnmpFreeVbl(vbl);
+        const char *name = WsnmpPduErrorName(status);
+        char message[96];
+        snprintf(message, sizeof message, "the agent answered %s (varbind %d)",
+                 name ? name : "an unknown error", (int)index);
+        wsl_fail(L, s, SNMPAPI_OTHER_ERROR, "%s", message);
+        /* The name is the agent's error, not an API error. */
+        lua_pushstring(L, name ? name : "SNMP_ERROR_GENERR");
+        lua_replace(L, -2);
+        lua_pushinteger(L, index);
+        return 4;
+    }
+    int ok = wsl_push_vbl_table(L, vbl);
+    SnmpFreeVbl(vbl);
+    if (!ok)
+        return wsl_push_last_error(L, s);
+    return 1;
+}
+
+static int s_callback(lua_State *L)
+{
+    wsl_check(L, 1, WSNMP_KIND_SESSION);
+    lua_getiuservalue(L, 1, 1);
+    return 1;
+}
+
+void wsl_open_messaging(lua_State *L)
+{
+    static const luaL_Reg session_methods[] = {
+        {"send", s_send},           {"recv", s_recv},           {"cancel", s_cancel},
+        {"_request", s_request},    {"_response", s_response},  {"_callback", s_callback},
+        {NULL, NULL},
+    };
+    static const luaL_Reg functions[] = {
+        {"poll", l_poll},
+        {"fds", l_fds},
+        {"now", l_now},
+        {NULL, NULL},
+    };
+    luaL_getmetatable(L, WSL_SESSION);
+    lua_getfield(L, -1, "__index");
+    luaL_setfuncs(L, session_methods, 0);
+    lua_pop(L, 2);
+    luaL_setfuncs(L, functions, 0); /* into the module table on top */
+}
