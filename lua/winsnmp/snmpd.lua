@@ -107,7 +107,7 @@ snmpd.V3_USER = {
 
 --- Starts an agent.
 -- @tparam[opt] table opts `ports` (number of UDP ports to listen on, 1..100,
--- default 1), `extra` (more snmpd.conf lines), `syslocation`.
+-- default 1), `extra` (more snmpd.conf lines), `sysname`.
 -- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
 -- `dir`, `pid`, or nil and a message.
 function snmpd.start(opts)

@@ -238,8 +238,8 @@ WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY src
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL message", fn);
     long whole = wsnmp_ber_message_length(msgPtr->ptr, msgPtr->len);
     if (whole <= 0)
-        return wsnmp_fail(sslot, whole == 0 ? SNMPAPI_OUTPUT_TRUNCATED : SNMPAPI_MESSAGE_INVALID,
-                          "%s: %s", fn, whole == 0 ? "the message is truncated" : "not a message");
+        return wsnmp_fail(sslot, SNMPAPI_MESSAGE_INVALID, "%s: %s", fn,
+                          whole == 0 ? "the message is truncated" : "not a message");
     wsnmp_decoded d;
     const char *why;
     SNMPAPI_STATUS code = wsnmp_decode(msgPtr->ptr, (size_t)whole, &d, &why);

@@ -292,6 +292,44 @@ static int s_response(lua_State *L)
     return 1;
 }
 
+/* s:encode(dst, [ctx], pdu) -> the message bytes (v1/v2c) */
+static int s_encode(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    uint64_t dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
+    uint64_t ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
+    uint64_t pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    smiOCTETS out;
+    if (!SnmpEncodeMsg(s, 0, dst, ctx, pdu, &out))
+        return wsl_push_last_error(L, s);
+    lua_pushlstring(L, (const char *)out.ptr, out.len);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &out);
+    return 1;
+}
+
+/* s:decode(bytes) -> {context=, pdu=, length=} for one v1/v2c/v3 message */
+static int s_decode(lua_State *L)
+{
+    lua_settop(L, 2);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    size_t len;
+    const char *bytes = luaL_checklstring(L, 2, &len);
+    smiOCTETS in = {(smiUINT32)(len > UINT32_MAX ? UINT32_MAX : len), (smiBYTE *)bytes};
+    HSNMP_CONTEXT ctx = 0;
+    HSNMP_PDU pdu = 0;
+    SNMPAPI_STATUS used = SnmpDecodeMsg(s, NULL, NULL, &ctx, &pdu, &in);
+    if (!used)
+        return wsl_push_last_error(L, s);
+    lua_createtable(L, 0, 3);
+    wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
+    lua_setfield(L, -2, "context");
+    wsl_push_object(L, WSNMP_KIND_PDU, pdu, 1);
+    lua_setfield(L, -2, "pdu");
+    lua_pushinteger(L, used);
+    lua_setfield(L, -2, "length");
+    return 1;
+}
+
 static int s_callback(lua_State *L)
 {
     wsl_check(L, 1, WSNMP_KIND_SESSION);
@@ -304,6 +342,7 @@ void wsl_open_messaging(lua_State *L)
     static const luaL_Reg session_methods[] = {
         {"send", s_send},           {"recv", s_recv},           {"cancel", s_cancel},
         {"_request", s_request},    {"_response", s_response},  {"_callback", s_callback},
+        {"encode", s_encode},       {"decode", s_decode},
         {NULL, NULL},
     };
     static const luaL_Reg functions[] = {
