@@ -37,10 +37,11 @@ local function read_file(path)
   return text
 end
 
---- Local UDP ports in use, from the kernel's socket tables.
+--- Local UDP and TCP ports in use, from the kernel's socket tables.
 local function ports_in_use()
   local used = {}
-  for _, table_file in ipairs({ "/proc/net/udp", "/proc/net/udp6" }) do
+  for _, table_file in ipairs({ "/proc/net/udp", "/proc/net/udp6", "/proc/net/tcp",
+                                 "/proc/net/tcp6" }) do
     for line in (read_file(table_file) or ""):gmatch("[^\n]+") do
       local port = line:match("^%s*%d+:%s+%x+:(%x+)")
       if port then used[tonumber(port, 16)] = true end
@@ -107,7 +108,8 @@ snmpd.V3_USER = {
 
 --- Starts an agent.
 -- @tparam[opt] table opts `ports` (number of UDP ports to listen on, 1..100,
--- default 1), `extra` (more snmpd.conf lines), `sysname`.
+-- default 1), `tcp` (also listen on TCP, same port numbers: `agent.tcp_address`),
+-- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`), `extra` (more snmpd.conf lines), `sysname`.
 -- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
 -- `dir`, `pid`, or nil and a message.
 function snmpd.start(opts)
@@ -126,11 +128,16 @@ function snmpd.start(opts)
     os.remove(dir)
     assert(os.execute("mkdir -p " .. shell_quote(dir .. "/state")))
 
-    local addresses = {}
-    for i, port in ipairs(ports) do addresses[i] = "udp:127.0.0.1:" .. port end
+    local addresses, listen = {}, {}
+    for i, port in ipairs(ports) do
+      addresses[i] = "udp:127.0.0.1:" .. port
+      listen[#listen + 1] = addresses[i]
+      if opts.tcp then listen[#listen + 1] = "tcp:127.0.0.1:" .. port end
+      if opts.ipv6 then listen[#listen + 1] = "udp6:[::1]:" .. port end
+    end
     local v3 = snmpd.V3_USER
     local conf = table.concat({
-      "agentaddress " .. table.concat(addresses, ","),
+      "agentaddress " .. table.concat(listen, ","),
       "rocommunity public 127.0.0.1",
       "rwcommunity private 127.0.0.1",
       string.format('createUser %s %s "%s" %s "%s"', v3.user, v3.auth, v3.auth_pass,
@@ -160,12 +167,16 @@ function snmpd.start(opts)
     local agent = setmetatable({
       dir = dir, ports = ports, port = ports[1], addresses = addresses,
       address = addresses[1], v3 = v3, log = dir .. "/snmpd.log",
+      tcp_address = opts.tcp and ("tcp:127.0.0.1:" .. ports[1]) or nil,
+      udp6_address = opts.ipv6 and ("udp6:[::1]:" .. ports[1]) or nil,
     }, Agent)
     for _ = 1, 100 do -- wait until every port is bound
       local pid = tonumber((read_file(dir .. "/snmpd.pid") or ""):match("%d+"))
       local used = ports_in_use()
       local all = true
       for _, port in ipairs(ports) do all = all and used[port] end
+      -- (each port shows up once its first transport is bound; snmpd binds
+      -- all of them before it writes its pid file)
       if pid and all then
         agent.pid = pid
         return agent

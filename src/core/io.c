@@ -72,12 +72,15 @@ void wsnmp_io_destroy(wsnmp_io *io)
         next = m->next;
         wsnmp_message_free(m);
     }
+    wsnmp_tcp_close_all(io);
     if (io->fd4 >= 0)
         close(io->fd4);
     if (io->fd6 >= 0)
         close(io->fd6);
     free(io);
 }
+
+static bool join_io_list(wsnmp_io *io, uint32_t slot);
 
 static int open_udp(int family, uint32_t session_slot, wsnmp_io *io)
 {
@@ -91,19 +94,9 @@ static int open_udp(int family, uint32_t session_slot, wsnmp_io *io)
     /* Room for bursts of replies to many requests in flight. */
     int rcvbuf = 4 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (io->io_index == SIZE_MAX) {
-        if (io_count == io_capacity) {
-            size_t cap = io_capacity ? io_capacity * 2 : 16;
-            uint32_t *grown = realloc(io_sessions, cap * sizeof *grown);
-            if (grown == NULL) {
-                close(fd);
-                return -1;
-            }
-            io_sessions = grown;
-            io_capacity = cap;
-        }
-        io->io_index = io_count;
-        io_sessions[io_count++] = session_slot;
+    if (!join_io_list(io, session_slot)) {
+        close(fd);
+        return -1;
     }
     return fd;
 }
@@ -117,8 +110,38 @@ static int socket_for(wsnmp_session *s, uint32_t slot, int family)
     return *fd;
 }
 
+static bool is_tcp(int transport)
+{
+    return transport == WSNMP_TRANSPORT_TCP || transport == WSNMP_TRANSPORT_TCP6;
+}
+
+static bool join_io_list(wsnmp_io *io, uint32_t slot)
+{
+    if (io->io_index != SIZE_MAX)
+        return true;
+    if (io_count == io_capacity) {
+        size_t cap = io_capacity ? io_capacity * 2 : 16;
+        uint32_t *grown = realloc(io_sessions, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        io_sessions = grown;
+        io_capacity = cap;
+    }
+    io->io_index = io_count;
+    io_sessions[io_count++] = slot;
+    return true;
+}
+
 bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
 {
+    if (is_tcp(r->peer.transport)) {
+        if (!join_io_list(s->io, r->session_slot) ||
+            !wsnmp_tcp_send(s, &r->peer, r->packet, r->packet_len, why))
+            return false;
+        r->attempts_left = 0; /* a stream does not lose messages: no resends */
+        wsnmp_timer_set(r, wsnmp_now_ms() + r->timeout_ms);
+        return true;
+    }
     int fd = socket_for(s, r->session_slot, r->peer.addr.ss_family);
     if (fd < 0) {
         *why = "cannot open a UDP socket";
@@ -261,8 +284,8 @@ static void handle_report(wsnmp_session *s, wsnmp_request *r, wsnmp_decoded *d)
 
 /* ---- the receive path ------------------------------------------------------------ */
 
-static void deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
-                    const struct sockaddr_storage *from, socklen_t fromlen)
+void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
+                   const struct sockaddr_storage *from, socklen_t fromlen)
 {
     wsnmp_decoded d;
     const char *why;
@@ -342,7 +365,7 @@ static void read_socket(uint32_t slot, int fd)
         wsnmp_session *s = wsnmp_session_at(slot);
         if (s == NULL || s->io == NULL)
             return;
-        deliver(s, slot, recv_buffer, (size_t)n, &from, fromlen);
+        wsnmp_deliver(s, slot, recv_buffer, (size_t)n, &from, fromlen);
     }
 }
 
@@ -431,8 +454,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     static struct pollfd *fds;
     static uint32_t *fd_slots;
     static size_t fds_capacity;
-    if (io_count * 2 > fds_capacity) {
-        size_t cap = io_count * 2 + 16;
+    size_t wanted = io_count * 2;
+    for (size_t i = 0; i < io_count; i++) {
+        wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
+        if (s && s->io)
+            wanted += wsnmp_tcp_pollfds(s->io, NULL, 0);
+    }
+    if (wanted > fds_capacity) {
+        size_t cap = wanted + 16;
         struct pollfd *f = realloc(fds, cap * sizeof *f);
         if (f)
             fds = f;
@@ -454,12 +483,25 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
                 fds[nfds] = (struct pollfd){.fd = both[k], .events = POLLIN};
                 fd_slots[nfds++] = io_sessions[i];
             }
+        size_t tcp = wsnmp_tcp_pollfds(s->io, fds + nfds, fds_capacity - nfds);
+        for (size_t k = 0; k < tcp; k++)
+            fd_slots[nfds + k] = io_sessions[i] | 0x80000000u; /* mark: a stream */
+        nfds += tcp;
     }
     int ready = poll(fds, nfds, wait);
     if (ready > 0)
-        for (size_t i = 0; i < nfds; i++)
-            if (fds[i].revents & (POLLIN | POLLERR))
+        for (size_t i = 0; i < nfds; i++) {
+            if (!(fds[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
+                continue;
+            if (fd_slots[i] & 0x80000000u) {
+                uint32_t slot = fd_slots[i] & 0x7FFFFFFFu;
+                wsnmp_session *s = wsnmp_session_at(slot);
+                if (s && s->io)
+                    wsnmp_tcp_ready(s, slot, fds[i].fd, fds[i].revents);
+            } else if (fds[i].revents & (POLLIN | POLLERR)) {
                 read_socket(fd_slots[i], fds[i].fd);
+            }
+        }
     run_timers(wsnmp_now_ms());
 
     dispatching = 1;
@@ -476,10 +518,12 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
     if (!wsnmp_require_started("WsnmpGetPollFds"))
         return SNMPAPI_FAILURE;
     smiUINT32 n = 0;
+    bool writing = false;
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s == NULL || s->io == NULL)
             continue;
+        writing = writing || wsnmp_tcp_wants_write(s->io);
         int both[2] = {s->io->fd4, s->io->fd6};
         for (int k = 0; k < 2; k++)
             if (both[k] >= 0) {
@@ -487,6 +531,13 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
                     fds[n] = both[k];
                 n++;
             }
+        struct pollfd tcp[64];
+        size_t t = wsnmp_tcp_pollfds(s->io, tcp, 64);
+        for (size_t k = 0; k < t && k < 64; k++) {
+            if (fds && n < capacity)
+                fds[n] = tcp[k].fd;
+            n++;
+        }
     }
     if (count)
         *count = n;
@@ -496,6 +547,10 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
         *timeout_ms = event_count ? 0
                       : next      ? (smiINT32)(next->deadline > now ? next->deadline - now : 0)
                                   : -1;
+        /* Descriptors are offered for reading only: while a TCP connection
+         * is being made or has output queued, ask to be polled soon. */
+        if (writing && (*timeout_ms < 0 || *timeout_ms > 10))
+            *timeout_ms = 10;
     }
     if (fds && n > capacity)
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OUTPUT_TRUNCATED,

@@ -122,8 +122,10 @@ typedef struct wsnmp_message {
 
 
 /* ---- the I/O state of a session (io.c) ------------------------------------- */
+typedef struct wsnmp_tcp wsnmp_tcp;
 typedef struct wsnmp_io {
     int fd4, fd6;
+    wsnmp_tcp *tcp; /* connections to TCP agents */
     wsnmp_request **buckets;
     size_t nbuckets, pending;
     wsnmp_message *queue_head, *queue_tail;
@@ -156,6 +158,19 @@ void wsnmp_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id
 
 /* io.c: sends a request's packet now (and arms its timer). */
 bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why);
+/* Decodes a received message and hands it to the request it answers. */
+void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
+                   const struct sockaddr_storage *from, socklen_t fromlen);
+
+/* tcp.c */
+struct pollfd;
+bool wsnmp_tcp_send(wsnmp_session *s, const wsnmp_peer *peer, const unsigned char *data,
+                    size_t len, const char **why);
+size_t wsnmp_tcp_pollfds(wsnmp_io *io, struct pollfd *fds, size_t room);
+void wsnmp_tcp_ready(wsnmp_session *s, uint32_t slot, int fd, short revents);
+void wsnmp_tcp_close_all(wsnmp_io *io);
+bool wsnmp_tcp_wants_write(const wsnmp_io *io);
+
 /* Fails a request: queues the failure and records an event. */
 void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
                         const char *reason);

@@ -187,9 +187,6 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
         return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     if (dst->version == WSNMP_VERSION_3 && !dst->usm_user)
         return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: a v3 entity needs a user", fn);
-    if (dst->address.transport == WSNMP_TRANSPORT_TCP ||
-        dst->address.transport == WSNMP_TRANSPORT_TCP6)
-        return wsnmp_fail(sslot, SNMPAPI_TL_NOT_SUPPORTED, "%s: TCP is not supported yet", fn);
     if (wsnmp_pending_total >= wsnmp_lib.limits.pending)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR,
                           "%s: limit of %u requests in flight reached", fn,
