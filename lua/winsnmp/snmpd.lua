@@ -140,6 +140,8 @@ function snmpd.start(opts)
       "agentaddress " .. table.concat(listen, ","),
       "rocommunity public 127.0.0.1",
       "rwcommunity private 127.0.0.1",
+      "rocommunity6 public ::1",
+      "rwcommunity6 private ::1",
       string.format('createUser %s %s "%s" %s "%s"', v3.user, v3.auth, v3.auth_pass,
         v3.priv, v3.priv_pass),
       "rwuser " .. v3.user .. " priv",
