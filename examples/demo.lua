@@ -3,8 +3,7 @@
 local snmpd = require("winsnmp.snmpd")
 
 local agent <close> = assert(snmpd.start())
-print(("demo: private snmpd (pid %d) listening on %s"):format(agent.pid, agent.address))
-print()
+print(("demo: private snmpd (pid %d) listening on %s\n"):format(agent.pid, agent.address))
 
 local quickstart = assert(loadfile("examples/quickstart.lua"))
 local ok, err = pcall(quickstart, agent.address)
@@ -13,5 +12,4 @@ if not ok then
   io.stderr:write("demo failed: ", tostring(err), "\n")
   os.exit(1)
 end
-print()
-print("demo: agent stopped")
+print("\ndemo: agent stopped")
