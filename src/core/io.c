@@ -488,6 +488,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
             fd_slots[nfds + k] = io_sessions[i] | 0x80000000u; /* mark: a stream */
         nfds += tcp;
     }
+    if (nfds == 0 && next == NULL && wait < 0)
+        wait = 0; /* nothing could ever wake us */
     int ready = poll(fds, nfds, wait);
     if (ready > 0)
         for (size_t i = 0; i < nfds; i++) {
