@@ -89,6 +89,20 @@ function tasks.await(session, id)
   return session:_response(id)
 end
 
+-- A session closed while tasks wait on it (by another task, a callback or
+-- winsnmp.cleanup) will never report those requests: wake the tasks, whose
+-- requests then fail with SNMPAPI_SESSION_INVALID.
+local function wake_closed()
+  for session, by_id in pairs(waiters) do
+    if not session:is_open() then
+      for id, w in pairs(by_id) do
+        by_id[id] = nil
+        if type(w) == "thread" then make_ready(w) else w.done = true end
+      end
+    end
+  end
+end
+
 local function resume(co)
   local ok, err = coroutine.resume(co)
   if not ok then
@@ -122,6 +136,7 @@ function tasks.run(timeout)
       resume(co)
     end
     if next(live) == nil then return true end
+    wake_closed()
     local wait = 1
     if deadline then
       wait = deadline - core.now()
@@ -129,6 +144,7 @@ function tasks.run(timeout)
         "SNMPAPI_TL_TIMEOUT" end
       if wait > 1 then wait = 1 end
     end
+    if ready_head <= ready_tail then wait = 0 end
     tasks.poll(wait)
   end
 end
