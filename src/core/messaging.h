@@ -158,6 +158,18 @@ void wsnmp_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id
 
 /* io.c: sends a request's packet now (and arms its timer). */
 bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why);
+/* The session, destination, context (may be absent) and PDU of a send or
+ * an encode, each checked with its own *_INVALID error. */
+typedef struct {
+    wsnmp_session *session;
+    uint32_t slot;
+    wsnmp_entity *dst;
+    wsnmp_context *ctx;
+    wsnmp_pdu *pdu;
+} wsnmp_send_args;
+bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTEXT context,
+                            HSNMP_PDU pdu, const char *fn, wsnmp_send_args *a);
+
 /* Decodes a received message and hands it to the request it answers. */
 void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
                    const struct sockaddr_storage *from, socklen_t fromlen);

@@ -187,20 +187,14 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
                                        HSNMP_PDU PDU, smiLPOCTETS msgBufDesc)
 {
     const char *fn = "SnmpEncodeMsg";
-    uint32_t sslot;
-    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
-    if (s == NULL)
-        return SNMPAPI_FAILURE;
     (void)srcEntity;
-    wsnmp_entity *dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL);
-    if (dst == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn);
-    wsnmp_context *ctx = NULL;
-    if (context && (ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
-    wsnmp_pdu *pdu = wsnmp_handle_get(PDU, WSNMP_KIND_PDU, NULL);
-    if (pdu == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID, "%s: invalid PDU", fn);
+    wsnmp_send_args a;
+    if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, fn, &a))
+        return SNMPAPI_FAILURE;
+    uint32_t sslot = a.slot;
+    wsnmp_entity *dst = a.dst;
+    wsnmp_context *ctx = a.ctx;
+    wsnmp_pdu *pdu = a.pdu;
     if (msgBufDesc == NULL)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL output", fn);
     if (dst->version == WSNMP_VERSION_3)

@@ -161,25 +161,37 @@ static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const 
     return r;
 }
 
+bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTEXT context,
+                            HSNMP_PDU pdu, const char *fn, wsnmp_send_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->session = wsnmp_lookup(session, WSNMP_KIND_SESSION, &a->slot, NULL, fn);
+    if (a->session == NULL)
+        return false;
+    if ((a->dst = wsnmp_handle_get(dst, WSNMP_KIND_ENTITY, NULL)) == NULL)
+        return wsnmp_fail(a->slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn),
+               false;
+    if (context && (a->ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
+        return wsnmp_fail(a->slot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn), false;
+    if ((a->pdu = wsnmp_handle_get(pdu, WSNMP_KIND_PDU, NULL)) == NULL)
+        return wsnmp_fail(a->slot, SNMPAPI_PDU_INVALID, "%s: invalid PDU", fn), false;
+    return true;
+}
+
 WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
                                      HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
                                      HSNMP_PDU PDU)
 {
     const char *fn = "SnmpSendMsg";
-    uint32_t sslot;
-    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
-    if (s == NULL)
-        return SNMPAPI_FAILURE;
     (void)srcEntity; /* the local side is the session's own socket */
-    wsnmp_entity *dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL);
-    if (dst == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn);
-    wsnmp_context *ctx = NULL;
-    if (context && (ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
-    wsnmp_pdu *pdu = wsnmp_handle_get(PDU, WSNMP_KIND_PDU, NULL);
-    if (pdu == NULL)
-        return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID, "%s: invalid PDU", fn);
+    wsnmp_send_args a;
+    if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, fn, &a))
+        return SNMPAPI_FAILURE;
+    wsnmp_session *s = a.session;
+    uint32_t sslot = a.slot;
+    wsnmp_entity *dst = a.dst;
+    wsnmp_context *ctx = a.ctx;
+    wsnmp_pdu *pdu = a.pdu;
     const char *why;
     smiINT type;
     SNMPAPI_STATUS code = check_pdu(pdu, dst->version, &type, &why);
