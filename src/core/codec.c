@@ -156,7 +156,8 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
             return false;
         name[i] = (smiUINT32)var->name[i];
     }
-    smiOID oid = {(smiUINT32)var->name_length, name};
+    /* (not called "oid": that is net-snmp's sub-identifier type) */
+    smiOID var_name = {(smiUINT32)var->name_length, name};
     smiVALUE v;
     memset(&v, 0, sizeof v);
     smiUINT32 value_oid[MAXOBJIDSIZE];
@@ -214,7 +215,7 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
         v.value.string.ptr = var->val.string;
         break;
     }
-    if (!wsnmp_oid_copy(&vb->name, &oid))
+    if (!wsnmp_oid_copy(&vb->name, &var_name))
         return false;
     if (!wsnmp_value_copy(&vb->value, &v)) {
         wsnmp_oid_free(&vb->name);

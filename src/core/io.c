@@ -165,7 +165,7 @@ bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
 /* ---- events for the session callbacks --------------------------------------- */
 
 typedef struct {
-    uint32_t session_slot;
+    HSNMP_SESSION session; /* the handle, not the slot: a slot can be reused */
     SNMPAPI_STATUS code;
     smiINT32 request_id;
 } event_t;
@@ -183,7 +183,7 @@ void wsnmp_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id
         events = grown;
         event_capacity = cap;
     }
-    events[event_count++] = (event_t){session_slot, code, request_id};
+    events[event_count++] = (event_t){wsnmp_handle_of_slot(session_slot), code, request_id};
 }
 
 void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
@@ -414,13 +414,13 @@ static size_t dispatch_events(void)
     size_t handled = 0;
     for (size_t i = 0; i < event_count; i++) {
         event_t ev = events[i];
-        wsnmp_session *s = wsnmp_session_at(ev.session_slot);
+        HSNMP_SESSION h = ev.session;
+        wsnmp_session *s = wsnmp_handle_get(h, WSNMP_KIND_SESSION, NULL);
         if (s == NULL)
-            continue;
+            continue; /* closed since: its events go nowhere */
         handled++;
         if (s->callback == NULL)
             continue;
-        HSNMP_SESSION h = wsnmp_handle_of_slot(ev.session_slot);
         SNMPAPI_STATUS rc = s->callback(h, NULL, 0, ev.code, ev.request_id, s->client_data);
         if (rc != SNMPAPI_SUCCESS && WsnmpHandleKind(h) == WSNMP_KIND_SESSION)
             SnmpClose(h);

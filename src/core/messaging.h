@@ -167,6 +167,10 @@ typedef struct {
     wsnmp_context *ctx;
     wsnmp_pdu *pdu;
 } wsnmp_send_args;
+/* What a PDU may be sent as to an agent of `version` (GETBULK becomes
+ * GETNEXT for v1); 0, or the error code and a reason. */
+SNMPAPI_STATUS wsnmp_check_send_pdu(const wsnmp_pdu *p, int version, smiINT *type,
+                                    const char **why);
 bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTEXT context,
                             HSNMP_PDU pdu, const char *fn, wsnmp_send_args *a);
 

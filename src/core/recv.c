@@ -202,6 +202,11 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
                           "%s: SNMPv3 messages are encoded when sent (they need the agent's "
                           "engine)",
                           fn);
+    const char *why;
+    smiINT type;
+    SNMPAPI_STATUS code = wsnmp_check_send_pdu(pdu, dst->version, &type, &why);
+    if (code)
+        return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     wsnmp_security sec;
     memset(&sec, 0, sizeof sec);
     sec.version = dst->version;
@@ -209,8 +214,12 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     sec.community = *community; /* borrowed: not freed below */
     unsigned char *bytes;
     size_t len;
-    const char *why;
-    SNMPAPI_STATUS code = wsnmp_encode(&sec, pdu, NULL, pdu->request_id, &bytes, &len, &why);
+    wsnmp_pdu as_sent = *pdu; /* shallow: only the type and fields differ */
+    if (as_sent.type != type) {
+        as_sent.type = type;
+        as_sent.error_status = as_sent.error_index = 0;
+    }
+    code = wsnmp_encode(&sec, &as_sent, NULL, pdu->request_id, &bytes, &len, &why);
     if (code)
         return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     bool ok = wsnmp_descriptor_octets(msgBufDesc, bytes, (smiUINT32)len);

@@ -37,7 +37,7 @@ static bool security_of(const wsnmp_entity *e, const wsnmp_context *ctx, wsnmp_s
 }
 
 /* Checks what an agent can be sent, translating GETBULK for v1 agents. */
-static SNMPAPI_STATUS check_pdu(const wsnmp_pdu *p, int version, smiINT *type, const char **why)
+SNMPAPI_STATUS wsnmp_check_send_pdu(const wsnmp_pdu *p, int version, smiINT *type, const char **why)
 {
     *type = p->type;
     switch (p->type) {
@@ -158,6 +158,10 @@ static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const 
     r->heap_index = SIZE_MAX;
     r->timeout_ms = e->timeout_ms ? e->timeout_ms : WSNMP_DEFAULT_TIMEOUT_MS;
     r->attempts_left = e->retries == WSNMP_DEFAULT ? WSNMP_DEFAULT_RETRIES : e->retries;
+    /* Retransmission OFF applies to what is sent while it is off, even if
+     * it is switched on again before the timeout. */
+    if (wsnmp_lib.retransmit_mode == SNMPAPI_OFF)
+        r->attempts_left = 0;
     return r;
 }
 
@@ -194,7 +198,7 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
     wsnmp_pdu *pdu = a.pdu;
     const char *why;
     smiINT type;
-    SNMPAPI_STATUS code = check_pdu(pdu, dst->version, &type, &why);
+    SNMPAPI_STATUS code = wsnmp_check_send_pdu(pdu, dst->version, &type, &why);
     if (code)
         return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     if (dst->version == WSNMP_VERSION_3 && !dst->usm_user)
@@ -235,6 +239,8 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }
     *copy = *pdu;
+    if (copy->type != type) /* GETBULK sent as GETNEXT: no repetition fields */
+        copy->error_status = copy->error_index = 0;
     copy->type = type;
     if (!wsnmp_vbl_copy(&copy->vbl, &pdu->vbl)) {
         free(copy);
