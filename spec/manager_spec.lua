@@ -97,6 +97,16 @@ describe("manager operations #integration", function()
       assert.is_true(math.type(got[4].value) == "integer" and got[4].value >= 0)
     end)
 
+    it("returns OID values whole (sysObjectID.0 and sysORID)", function()
+      local oids = { SYS_OBJECT_ID, "1.3.6.1.2.1.1.9.1.2.1" }
+      local expected = cli.get(agent.address, oids)
+      local got = assert(s:get(v2c(), oids))
+      for i = 1, 2 do
+        assert.equals("oid", got[i].type)
+        assert.equals(expected[i].value, got[i].value)
+      end
+    end)
+
     it("get of one OID is an array of one varbind", function()
       local got = assert(s:get(v2c(), { SYS_NAME }))
       assert.same({ { oid = SYS_NAME, type = "octets", value = "winsnmp-agent" } }, got)

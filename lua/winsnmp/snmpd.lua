@@ -25,17 +25,24 @@ local function find_snmpd()
   return nil
 end
 
-local function shell_quote(s)
+--- Small helpers for fixtures (also used by the specs' fake agents).
+function snmpd.shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
-local function read_file(path)
+function snmpd.read_file(path)
   local f = io.open(path, "r")
   if not f then return nil end
   local text = f:read("a")
   f:close()
   return text
 end
+
+function snmpd.sleep(seconds)
+  os.execute("sleep " .. seconds)
+end
+
+local shell_quote, read_file, sleep = snmpd.shell_quote, snmpd.read_file, snmpd.sleep
 
 --- Local UDP and TCP ports in use, from the kernel's socket tables.
 local function ports_in_use()
@@ -68,12 +75,25 @@ function snmpd.free_ports(count)
   return ports
 end
 
-local function sleep(seconds)
-  os.execute("sleep " .. seconds)
+--- True while process `pid` runs.  A zombie counts as gone: a daemon we
+-- killed is re-parented to PID 1, which may take a second to reap it.
+function snmpd.process_alive(pid)
+  if not pid then return false end
+  local stat = read_file("/proc/" .. pid .. "/stat")
+  if not stat then return false end
+  local state = stat:match("^%d+ %b() (%a)")
+  return state ~= nil and state ~= "Z" and state ~= "X"
 end
 
-local function process_alive(pid)
-  return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+--- Stops process `pid`: SIGTERM, up to 2 s, then SIGKILL.
+function snmpd.kill(pid)
+  if not pid then return end
+  os.execute("kill " .. pid .. " 2>/dev/null")
+  for _ = 1, 40 do
+    if not snmpd.process_alive(pid) then return end
+    sleep(0.05)
+  end
+  os.execute("kill -9 " .. pid .. " 2>/dev/null")
 end
 
 local Agent = {}
@@ -82,12 +102,7 @@ Agent.__index = Agent
 --- Stops the agent and removes its directory; safe to call twice.
 function Agent:stop()
   if self.pid then
-    os.execute("kill " .. self.pid .. " 2>/dev/null")
-    for _ = 1, 50 do
-      if not process_alive(self.pid) then break end
-      sleep(0.05)
-    end
-    if process_alive(self.pid) then os.execute("kill -9 " .. self.pid .. " 2>/dev/null") end
+    snmpd.kill(self.pid)
     self.pid = nil
   end
   if self.dir then

@@ -22,25 +22,8 @@ function fake.oid(mode, suffix)
   return oid
 end
 
-local function quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function read_file(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local text = f:read("a")
-  f:close()
-  return text
-end
-
-local function sleep(seconds)
-  os.execute("sleep " .. seconds)
-end
-
-local function alive(pid)
-  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
-end
+local quote, read_file, sleep = snmpd.shell_quote, snmpd.read_file, snmpd.sleep
+local alive = snmpd.process_alive
 
 local Fake = {}
 Fake.__index = Fake
@@ -48,12 +31,7 @@ Fake.__index = Fake
 --- Kills the child (by its pid) and removes its files; safe to call twice.
 function Fake:stop()
   if self.pid then
-    os.execute("kill " .. self.pid .. " 2>/dev/null")
-    for _ = 1, 40 do
-      if not alive(self.pid) then break end
-      sleep(0.05)
-    end
-    if alive(self.pid) then os.execute("kill -9 " .. self.pid .. " 2>/dev/null") end
+    snmpd.kill(self.pid)
     self.pid = nil
   end
   if self.dir then

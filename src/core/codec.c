@@ -269,14 +269,55 @@ static const oid *priv_oid(int priv, size_t *len)
     }
 }
 
+/* Ku (the passphrase digest of RFC 3414 A.2) costs a million hash rounds,
+ * a few milliseconds: remember the last few, so agents sharing credentials,
+ * and credentials that alternate, cost only the cheap localisation. */
+#define KU_CACHE_SIZE 32
+static struct {
+    int auth;
+    char *pass;
+    u_char ku[USM_AUTH_KU_LEN];
+    size_t kulen;
+} ku_cache[KU_CACHE_SIZE];
+static size_t ku_next;
+
+static bool passphrase_key(int auth, const oid *aoid, size_t alen, const char *pass, u_char *ku,
+                           size_t *kulen)
+{
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++)
+        if (ku_cache[i].pass && ku_cache[i].auth == auth && strcmp(ku_cache[i].pass, pass) == 0) {
+            memcpy(ku, ku_cache[i].ku, ku_cache[i].kulen);
+            *kulen = ku_cache[i].kulen;
+            return true;
+        }
+    if (generate_Ku(aoid, (u_int)alen, (const u_char *)pass, strlen(pass), ku, kulen) !=
+        SNMPERR_SUCCESS)
+        return false;
+    size_t slot = ku_next++ % KU_CACHE_SIZE;
+    wsnmp_free_secret(ku_cache[slot].pass);
+    ku_cache[slot].pass = wsnmp_strdup(pass);
+    ku_cache[slot].auth = auth;
+    memcpy(ku_cache[slot].ku, ku, *kulen);
+    ku_cache[slot].kulen = *kulen;
+    return true;
+}
+
+static void ku_cache_clear(void)
+{
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++) {
+        wsnmp_free_secret(ku_cache[i].pass);
+        ku_cache[i].pass = NULL;
+    }
+    explicit_bzero(ku_cache, sizeof ku_cache);
+}
+
 /* Localised key for a passphrase; false on failure. */
-static bool localise(const oid *aoid, size_t alen, const char *pass, const smiOCTETS *engine,
-                     u_char *key, size_t *keylen)
+static bool localise(int auth, const oid *aoid, size_t alen, const char *pass,
+                     const smiOCTETS *engine, u_char *key, size_t *keylen)
 {
     u_char ku[USM_AUTH_KU_LEN];
     size_t kulen = sizeof ku;
-    bool ok = generate_Ku(aoid, (u_int)alen, (const u_char *)pass, strlen(pass), ku, &kulen) ==
-                  SNMPERR_SUCCESS &&
+    bool ok = passphrase_key(auth, aoid, alen, pass, ku, &kulen) &&
               generate_kul(aoid, (u_int)alen, engine->ptr, engine->len, ku, kulen, key, keylen) ==
                   SNMPERR_SUCCESS;
     explicit_bzero(ku, sizeof ku);
@@ -314,7 +355,8 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *en
         u->authKey = malloc((size_t)proper);
         u->authKeyLen = (size_t)proper;
         if (u->authKey == NULL ||
-            !localise(aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
+            !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey,
+                      &u->authKeyLen))
             goto fail;
         if (sec->level == WSNMP_LEVEL_AUTH_PRIV) {
             size_t plen;
@@ -333,7 +375,8 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *en
             u->privKeyLen = (size_t)SNMP_MAX(proper_priv, proper);
             u->privKey = malloc(u->privKeyLen);
             if (u->privKey == NULL ||
-                !localise(aoid, alen, sec->priv_pass, engine_id, u->privKey, &u->privKeyLen))
+                !localise(sec->auth, aoid, alen, sec->priv_pass, engine_id, u->privKey,
+                          &u->privKeyLen))
                 goto fail;
             /* A short hash (SHA-1) for a long key (AES-256) needs extending. */
             if ((int)u->privKeyLen < proper_priv &&
@@ -421,8 +464,10 @@ void wsnmp_codec_shutdown(void)
         free(r);
     }
     registered_users = NULL;
+    ku_cache_clear();
     if (initialised) {
         snmp_shutdown("winsnmp");
+        unload_all_mibs(); /* frees the (empty) MIB tree init_snmp set up */
         initialised = false;
     }
 }
@@ -644,6 +689,27 @@ SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded
         return SNMPAPI_ALLOC_ERROR;
     }
     return 0;
+}
+
+bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
+{
+    /* SEQUENCE { INTEGER msgVersion, SEQUENCE { INTEGER msgID, ... } ... } */
+    u_char *p = (u_char *)data, type;
+    size_t left = len;
+    long value;
+    if ((p = asn_parse_sequence(p, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "msg")) == NULL)
+        return false;
+    if ((p = asn_parse_int(p, &left, &type, &value, sizeof value)) == NULL ||
+        value != SNMP_VERSION_3)
+        return false;
+    if ((p = asn_parse_sequence(p, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "global")) ==
+        NULL)
+        return false;
+    if (asn_parse_int(p, &left, &type, &value, sizeof value) == NULL || value < INT32_MIN ||
+        value > INT32_MAX)
+        return false;
+    *msg_id = (int32_t)value;
+    return true;
 }
 
 long wsnmp_ber_message_length(const unsigned char *data, size_t len)

@@ -289,6 +289,18 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
 {
     wsnmp_decoded d;
     const char *why;
+    /* Requests for one v3 user and agent may be in flight with different
+     * credentials (a passphrase being changed): net-snmp keeps one key set
+     * per user and engine, so install the keys of the request this reply
+     * answers before it is authenticated. */
+    int32_t msg_id;
+    if (s->io && wsnmp_v3_msg_id(data, len, &msg_id)) {
+        wsnmp_request *r = wsnmp_pending_find(s->io, msg_id);
+        wsnmp_engine *e = r ? wsnmp_engine_find(s->io, &r->peer) : NULL;
+        if (e && e->known && r->state == WSNMP_REQ_SENT && r->sec.user &&
+            wsnmp_peer_equal(&r->peer, from, fromlen))
+            wsnmp_usm_ensure(&r->sec, &e->id, &why);
+    }
     if (wsnmp_decode(data, len, &d, &why) != 0) {
         wsnmp_dropped_total++;
         return;
@@ -431,6 +443,11 @@ static size_t dispatch_events(void)
 
 static int dispatching;
 
+/* The poll set, rebuilt on each WsnmpPoll; kept to avoid reallocating. */
+static struct pollfd *poll_set;
+static uint32_t *poll_slots;
+static size_t poll_capacity;
+
 WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
 {
     if (!wsnmp_require_started("WsnmpPoll"))
@@ -451,26 +468,23 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
             wait = (int)until;
     }
 
-    static struct pollfd *fds;
-    static uint32_t *fd_slots;
-    static size_t fds_capacity;
     size_t wanted = io_count * 2;
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s && s->io)
             wanted += wsnmp_tcp_pollfds(s->io, NULL, 0);
     }
-    if (wanted > fds_capacity) {
+    if (wanted > poll_capacity) {
         size_t cap = wanted + 16;
-        struct pollfd *f = realloc(fds, cap * sizeof *f);
+        struct pollfd *f = realloc(poll_set, cap * sizeof *f);
         if (f)
-            fds = f;
-        uint32_t *sl = realloc(fd_slots, cap * sizeof *sl);
+            poll_set = f;
+        uint32_t *sl = realloc(poll_slots, cap * sizeof *sl);
         if (sl)
-            fd_slots = sl;
+            poll_slots = sl;
         if (f == NULL || sl == NULL)
             return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "WsnmpPoll: out of memory");
-        fds_capacity = cap;
+        poll_capacity = cap;
     }
     size_t nfds = 0;
     for (size_t i = 0; i < io_count; i++) {
@@ -480,28 +494,28 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
         int both[2] = {s->io->fd4, s->io->fd6};
         for (int k = 0; k < 2; k++)
             if (both[k] >= 0) {
-                fds[nfds] = (struct pollfd){.fd = both[k], .events = POLLIN};
-                fd_slots[nfds++] = io_sessions[i];
+                poll_set[nfds] = (struct pollfd){.fd = both[k], .events = POLLIN};
+                poll_slots[nfds++] = io_sessions[i];
             }
-        size_t tcp = wsnmp_tcp_pollfds(s->io, fds + nfds, fds_capacity - nfds);
+        size_t tcp = wsnmp_tcp_pollfds(s->io, poll_set + nfds, poll_capacity - nfds);
         for (size_t k = 0; k < tcp; k++)
-            fd_slots[nfds + k] = io_sessions[i] | 0x80000000u; /* mark: a stream */
+            poll_slots[nfds + k] = io_sessions[i] | 0x80000000u; /* mark: a stream */
         nfds += tcp;
     }
     if (nfds == 0 && next == NULL && wait < 0)
         wait = 0; /* nothing could ever wake us */
-    int ready = poll(fds, nfds, wait);
+    int ready = poll(poll_set, nfds, wait);
     if (ready > 0)
         for (size_t i = 0; i < nfds; i++) {
-            if (!(fds[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
+            if (!(poll_set[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
                 continue;
-            if (fd_slots[i] & 0x80000000u) {
-                uint32_t slot = fd_slots[i] & 0x7FFFFFFFu;
+            if (poll_slots[i] & 0x80000000u) {
+                uint32_t slot = poll_slots[i] & 0x7FFFFFFFu;
                 wsnmp_session *s = wsnmp_session_at(slot);
                 if (s && s->io)
-                    wsnmp_tcp_ready(s, slot, fds[i].fd, fds[i].revents);
-            } else if (fds[i].revents & (POLLIN | POLLERR)) {
-                read_socket(fd_slots[i], fds[i].fd);
+                    wsnmp_tcp_ready(s, slot, poll_set[i].fd, poll_set[i].revents);
+            } else if (poll_set[i].revents & (POLLIN | POLLERR)) {
+                read_socket(poll_slots[i], poll_set[i].fd);
             }
         }
     run_timers(wsnmp_now_ms());
@@ -563,6 +577,11 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
 
 void wsnmp_io_release(void)
 {
+    free(poll_set);
+    free(poll_slots);
+    poll_set = NULL;
+    poll_slots = NULL;
+    poll_capacity = 0;
     free(io_sessions);
     free(events);
     io_sessions = NULL;

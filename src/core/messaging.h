@@ -75,6 +75,8 @@ void wsnmp_decoded_free(wsnmp_decoded *d);
 /* Makes the USM user of sec known for engine_id, replacing stale keys. */
 SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
                                   const char **why);
+/* The msgID of an SNMPv3 message, read without decoding the rest. */
+bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id);
 /* Length of the first BER message in a byte stream (TCP framing): 0 if more
  * bytes are needed, -1 if the stream is not BER. */
 long wsnmp_ber_message_length(const unsigned char *data, size_t len);
@@ -192,6 +194,7 @@ void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
                         const char *reason);
 extern smiUINT32 wsnmp_dropped_total;
 void wsnmp_engine_ready(wsnmp_session *s, wsnmp_engine *e);
+wsnmp_engine *wsnmp_engine_find(wsnmp_io *io, const wsnmp_peer *peer);
 /* Registers the USM user of sec for an engine unless the same credentials
  * already are (deriving keys costs milliseconds). */
 SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_security *sec, const smiOCTETS *engine_id,

@@ -89,6 +89,14 @@ SNMPAPI_STATUS wsnmp_check_send_pdu(const wsnmp_pdu *p, int version, smiINT *typ
     return 0;
 }
 
+wsnmp_engine *wsnmp_engine_find(wsnmp_io *io, const wsnmp_peer *peer)
+{
+    for (wsnmp_engine *e = io->engines; e; e = e->next)
+        if (wsnmp_peer_equal(&e->peer, &peer->addr, peer->len))
+            return e;
+    return NULL;
+}
+
 static wsnmp_engine *engine_for(wsnmp_io *io, const wsnmp_peer *peer, bool create)
 {
     for (wsnmp_engine *e = io->engines; e; e = e->next)

@@ -43,6 +43,14 @@ static SNMPAPI_STATUS record_event(HSNMP_SESSION s, HWND hwnd, UINT msg, WPARAM 
     return SNMPAPI_SUCCESS;
 }
 
+/* The module is unloaded when its Lua state closes: free the buffer. */
+__attribute__((destructor)) static void events_unload(void)
+{
+    free(events);
+    events = NULL;
+    event_count = event_capacity = 0;
+}
+
 SNMPAPI_CALLBACK wsl_session_callback(void)
 {
     return record_event;

@@ -82,6 +82,8 @@ void wsl_push_stats(lua_State *L, const WsnmpStats *st)
     lua_setfield(L, -2, "registrations");
     lua_pushinteger(L, st->descriptors);
     lua_setfield(L, -2, "descriptors");
+    lua_pushinteger(L, st->dropped);
+    lua_setfield(L, -2, "dropped");
 }
 
 static int s_stats(lua_State *L)
