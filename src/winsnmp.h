@@ -285,6 +285,12 @@ WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY src
                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
                                        LPHSNMP_PDU PDU, smiLPCOCTETS msgPtr);
 
+/* Notifications and the agent role */
+WSNMP_API SNMPAPI_STATUS SnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                      HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                      smiLPCOID notification, smiUINT32 state);
+WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus);
+
 /* Entities and contexts */
 WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string);
 WSNMP_API SNMPAPI_STATUS SnmpEntityToStr(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);
@@ -383,6 +389,7 @@ typedef struct {
     smiUINT32 registrations; /* notification registrations and listeners */
     smiUINT32 descriptors;   /* library-owned descriptors not yet freed */
     smiUINT32 dropped;       /* datagrams ignored: malformed, spoofed, late (process only) */
+    smiUINT32 queue_dropped; /* notifications/requests dropped on a full queue (process) */
 } WsnmpStats;
 
 /* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */
@@ -458,6 +465,42 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
  * SNMPAPI_NOOP while it is still in flight. */
 WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
                                            LPHSNMP_PDU PDU);
+
+/* Notifications.  SnmpRegister's srcEntity is the local address to
+ * receive on (NULL: udp:0.0.0.0:162); dstEntity filters on the sender's
+ * address (any port), context on the community (v3: context name),
+ * notification on a prefix of snmpTrapOID.  WsnmpRegister also accepts a
+ * USM user whose v3 notifications are accepted, and returns the
+ * registration's id (for WsnmpUnregister and WsnmpMsgInfo). */
+WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                       smiLPCOID notification, smiUINT32 state,
+                                       const WsnmpUsm *v3user, smiUINT32 *registration_id);
+WSNMP_API SNMPAPI_STATUS WsnmpUnregister(HSNMP_SESSION session, smiUINT32 registration_id);
+/* The address a listening entity is bound to (its real port if it asked
+ * for port 0). */
+WSNMP_API SNMPAPI_STATUS WsnmpGetListenAddress(HSNMP_ENTITY entity, smiUINT32 size, LPSTR out);
+
+/* The id of the listener an entity opened (WsnmpMsgInfo.listener), or 0. */
+WSNMP_API smiUINT32 WsnmpListenerOf(HSNMP_ENTITY entity);
+
+/* What a received message is, for WsnmpRecvMsgEx. */
+#define WSNMP_MSG_RESPONSE 0     /* a reply to, or failure of, a request sent */
+#define WSNMP_MSG_NOTIFICATION 1 /* a trap or inform (in v2 form) */
+#define WSNMP_MSG_REQUEST 2      /* a request to a listening entity */
+#define WSNMP_MAX_MATCHES 16
+typedef struct {
+    int kind;                   /* WSNMP_MSG_* */
+    smiINT32 request_id;
+    smiUINT32 listener;         /* notifications and requests: the listener's id */
+    smiUINT32 registration_count;
+    smiUINT32 registrations[WSNMP_MAX_MATCHES]; /* notifications: who matched */
+} WsnmpMsgInfo;
+/* SnmpRecvMsg for the kinds in `kinds` (a mask of 1 << WSNMP_MSG_*). */
+WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
+                                        WsnmpMsgInfo *info, LPHSNMP_ENTITY srcEntity,
+                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                        LPHSNMP_PDU PDU);
 
 /* Handle introspection.  Never sets an error. */
 WSNMP_API int WsnmpHandleKind(uint64_t handle);            /* WSNMP_KIND_*, NONE if not live */

@@ -7,6 +7,7 @@
 local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 require("winsnmp.requests")
+local agent = require("winsnmp.agent")
 
 local winsnmp = {}
 for name, value in pairs(core) do
@@ -16,6 +17,7 @@ end
 winsnmp.poll = tasks.poll
 winsnmp.spawn = tasks.spawn
 winsnmp.run = tasks.run
+winsnmp.agent = agent
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

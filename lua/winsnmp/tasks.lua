@@ -24,9 +24,21 @@ local function make_ready(co)
   ready[ready_tail] = co
 end
 
+-- Set by winsnmp.agent: takes a session's queued notifications and
+-- requests to their handlers, returning the set of request ids it handled.
+local unsolicited = nil
+
+function tasks.set_unsolicited(fn)
+  unsolicited = fn
+end
+
 local function dispatch(session, id, err, failures)
   local by_id = waiters[session]
   local w = by_id and by_id[id]
+  if not w and unsolicited and not err then
+    local handled = unsolicited(session)
+    if handled and handled[id] then return end
+  end
   if w then
     by_id[id] = nil
     if type(w) == "thread" then

@@ -501,6 +501,18 @@ SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
         p->errindex = pdu->error_index;
     }
     bool ok = true;
+    if (pdu->type == SNMP_PDU_V1TRAP) {
+        p->enterprise = malloc((pdu->enterprise.len ? pdu->enterprise.len : 1) * sizeof(oid));
+        ok = p->enterprise != NULL;
+        for (smiUINT32 i = 0; ok && i < pdu->enterprise.len; i++)
+            p->enterprise[i] = pdu->enterprise.ptr[i];
+        p->enterprise_length = pdu->enterprise.len;
+        memcpy(p->agent_addr, pdu->agent_addr, 4);
+        p->trap_type = pdu->generic_trap;
+        p->specific_type = pdu->specific_trap;
+        p->time = pdu->time_stamp;
+        p->errstat = p->errindex = 0;
+    }
     if (sec->version == WSNMP_VERSION_3) {
         bool probe = engine_id == NULL || engine_id->len == 0;
         p->securityModel = SNMP_SEC_MODEL_USM;
@@ -599,7 +611,8 @@ void wsnmp_decoded_free(wsnmp_decoded *d)
     wsnmp_octets_free(&d->community);
     wsnmp_octets_free(&d->engine_id);
     wsnmp_octets_free(&d->context_name);
-    wsnmp_vbl_clear(&d->pdu.vbl);
+    wsnmp_octets_free(&d->user);
+    wsnmp_pdu_clear(&d->pdu);
 }
 
 SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
@@ -647,10 +660,29 @@ SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded
         out->pdu.error_index = (smiINT)p->errindex;
     }
     bool ok = true;
+    if (p->command == SNMP_MSG_TRAP) {
+        if (p->enterprise_length > MAXOBJIDSIZE) {
+            snmp_free_pdu(p);
+            *why = "enterprise OID too long";
+            return SNMPAPI_MESSAGE_INVALID;
+        }
+        smiUINT32 ent[MAXOBJIDSIZE];
+        for (size_t i = 0; i < p->enterprise_length; i++)
+            ent[i] = (smiUINT32)p->enterprise[i];
+        smiOID e = {(smiUINT32)p->enterprise_length, ent};
+        ok = wsnmp_oid_copy(&out->pdu.enterprise, &e);
+        memcpy(out->pdu.agent_addr, p->agent_addr, 4);
+        out->pdu.generic_trap = (smiINT)p->trap_type;
+        out->pdu.specific_trap = (smiINT)p->specific_type;
+        out->pdu.time_stamp = (smiUINT32)p->time;
+        out->pdu.error_status = out->pdu.error_index = 0;
+    }
     if (out->version == WSNMP_VERSION_3) {
         out->authenticated = p->securityLevel >= SNMP_SEC_LEVEL_AUTHNOPRIV;
         ok = wsnmp_octets_copy(&out->engine_id, p->securityEngineID,
                                (smiUINT32)p->securityEngineIDLen) &&
+             wsnmp_octets_copy(&out->user, (smiBYTE *)p->securityName,
+                               (smiUINT32)p->securityNameLen) &&
              wsnmp_octets_copy(&out->context_name, (smiBYTE *)p->contextName,
                                (smiUINT32)p->contextNameLen);
         if (p->command == SNMP_MSG_REPORT)
@@ -691,24 +723,106 @@ SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded
     return 0;
 }
 
+/* One BER TLV at p (before end): its tag, and its contents and length.
+ * NULL when malformed.  Enough to peek at v3 headers before decoding. */
+static const u_char *ber_tlv(const u_char *p, const u_char *end, u_char *tag, size_t *len)
+{
+    if (end - p < 2)
+        return NULL;
+    *tag = *p++;
+    size_t n = *p++;
+    if (n & 0x80) {
+        size_t bytes = n & 0x7F;
+        if (bytes == 0 || bytes > 3 || (size_t)(end - p) < bytes)
+            return NULL;
+        n = 0;
+        while (bytes--)
+            n = n << 8 | *p++;
+    }
+    if ((size_t)(end - p) < n)
+        return NULL;
+    *len = n;
+    return p;
+}
+
+static bool ber_int(const u_char *p, size_t len, long *value)
+{
+    if (len == 0 || len > sizeof(long))
+        return false;
+    long v = (p[0] & 0x80) ? -1 : 0;
+    for (size_t i = 0; i < len; i++)
+        v = (long)((unsigned long)v << 8 | p[i]);
+    *value = v;
+    return true;
+}
+
+/* Walks to the parts of an SNMPv3 message's header we peek at. */
+static bool v3_header(const unsigned char *data, size_t len, long *msg_id, const u_char **secp,
+                      size_t *seclen)
+{
+    const u_char *end = data + len, *p, *q;
+    u_char tag;
+    size_t n, m;
+    long version;
+    if ((p = ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+        return false;
+    end = p + n;
+    if ((q = ber_tlv(p, end, &tag, &m)) == NULL || tag != 0x02 || !ber_int(q, m, &version) ||
+        version != SNMP_VERSION_3)
+        return false;
+    p = q + m;
+    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x30) /* msgGlobalData */
+        return false;
+    p = q + n;
+    const u_char *g;
+    if ((g = ber_tlv(q, p, &tag, &m)) == NULL || tag != 0x02 || !ber_int(g, m, msg_id))
+        return false;
+    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04) /* msgSecurityParameters */
+        return false;
+    *secp = q;
+    *seclen = n;
+    return true;
+}
+
 bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
 {
-    /* SEQUENCE { INTEGER msgVersion, SEQUENCE { INTEGER msgID, ... } ... } */
-    u_char *p = (u_char *)data, type;
-    size_t left = len;
-    long value;
-    if ((p = asn_parse_sequence(p, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "msg")) == NULL)
+    long id;
+    const u_char *sec;
+    size_t seclen;
+    if (!v3_header(data, len, &id, &sec, &seclen) || id < INT32_MIN || id > INT32_MAX)
         return false;
-    if ((p = asn_parse_int(p, &left, &type, &value, sizeof value)) == NULL ||
-        value != SNMP_VERSION_3)
+    *msg_id = (int32_t)id;
+    return true;
+}
+
+bool wsnmp_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
+                     size_t user_size)
+{
+    long id;
+    const u_char *sec, *p, *q;
+    size_t seclen, n;
+    u_char tag;
+    if (!v3_header(data, len, &id, &sec, &seclen))
         return false;
-    if ((p = asn_parse_sequence(p, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "global")) ==
-        NULL)
+    const u_char *end = sec + seclen;
+    if ((p = ber_tlv(sec, end, &tag, &n)) == NULL || tag != 0x30)
         return false;
-    if (asn_parse_int(p, &left, &type, &value, sizeof value) == NULL || value < INT32_MIN ||
-        value > INT32_MAX)
+    end = p + n;
+    /* engineID, boots, time, userName */
+    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n > 32)
         return false;
-    *msg_id = (int32_t)value;
+    engine->ptr = (smiBYTE *)q;
+    engine->len = (smiUINT32)n;
+    p = q + n;
+    for (int i = 0; i < 2; i++) {
+        if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02)
+            return false;
+        p = q + n;
+    }
+    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n >= user_size)
+        return false;
+    memcpy(user, q, n);
+    user[n] = '\0';
     return true;
 }
 

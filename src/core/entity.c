@@ -7,7 +7,7 @@
  * address.  The UNTRANSLATED modes take literal addresses only, and set the
  * version: v1 for UNTRANSLATED_V1, v2c for UNTRANSLATED_V2.
  */
-#include "internal.h"
+#include "messaging.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,13 @@ static void clear_community(wsnmp_entity *e)
 void wsnmp_entity_destroy(void *obj)
 {
     wsnmp_entity *e = obj;
+    if (e->listening) { /* freeing a listening entity stops the agent role */
+        wsnmp_listener *l = wsnmp_listener_by_id(e->listening);
+        if (l) {
+            l->agent_entity = 0;
+            wsnmp_listener_unref(l);
+        }
+    }
     clear_usm(e);
     clear_community(e);
     free(e);
@@ -211,6 +218,9 @@ WSNMP_API SNMPAPI_STATUS SnmpSetPort(HSNMP_ENTITY hEntity, UINT nPort)
     wsnmp_entity *e = wsnmp_lookup(hEntity, WSNMP_KIND_ENTITY, NULL, &sslot, "SnmpSetPort");
     if (e == NULL)
         return SNMPAPI_FAILURE;
+    if (e->listening)
+        return wsnmp_fail(sslot, SNMPAPI_OPERATION_INVALID,
+                          "SnmpSetPort: the entity is listening");
     if (nPort > 65535)
         return wsnmp_fail(sslot, SNMPAPI_TL_INVALID_PARAM, "SnmpSetPort: port %u above 65535",
                           nPort);

@@ -110,6 +110,9 @@ typedef struct {
     bool resolved;
     struct sockaddr_storage peer_addr;
     socklen_t peer_len;
+    /* Agent role: the listener this entity opened (SnmpListen), or, for a
+     * requester's entity from SnmpRecvMsg, the listener to answer through. */
+    uint32_t listening, reply_via;
 } wsnmp_entity;
 
 typedef struct {
@@ -133,7 +136,17 @@ typedef struct {
     smiINT error_status; /* non_repeaters for GETBULK */
     smiINT error_index;  /* max_repetitions for GETBULK */
     wsnmp_vbl vbl;
+    /* The SNMPv1 Trap-PDU fields, used only while encoding or decoding one
+     * (applications see traps in v2 form, RFC 3584). */
+    smiOID enterprise; /* owned */
+    smiBYTE agent_addr[4];
+    smiINT generic_trap, specific_trap;
+    smiUINT32 time_stamp;
 } wsnmp_pdu;
+
+/* Deep copy of a PDU's contents; false when out of memory. */
+bool wsnmp_pdu_copy(wsnmp_pdu *dst, const wsnmp_pdu *src);
+void wsnmp_pdu_clear(wsnmp_pdu *p);
 
 /* Checks v3 credentials; returns 0 or the error code, with a reason that
  * never quotes a passphrase. */

@@ -56,6 +56,7 @@ void wsnmp_io_destroy(wsnmp_io *io)
     if (io == NULL)
         return;
     io_list_remove(io);
+    wsnmp_registrations_free(io);
     for (size_t i = 0; i < io->nbuckets; i++)
         for (wsnmp_request *r = io->buckets[i], *next; r; r = next) {
             next = r->hash_next;
@@ -80,7 +81,6 @@ void wsnmp_io_destroy(wsnmp_io *io)
     free(io);
 }
 
-static bool join_io_list(wsnmp_io *io, uint32_t slot);
 
 static int open_udp(int family, uint32_t session_slot, wsnmp_io *io)
 {
@@ -94,7 +94,7 @@ static int open_udp(int family, uint32_t session_slot, wsnmp_io *io)
     /* Room for bursts of replies to many requests in flight. */
     int rcvbuf = 4 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (!join_io_list(io, session_slot)) {
+    if (!wsnmp_io_join(io, session_slot)) {
         close(fd);
         return -1;
     }
@@ -115,7 +115,13 @@ static bool is_tcp(int transport)
     return transport == WSNMP_TRANSPORT_TCP || transport == WSNMP_TRANSPORT_TCP6;
 }
 
-static bool join_io_list(wsnmp_io *io, uint32_t slot)
+uint32_t *wsnmp_io_session_slots(size_t *count)
+{
+    *count = io_count;
+    return io_sessions;
+}
+
+bool wsnmp_io_join(wsnmp_io *io, uint32_t slot)
 {
     if (io->io_index != SIZE_MAX)
         return true;
@@ -135,14 +141,14 @@ static bool join_io_list(wsnmp_io *io, uint32_t slot)
 bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
 {
     if (is_tcp(r->peer.transport)) {
-        if (!join_io_list(s->io, r->session_slot) ||
+        if (!wsnmp_io_join(s->io, r->session_slot) ||
             !wsnmp_tcp_send(s, &r->peer, r->packet, r->packet_len, why))
             return false;
         r->attempts_left = 0; /* a stream does not lose messages: no resends */
         wsnmp_timer_set(r, wsnmp_now_ms() + r->timeout_ms);
         return true;
     }
-    int fd = socket_for(s, r->session_slot, r->peer.addr.ss_family);
+    int fd = r->fd >= 0 ? r->fd : socket_for(s, r->session_slot, r->peer.addr.ss_family);
     if (fd < 0) {
         *why = "cannot open a UDP socket";
         return false;
@@ -469,6 +475,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     }
 
     size_t wanted = io_count * 2;
+    for (wsnmp_listener *l = wsnmp_listeners(); l; l = l->next)
+        wanted++;
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s && s->io)
@@ -502,6 +510,10 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
             poll_slots[nfds + k] = io_sessions[i] | 0x80000000u; /* mark: a stream */
         nfds += tcp;
     }
+    for (wsnmp_listener *l = wsnmp_listeners(); l; l = l->next) {
+        poll_set[nfds] = (struct pollfd){.fd = l->fd, .events = POLLIN};
+        poll_slots[nfds++] = l->id | 0x40000000u; /* mark: a listener */
+    }
     if (nfds == 0 && next == NULL && wait < 0)
         wait = 0; /* nothing could ever wake us */
     int ready = poll(poll_set, nfds, wait);
@@ -509,7 +521,11 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
         for (size_t i = 0; i < nfds; i++) {
             if (!(poll_set[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
                 continue;
-            if (poll_slots[i] & 0x80000000u) {
+            if ((poll_slots[i] & 0xC0000000u) == 0x40000000u) {
+                wsnmp_listener *l = wsnmp_listener_by_id(poll_slots[i] & 0x3FFFFFFFu);
+                if (l && (poll_set[i].revents & (POLLIN | POLLERR)))
+                    wsnmp_listener_ready(l);
+            } else if (poll_slots[i] & 0x80000000u) {
                 uint32_t slot = poll_slots[i] & 0x7FFFFFFFu;
                 wsnmp_session *s = wsnmp_session_at(slot);
                 if (s && s->io)
@@ -554,6 +570,11 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
                 fds[n] = tcp[k].fd;
             n++;
         }
+    }
+    for (wsnmp_listener *l = wsnmp_listeners(); l; l = l->next) {
+        if (fds && n < capacity)
+            fds[n] = l->fd;
+        n++;
     }
     if (count)
         *count = n;

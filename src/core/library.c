@@ -204,6 +204,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
         stats->descriptors = (smiUINT32)wsnmp_descriptor_count();
         stats->pending = wsnmp_pending_total;
         stats->dropped = wsnmp_dropped_total;
+        stats->queue_dropped = wsnmp_queue_dropped_total;
         stats->registrations = wsnmp_registrations_total;
         return SNMPAPI_SUCCESS;
     }
@@ -227,6 +228,7 @@ __attribute__((destructor)) static void library_unload(void)
 {
     if (wsnmp_lib.started)
         cleanup_everything();
+    wsnmp_listeners_release();
     wsnmp_io_release();
     wsnmp_pending_release();
     wsnmp_handles_release();

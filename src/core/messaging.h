@@ -45,6 +45,7 @@ typedef struct {
     /* v3 */
     smiOCTETS engine_id;     /* authoritative engine of the sender (owned) */
     smiOCTETS context_name;  /* owned */
+    smiOCTETS user;          /* v3 security name (owned) */
     int32_t msg_id;
     int report;              /* WSNMP_REPORT_* for Report PDUs */
     bool authenticated;
@@ -77,6 +78,10 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *en
                                   const char **why);
 /* The msgID of an SNMPv3 message, read without decoding the rest. */
 bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id);
+/* The authoritative engine (pointing into data) and user name of an SNMPv3
+ * message: whose keys authenticate it. */
+bool wsnmp_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
+                     size_t user_size);
 /* Length of the first BER message in a byte stream (TCP framing): 0 if more
  * bytes are needed, -1 if the stream is not BER. */
 long wsnmp_ber_message_length(const unsigned char *data, size_t len);
@@ -95,6 +100,7 @@ typedef struct wsnmp_request {
     size_t packet_len;
     uint64_t deadline;
     smiUINT32 timeout_ms, attempts_left;
+    int fd; /* a listener's socket for responses, else -1: the session's own */
     int time_resends; /* v3 notInTimeWindow re-encodes */
     size_t heap_index;
     struct wsnmp_request *hash_next; /* per-session table */
@@ -114,19 +120,55 @@ typedef struct wsnmp_engine {
 /* ---- queued messages and failures (queue.c) ----------------------------- */
 typedef struct wsnmp_message {
     struct wsnmp_message *next;
+    int kind;             /* WSNMP_MSG_* */
     SNMPAPI_STATUS error; /* 0 for a received message, else a TL_* or other code */
     char reason[160];     /* for failures */
     smiINT32 request_id;
     wsnmp_peer source;    /* who sent it (failures: the request's destination) */
     wsnmp_security sec;   /* version and community/context it came with */
     wsnmp_pdu *pdu;       /* the PDU received (failures: the request sent) */
+    uint32_t listener;    /* notifications and requests: the listener it came in on */
+    uint32_t *registrations; /* notifications: the matching registrations */
+    smiUINT32 registration_count;
 } wsnmp_message;
 
+
+/* ---- listeners and registrations (notify.c) ----------------------------- */
+typedef struct wsnmp_listener {
+    struct wsnmp_listener *next;
+    uint32_t id;
+    int fd;
+    wsnmp_peer local;
+    unsigned registrations; /* registrations using it */
+    uint64_t agent_entity;  /* the SnmpListen entity, or 0 */
+} wsnmp_listener;
+
+typedef struct wsnmp_registration {
+    struct wsnmp_registration *next;
+    uint32_t id;
+    wsnmp_listener *listener;
+    bool has_source;
+    wsnmp_peer source;   /* matched on the address only: traps come from any port */
+    bool has_community;
+    smiOCTETS community; /* v1/v2c community, or v3 context name */
+    smiOID prefix;       /* notification OID prefix; length 0 matches all */
+    wsnmp_security v3;   /* a USM user whose notifications are accepted */
+} wsnmp_registration;
+
+wsnmp_listener *wsnmp_listeners(void); /* the process-wide list */
+void wsnmp_listener_ready(wsnmp_listener *l);
+void wsnmp_registrations_free(struct wsnmp_io *io);
+void wsnmp_listener_release_entity(uint64_t entity);
+void wsnmp_listener_unref(wsnmp_listener *l);
+void wsnmp_listeners_release(void);
+wsnmp_listener *wsnmp_listener_by_id(uint32_t id);
+extern smiUINT32 wsnmp_queue_dropped_total;
 
 /* ---- the I/O state of a session (io.c) ------------------------------------- */
 typedef struct wsnmp_tcp wsnmp_tcp;
 typedef struct wsnmp_io {
     int fd4, fd6;
+    wsnmp_registration *registrations;
     wsnmp_tcp *tcp; /* connections to TCP agents */
     wsnmp_request **buckets;
     size_t nbuckets, pending;
@@ -137,6 +179,9 @@ typedef struct wsnmp_io {
 } wsnmp_io;
 
 wsnmp_io *wsnmp_io_of(wsnmp_session *s, bool create);
+/* Adds a session to the poll set; the slots of all such sessions. */
+bool wsnmp_io_join(wsnmp_io *io, uint32_t slot);
+uint32_t *wsnmp_io_session_slots(size_t *count);
 void wsnmp_io_destroy(wsnmp_io *io);
 
 /* pending.c */
@@ -179,6 +224,10 @@ bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
 /* Decodes a received message and hands it to the request it answers. */
 void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
                    const struct sockaddr_storage *from, socklen_t fromlen);
+
+/* notify.c: RFC 3584 translations between v1 Trap-PDUs and v2 traps. */
+SNMPAPI_STATUS wsnmp_trap_to_v1(wsnmp_pdu *p, const char **why);
+bool wsnmp_trap_to_v2(wsnmp_pdu *p);
 
 /* tcp.c */
 struct pollfd;

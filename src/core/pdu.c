@@ -24,11 +24,31 @@ static bool pdu_type_known(smiINT type)
     }
 }
 
+void wsnmp_pdu_clear(wsnmp_pdu *p)
+{
+    wsnmp_vbl_clear(&p->vbl);
+    wsnmp_oid_free(&p->enterprise);
+}
+
+bool wsnmp_pdu_copy(wsnmp_pdu *dst, const wsnmp_pdu *src)
+{
+    *dst = *src;
+    wsnmp_vbl_init(&dst->vbl);
+    dst->enterprise.ptr = NULL;
+    dst->enterprise.len = 0;
+    if (!wsnmp_vbl_copy(&dst->vbl, &src->vbl))
+        return false;
+    if (!wsnmp_oid_copy(&dst->enterprise, &src->enterprise)) {
+        wsnmp_vbl_clear(&dst->vbl);
+        return false;
+    }
+    return true;
+}
+
 void wsnmp_pdu_destroy(void *obj)
 {
-    wsnmp_pdu *p = obj;
-    wsnmp_vbl_clear(&p->vbl);
-    free(p);
+    wsnmp_pdu_clear(obj);
+    free(obj);
 }
 
 static HSNMP_PDU new_pdu_handle(wsnmp_pdu *p, uint32_t sslot, const char *fn)
@@ -154,8 +174,7 @@ WSNMP_API HSNMP_PDU SnmpDuplicatePdu(HSNMP_SESSION session, HSNMP_PDU PDU)
     wsnmp_pdu *p = malloc(sizeof *p);
     if (p == NULL)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"), 0;
-    *p = *src;
-    if (!wsnmp_vbl_copy(&p->vbl, &src->vbl)) {
+    if (!wsnmp_pdu_copy(p, src)) {
         free(p);
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"), 0;
     }

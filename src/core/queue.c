@@ -41,6 +41,7 @@ bool wsnmp_security_copy(wsnmp_security *dst, const wsnmp_security *src)
 
 void wsnmp_message_free(wsnmp_message *m)
 {
+    free(m->registrations);
     wsnmp_security_free(&m->sec);
     if (m->pdu)
         wsnmp_pdu_destroy(m->pdu);

@@ -102,16 +102,37 @@ static void requeue(wsnmp_io *io, wsnmp_message *m)
     io->queued++;
 }
 
-WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
-                                     LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
-                                     LPHSNMP_PDU PDU)
+/* The oldest queued message of a kind in `kinds` (bit 1 << WSNMP_MSG_*). */
+static wsnmp_message *take_kind(wsnmp_io *io, smiUINT32 kinds)
+{
+    wsnmp_message *prev = NULL;
+    for (wsnmp_message *m = io->queue_head; m; prev = m, m = m->next) {
+        if (!(kinds & (1u << m->kind)))
+            continue;
+        if (prev)
+            prev->next = m->next;
+        else
+            io->queue_head = m->next;
+        if (io->queue_tail == m)
+            io->queue_tail = prev;
+        io->queued--;
+        m->next = NULL;
+        return m;
+    }
+    return NULL;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
+                                        WsnmpMsgInfo *info, LPHSNMP_ENTITY srcEntity,
+                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                        LPHSNMP_PDU PDU)
 {
     const char *fn = "SnmpRecvMsg";
     uint32_t sslot;
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
     if (s == NULL)
         return SNMPAPI_FAILURE;
-    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, true, 0) : NULL;
+    wsnmp_message *m = s->io ? take_kind(s->io, kinds) : NULL;
     if (m == NULL)
         return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: no message is queued", fn);
     HSNMP_ENTITY src = 0, dst = 0;
@@ -129,6 +150,11 @@ WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEn
         requeue(s->io, m);
         return wsnmp_fail(sslot, code, "%s: %s", fn, "cannot create the handles");
     }
+    if (src && m->kind == WSNMP_MSG_REQUEST) {
+        /* Answer a request through the listener it came in on. */
+        wsnmp_entity *e = wsnmp_handle_get(src, WSNMP_KIND_ENTITY, NULL);
+        e->reply_via = m->listener;
+    }
     if (pdu)
         m->pdu = NULL; /* now owned by the handle */
     if (srcEntity)
@@ -139,6 +165,14 @@ WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEn
         *context = ctx;
     if (PDU)
         *PDU = pdu;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->kind = m->kind;
+        info->request_id = m->request_id;
+        info->listener = m->listener;
+        for (smiUINT32 i = 0; i < m->registration_count && i < WSNMP_MAX_MATCHES; i++)
+            info->registrations[info->registration_count++] = m->registrations[i];
+    }
     SNMPAPI_STATUS error = m->error;
     char reason[sizeof m->reason];
     snprintf(reason, sizeof reason, "%s", m->reason);
@@ -148,6 +182,13 @@ WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEn
     if (error)
         return wsnmp_fail(sslot, error, "%s", reason);
     return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
+                                     LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
+                                     LPHSNMP_PDU PDU)
+{
+    return WsnmpRecvMsgEx(session, ~0u, NULL, srcEntity, dstEntity, context, PDU);
 }
 
 WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
@@ -214,12 +255,19 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     sec.community = *community; /* borrowed: not freed below */
     unsigned char *bytes;
     size_t len;
-    wsnmp_pdu as_sent = *pdu; /* shallow: only the type and fields differ */
-    if (as_sent.type != type) {
+    wsnmp_pdu as_sent;
+    if (!wsnmp_pdu_copy(&as_sent, pdu))
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    code = 0;
+    if (type == SNMP_PDU_V1TRAP)
+        code = wsnmp_trap_to_v1(&as_sent, &why);
+    else if (as_sent.type != type) {
         as_sent.type = type;
         as_sent.error_status = as_sent.error_index = 0;
     }
-    code = wsnmp_encode(&sec, &as_sent, NULL, pdu->request_id, &bytes, &len, &why);
+    if (code == 0)
+        code = wsnmp_encode(&sec, &as_sent, NULL, pdu->request_id, &bytes, &len, &why);
+    wsnmp_pdu_clear(&as_sent);
     if (code)
         return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     bool ok = wsnmp_descriptor_octets(msgBufDesc, bytes, (smiUINT32)len);

@@ -50,11 +50,14 @@ SNMPAPI_STATUS wsnmp_check_send_pdu(const wsnmp_pdu *p, int version, smiINT *typ
             *type = SNMP_PDU_GETNEXT; /* RFC 2576: GetBulk becomes GetNext */
         break;
     case SNMP_PDU_INFORM:
-    case SNMP_PDU_TRAP:
         if (version == WSNMP_VERSION_1) {
-            *why = "a v2 notification cannot be sent to a v1 agent";
+            *why = "an inform cannot be sent to a v1 entity";
             return SNMPAPI_OPERATION_INVALID;
         }
+        break;
+    case SNMP_PDU_TRAP:
+        if (version == WSNMP_VERSION_1)
+            *type = SNMP_PDU_V1TRAP; /* translated when sent */
         break;
     case SNMP_PDU_RESPONSE:
         break;
@@ -164,6 +167,7 @@ static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const 
     r->session_slot = sslot;
     r->peer = *peer;
     r->heap_index = SIZE_MAX;
+    r->fd = -1;
     r->timeout_ms = e->timeout_ms ? e->timeout_ms : WSNMP_DEFAULT_TIMEOUT_MS;
     r->attempts_left = e->retries == WSNMP_DEFAULT ? WSNMP_DEFAULT_RETRIES : e->retries;
     /* Retransmission OFF applies to what is sent while it is off, even if
@@ -195,7 +199,6 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
                                      HSNMP_PDU PDU)
 {
     const char *fn = "SnmpSendMsg";
-    (void)srcEntity; /* the local side is the session's own socket */
     wsnmp_send_args a;
     if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, fn, &a))
         return SNMPAPI_FAILURE;
@@ -232,7 +235,8 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
     wsnmp_io *io = wsnmp_io_of(s, true);
     if (io == NULL)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
-    bool wants_reply = type != SNMP_PDU_TRAP && type != SNMP_PDU_RESPONSE;
+    bool wants_reply =
+        type != SNMP_PDU_TRAP && type != SNMP_PDU_V1TRAP && type != SNMP_PDU_RESPONSE;
     if (wants_reply && wsnmp_pending_find(io, pdu->request_id))
         return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID,
                           "%s: request id %d is already in flight in this session", fn,
@@ -246,16 +250,32 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
             wsnmp_request_free(r);
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }
-    *copy = *pdu;
-    if (copy->type != type) /* GETBULK sent as GETNEXT: no repetition fields */
-        copy->error_status = copy->error_index = 0;
-    copy->type = type;
-    if (!wsnmp_vbl_copy(&copy->vbl, &pdu->vbl)) {
+    if (!wsnmp_pdu_copy(copy, pdu)) {
         free(copy);
         wsnmp_request_free(r);
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }
     r->pdu = copy;
+    if (type == SNMP_PDU_RESPONSE) {
+        /* The agent role answers through the socket the request came in
+         * on: the requester expects the reply from the port it asked. */
+        wsnmp_entity *src = srcEntity ? wsnmp_handle_get(srcEntity, WSNMP_KIND_ENTITY, NULL) : NULL;
+        wsnmp_listener *l = wsnmp_listener_by_id(src && src->listening ? src->listening
+                                                                        : dst->reply_via);
+        if (l)
+            r->fd = l->fd;
+    }
+    if (type == SNMP_PDU_V1TRAP) {
+        /* A v2 trap for a v1 agent becomes a Trap-PDU (RFC 3584 3.2). */
+        code = wsnmp_trap_to_v1(copy, &why);
+        if (code) {
+            wsnmp_request_free(r);
+            return wsnmp_fail(sslot, code, "%s: %s", fn, why);
+        }
+    } else if (copy->type != type) { /* GETBULK sent as GETNEXT */
+        copy->type = type;
+        copy->error_status = copy->error_index = 0;
+    }
     r->id = pdu->request_id;
 
     if (!wants_reply) {

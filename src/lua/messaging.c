@@ -10,6 +10,7 @@
  */
 #include "binding.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -338,6 +339,153 @@ static int s_decode(lua_State *L)
     return 1;
 }
 
+/* s:_register(address|nil, source|nil, community|nil, notification|nil,
+ *             v3 (table: user, level, auth, auth_pass, priv, priv_pass)|nil)
+ * -> registration id, the bound local address */
+static int s_register(lua_State *L)
+{
+    lua_settop(L, 6);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    const char *address = luaL_optstring(L, 2, "udp:0.0.0.0:162");
+    const char *source = luaL_optstring(L, 3, NULL);
+    size_t clen = 0;
+    const char *community = luaL_optlstring(L, 4, NULL, &clen);
+    const char *notification = luaL_optstring(L, 5, NULL);
+    if (!lua_isnil(L, 6))
+        luaL_checktype(L, 6, LUA_TTABLE);
+    /* Temporary handles, wrapped at once so an error cannot leak them. */
+    HSNMP_ENTITY local = SnmpStrToEntity(s, address);
+    if (local == 0)
+        return wsl_push_last_error(L, s);
+    wsl_object *o_local = wsl_push_object(L, WSNMP_KIND_ENTITY, local, 1);
+    HSNMP_ENTITY src = 0;
+    HSNMP_CONTEXT ctx = 0;
+    wsl_object *o_src = NULL, *o_ctx = NULL;
+    smiUINT32 prefix[MAXOBJIDSIZE];
+    smiOID oid = {0, prefix};
+    int ok = 1;
+    if (source && ok) {
+        ok = (src = SnmpStrToEntity(s, source)) != 0;
+        if (ok)
+            o_src = wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
+    }
+    if (community && ok) {
+        smiOCTETS c = {(smiUINT32)clen, (smiBYTE *)community};
+        ok = (ctx = SnmpStrToContext(s, &c)) != 0;
+        if (ok)
+            o_ctx = wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
+    }
+    if (notification && ok)
+        ok = (oid.len = wsl_parse_oid(L, s, notification, prefix)) != 0;
+    WsnmpUsm usm, *v3 = NULL;
+    if (ok && !lua_isnil(L, 6)) {
+        memset(&usm, 0, sizeof usm);
+        lua_getfield(L, 6, "user");
+        lua_getfield(L, 6, "level");
+        lua_getfield(L, 6, "auth");
+        lua_getfield(L, 6, "auth_pass");
+        lua_getfield(L, 6, "priv");
+        lua_getfield(L, 6, "priv_pass");
+        int top = lua_gettop(L);
+        usm.user = lua_tostring(L, top - 5);
+        usm.auth = lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
+        usm.auth_pass = lua_tostring(L, top - 2);
+        usm.priv = lua_isnil(L, top - 1) ? WSNMP_PRIV_NONE : WsnmpPrivByName(lua_tostring(L, top - 1));
+        usm.priv_pass = lua_tostring(L, top);
+        usm.level = lua_isnil(L, top - 4) ? (usm.priv > 0 ? WSNMP_LEVEL_AUTH_PRIV
+                                             : usm.auth > 0 ? WSNMP_LEVEL_AUTH_NOPRIV
+                                                            : WSNMP_LEVEL_NOAUTH_NOPRIV)
+                                          : WsnmpLevelByName(lua_tostring(L, top - 4));
+        v3 = &usm;
+    }
+    smiUINT32 id = 0;
+    if (ok)
+        ok = WsnmpRegister(s, local, src, ctx, notification ? &oid : NULL, SNMPAPI_ON, v3, &id) !=
+             SNMPAPI_FAILURE;
+    int results;
+    if (ok) {
+        lua_pushinteger(L, id);
+        results = 1;
+    } else {
+        results = wsl_push_last_error(L, s);
+    }
+    wsl_release(o_local, WSNMP_KIND_ENTITY);
+    if (o_src)
+        wsl_release(o_src, WSNMP_KIND_ENTITY);
+    if (o_ctx)
+        wsl_release(o_ctx, WSNMP_KIND_CONTEXT);
+    return results;
+}
+
+static int s_unregister(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    lua_Integer id = luaL_checkinteger(L, 2);
+    if (id < 0 || id > UINT32_MAX || !WsnmpUnregister(s, (smiUINT32)id))
+        return wsl_push_last_error(L, s);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* s:_listen(address) -> listening Entity, its bound address, listener id */
+static int s_listen(lua_State *L)
+{
+    lua_settop(L, 2);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    const char *address = luaL_checkstring(L, 2);
+    HSNMP_ENTITY e = SnmpStrToEntity(s, address);
+    if (e == 0)
+        return wsl_push_last_error(L, s);
+    wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);
+    char bound[WSNMP_MAX_ADDRESS];
+    if (!SnmpListen(e, SNMPAPI_ON) || !WsnmpGetListenAddress(e, sizeof bound, bound)) {
+        wsl_release(o, WSNMP_KIND_ENTITY);
+        return wsl_push_last_error(L, s);
+    }
+    lua_pushstring(L, bound);
+    lua_pushinteger(L, WsnmpListenerOf(e));
+    return 3;
+}
+
+/* s:_incoming() -> the next queued notification or request as a table
+ * {kind=, src=Entity, context=Context, pdu=Pdu, request_id=, listener=,
+ *  registrations={...}}, or nil when there is none */
+static int s_incoming(lua_State *L)
+{
+    lua_settop(L, 1);
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    WsnmpMsgInfo info;
+    HSNMP_ENTITY src = 0;
+    HSNMP_CONTEXT ctx = 0;
+    HSNMP_PDU pdu = 0;
+    smiUINT32 kinds = 1u << WSNMP_MSG_NOTIFICATION | 1u << WSNMP_MSG_REQUEST;
+    if (!WsnmpRecvMsgEx(s, kinds, &info, &src, NULL, &ctx, &pdu)) {
+        if (SnmpGetLastError(0) == SNMPAPI_NOOP)
+            return 0;
+        return wsl_push_last_error(L, s);
+    }
+    lua_createtable(L, 0, 7);
+    lua_pushstring(L, info.kind == WSNMP_MSG_REQUEST ? "request" : "notification");
+    lua_setfield(L, -2, "kind");
+    wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
+    lua_setfield(L, -2, "src");
+    wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
+    lua_setfield(L, -2, "context");
+    wsl_push_object(L, WSNMP_KIND_PDU, pdu, 1);
+    lua_setfield(L, -2, "pdu");
+    lua_pushinteger(L, info.request_id);
+    lua_setfield(L, -2, "request_id");
+    lua_pushinteger(L, info.listener);
+    lua_setfield(L, -2, "listener");
+    lua_createtable(L, (int)info.registration_count, 0);
+    for (smiUINT32 i = 0; i < info.registration_count; i++) {
+        lua_pushinteger(L, info.registrations[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "registrations");
+    return 1;
+}
+
 static int s_callback(lua_State *L)
 {
     wsl_check(L, 1, WSNMP_KIND_SESSION);
@@ -350,7 +498,8 @@ void wsl_open_messaging(lua_State *L)
     static const luaL_Reg session_methods[] = {
         {"send", s_send},           {"recv", s_recv},           {"cancel", s_cancel},
         {"_request", s_request},    {"_response", s_response},  {"_callback", s_callback},
-        {"encode", s_encode},       {"decode", s_decode},
+        {"encode", s_encode},       {"decode", s_decode},       {"_register", s_register},
+        {"_unregister", s_unregister}, {"_listen", s_listen},   {"_incoming", s_incoming},
         {NULL, NULL},
     };
     static const luaL_Reg functions[] = {

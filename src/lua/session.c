@@ -84,6 +84,8 @@ void wsl_push_stats(lua_State *L, const WsnmpStats *st)
     lua_setfield(L, -2, "descriptors");
     lua_pushinteger(L, st->dropped);
     lua_setfield(L, -2, "dropped");
+    lua_pushinteger(L, st->queue_dropped);
+    lua_setfield(L, -2, "queue_dropped");
 }
 
 static int s_stats(lua_State *L)
