@@ -67,7 +67,8 @@ local GENERR = 5
 
 -- Sends the response to a request: varbinds, or the request's varbinds
 -- with an error status and index.
-local function respond(session, message, req, list, status, index)
+local respond
+function respond(session, message, req, list, status, index)
   local pdu, msg
   if list then
     pdu, msg = session:pdu("response", list, { request_id = req.request_id })
@@ -80,8 +81,13 @@ local function respond(session, message, req, list, status, index)
     pdu = assert(session:pdu("response", req.varbinds, {
       request_id = req.request_id, error_status = status, error_index = index }))
   end
-  session:send(message.src, message.context, pdu)
+  local ok, msg = session:send(message.src, message.context, pdu)
   pdu:free()
+  if not ok and list then
+    -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
+    agent.report("cannot send the listener's answer: " .. tostring(msg))
+    respond(session, message, req, nil, GENERR, 0)
+  end
 end
 
 local function request_of(message)

@@ -18,6 +18,7 @@ winsnmp.poll = tasks.poll
 winsnmp.spawn = tasks.spawn
 winsnmp.run = tasks.run
 winsnmp.agent = agent
+winsnmp.mibview = require("winsnmp.mibview")
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

@@ -1,0 +1,165 @@
+--- A MIB subtree served from a Lua table: the handler for s:listen that
+-- answers get, getnext, getbulk and set in correct lexicographic order,
+-- with endOfMibView, and type checks on set.  For agent simulators and
+-- test doubles in a few lines:
+--
+--     local view = winsnmp.mibview({
+--       { "1.3.6.1.2.1.1.5.0", "octets", "simulated" },
+--       { oid = "1.3.6.1.2.1.1.6.0", type = "octets", value = "lab", writable = true },
+--     })
+--     local listener = assert(s:listen("udp:127.0.0.1:1161", view.handler))
+-- @module winsnmp.mibview
+
+local core = require("winsnmp.core")
+
+local MAX_BULK_VARBINDS = 1000
+
+local function components(oid)
+  local t = {}
+  for n in oid:gmatch("%d+") do t[#t + 1] = tonumber(n) end
+  return t
+end
+
+local function less(a, b) -- component-wise, a proper prefix first
+  for i = 1, math.min(#a, #b) do
+    if a[i] ~= b[i] then return a[i] < b[i] end
+  end
+  return #a < #b
+end
+
+local View = {}
+View.__index = View
+
+--- Builds a view from entries {oid, type, value[, writable]} (positional or
+-- named).  `opts.writable` makes every entry writable.
+local function new(entries, opts)
+  opts = opts or {}
+  local self = setmetatable({ list = {}, by_oid = {} }, View)
+  for i, e in ipairs(entries) do
+    local oid, typ, value = e.oid or e[1], e.type or e[2], e.value
+    if value == nil then value = e[3] end
+    if type(oid) ~= "string" or type(typ) ~= "string" then
+      error(("mibview: entry %d needs an OID and a type"):format(i), 2)
+    end
+    local ok, msg = core.oid_compare(oid, oid)
+    if not ok then error(("mibview: entry %d: %s"):format(i, msg), 2) end
+    oid = oid:gsub("^%.", "")
+    local entry = { oid = oid, type = typ, value = value, key = components(oid),
+                    writable = e.writable or opts.writable or false }
+    self.list[#self.list + 1] = entry
+    self.by_oid[oid] = entry
+  end
+  table.sort(self.list, function(a, b) return less(a.key, b.key) end)
+  self.handler = function(req) return self:answer(req) end
+  return self
+end
+
+--- The first entry strictly after `oid`, or nil.  SNMPv1 has no
+-- Counter64: a v1 manager never sees those entries (RFC 3584 4.2.2.1).
+function View:next_after(oid, v1)
+  local key = components(oid)
+  local lo, hi = 1, #self.list
+  while lo <= hi do -- first index whose key > key
+    local mid = (lo + hi) // 2
+    if less(key, self.list[mid].key) then hi = mid - 1 else lo = mid + 1 end
+  end
+  while v1 and self.list[lo] and self.list[lo].type == "cntr64" do lo = lo + 1 end
+  return self.list[lo]
+end
+
+local function varbind(entry)
+  return { oid = entry.oid, type = entry.type, value = entry.value }
+end
+
+function View:get(req)
+  local out = {}
+  for i, vb in ipairs(req.varbinds) do
+    local entry = self.by_oid[vb.oid]
+    local v1 = req.version == "1"
+    if entry and not (v1 and entry.type == "cntr64") then
+      out[i] = varbind(entry)
+    elseif v1 then
+      return nil, "SNMP_ERROR_NOSUCHNAME", i
+    else
+      out[i] = { oid = vb.oid, type = "nosuchobject" }
+    end
+  end
+  return out
+end
+
+function View:getnext(req)
+  local out = {}
+  for i, vb in ipairs(req.varbinds) do
+    local entry = self:next_after(vb.oid, req.version == "1")
+    if entry then
+      out[i] = varbind(entry)
+    elseif req.version == "1" then
+      return nil, "SNMP_ERROR_NOSUCHNAME", i
+    else
+      out[i] = { oid = vb.oid, type = "endofmibview" }
+    end
+  end
+  return out
+end
+
+function View:getbulk(req)
+  local vbs = req.varbinds
+  local n = math.max(0, math.min(req.non_repeaters or 0, #vbs))
+  local m = math.max(0, req.max_repetitions or 0)
+  local out = {}
+  for i = 1, n do
+    local entry = self:next_after(vbs[i].oid)
+    out[#out + 1] = entry and varbind(entry) or { oid = vbs[i].oid, type = "endofmibview" }
+  end
+  local last = {}
+  for j = n + 1, #vbs do last[j] = vbs[j].oid end
+  for _ = 1, m do
+    local any = false
+    for j = n + 1, #vbs do
+      if #out >= MAX_BULK_VARBINDS then return out end
+      local entry = self:next_after(last[j])
+      if entry then
+        out[#out + 1] = varbind(entry)
+        last[j] = entry.oid
+        any = true
+      else
+        out[#out + 1] = { oid = last[j], type = "endofmibview" }
+      end
+    end
+    if not any then break end -- every repeater is at the end of the view
+  end
+  return out
+end
+
+function View:set(req)
+  local v1 = req.version == "1"
+  for i, vb in ipairs(req.varbinds) do -- check everything before changing anything
+    local entry = self.by_oid[vb.oid]
+    if not entry then return nil, v1 and "SNMP_ERROR_NOSUCHNAME" or "SNMP_ERROR_NOCREATION", i end
+    if not entry.writable then
+      return nil, v1 and "SNMP_ERROR_NOSUCHNAME" or "SNMP_ERROR_NOTWRITABLE", i
+    end
+    if vb.type ~= entry.type then
+      return nil, v1 and "SNMP_ERROR_BADVALUE" or "SNMP_ERROR_WRONGTYPE", i
+    end
+  end
+  for _, vb in ipairs(req.varbinds) do self.by_oid[vb.oid].value = vb.value end
+  return req.varbinds
+end
+
+--- Answers a request (the listener handler).
+function View:answer(req)
+  local method = self[req.type]
+  if req.type == "answer" or type(method) ~= "function" then
+    return nil, "SNMP_ERROR_GENERR", 0
+  end
+  return method(self, req)
+end
+
+--- The current value of `oid`, or nil.
+function View:value(oid)
+  local entry = self.by_oid[oid]
+  return entry and entry.value
+end
+
+return new
