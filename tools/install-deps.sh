@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config lua5.4 liblua5.4-dev libsnmp-dev \
-snmpd snmp snmptrapd lua-busted luarocks clang libclang-rt-14-dev lua-luv valgrind"
+snmpd snmp snmptrapd lua-busted luarocks lua-luv"
 
 missing=""
 for pkg in $PACKAGES; do
