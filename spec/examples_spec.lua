@@ -1,7 +1,6 @@
 --- The examples run against a private snmpd and print what they promise,
 -- so they cannot rot unnoticed.
 local helper = require("helper")
-local snmpd = require("winsnmp.snmpd")
 
 local ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='"
   .. (os.getenv("WINSNMP_BUILD") or "./build") .. "/?.so;;' "
@@ -14,16 +13,19 @@ local function run(cmd)
   return out, ok
 end
 
+--- Runs an example, asserts that it exited 0 and returns its output.
+local function run_ok(cmd)
+  local out, ok = run(cmd)
+  assert.is_true(ok, out)
+  return out
+end
+
 describe("examples #integration", function()
   helper.check_no_leaks()
-  local agent
-
-  setup(function() agent = assert(snmpd.start({ ports = 2 })) end)
-  teardown(function() agent:stop() end)
+  local agent = helper.agent({ ports = 2 })
 
   it("quickstart gets, walks, tables, sets and reads back", function()
-    local out, ok = run("lua5.4 examples/quickstart.lua " .. agent.address)
-    assert.is_true(ok, out)
+    local out = run_ok("lua5.4 examples/quickstart.lua " .. agent.address)
     assert.matches("1.3.6.1.2.1.1.5.0%s+octets%s+winsnmp%-agent", out)
     assert.matches("walk of system: %d+ varbinds", out)
     assert.matches("interfaces:\n  1  lo", out)
@@ -31,27 +33,23 @@ describe("examples #integration", function()
   end)
 
   it("the demo starts and stops its own agent", function()
-    local out, ok = run("lua5.4 examples/demo.lua")
-    assert.is_true(ok, out)
+    local out = run_ok("lua5.4 examples/demo.lua")
     assert.matches("demo: private snmpd %(pid %d+%) listening on udp:127%.0%.0%.1:%d+", out)
     assert.matches("demo: agent stopped", out)
   end)
 
   it("walk_export writes JSON lines and CSV", function()
-    local json, ok = run("lua5.4 examples/walk_export.lua " .. agent.address .. " 1.3.6.1.2.1.1")
-    assert.is_true(ok, json)
+    local json = run_ok("lua5.4 examples/walk_export.lua " .. agent.address .. " 1.3.6.1.2.1.1")
     assert.matches('{"oid":"1.3.6.1.2.1.1.5.0","type":"octets","value":"winsnmp%-agent"}', json)
-    local csv, ok2 = run("lua5.4 examples/walk_export.lua " .. agent.address
+    local csv = run_ok("lua5.4 examples/walk_export.lua " .. agent.address
       .. " 1.3.6.1.2.1.1 csv")
-    assert.is_true(ok2, csv)
     assert.matches('oid,type,value\n', csv)
     assert.matches('1.3.6.1.2.1.1.5.0,octets,"winsnmp%-agent"', csv)
   end)
 
   it("poll_many polls agents concurrently and reports the unreachable one", function()
-    local out, ok = run("lua5.4 examples/poll_many.lua " .. table.concat(agent.addresses, " ")
-      .. " udp:127.0.0.1:" .. snmpd.free_ports(1)[1])
-    assert.is_true(ok, out)
+    local out = run_ok("lua5.4 examples/poll_many.lua " .. table.concat(agent.addresses, " ")
+      .. " " .. helper.closed_address())
     local _, up = out:gsub("winsnmp%-agent up %d+ ticks", "")
     assert.equals(2, up)
     assert.matches("SNMPAPI_TL_TIMEOUT", out)
@@ -60,20 +58,20 @@ describe("examples #integration", function()
 
   it("v3_query succeeds with the right passphrases and fails cleanly without", function()
     local v3 = agent.v3
-    local out, ok = run(("lua5.4 examples/v3_query.lua %s %s %s %s"):format(agent.address,
-      v3.user, v3.auth_pass, v3.priv_pass))
-    assert.is_true(ok, out)
+    local function v3_query(auth_pass)
+      return ("lua5.4 examples/v3_query.lua %s %s %s %s"):format(agent.address, v3.user,
+        auth_pass, v3.priv_pass)
+    end
+    local out = run_ok(v3_query(v3.auth_pass))
     assert.matches("1.3.6.1.2.1.1.5.0\twinsnmp%-agent", out)
-    local bad, ok2 = run(("lua5.4 examples/v3_query.lua %s %s %s %s"):format(agent.address,
-      v3.user, "not-the-passphrase", v3.priv_pass))
+    local bad, ok2 = run(v3_query("not-the-passphrase"))
     assert.is_falsy(ok2)
     assert.matches("authentication failed", bad)
     assert.is_nil(bad:find("not-the-passphrase", 1, true))
   end)
 
   it("config_push applies and verifies, and rolls back on failure", function()
-    local out, ok = run("lua5.4 examples/config_push.lua " .. agent.address)
-    assert.is_true(ok, out)
+    local out = run_ok("lua5.4 examples/config_push.lua " .. agent.address)
     assert.matches("push complete", out)
     local bad, ok2 = run("WINSNMP_FAIL=1 lua5.4 examples/config_push.lua " .. agent.address)
     assert.is_falsy(ok2)
@@ -82,8 +80,7 @@ describe("examples #integration", function()
   end)
 
   it("luv_loop drives the engine from libuv", function()
-    local out, ok = run("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
-    assert.is_true(ok, out)
+    local out = run_ok("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
     assert.matches("3 answers through luv", out)
   end)
 end)

@@ -3,30 +3,12 @@
 -- does not advance.  A misbehaving agent runs in a child process
 -- (spec/support/fake_agent.lua); a real snmpd covers the rest.
 local winsnmp = require("winsnmp")
-local snmpd = require("winsnmp.snmpd")
 local helper = require("helper")
 local fake = require("support.fake")
 
 local SYS_NAME = "1.3.6.1.2.1.1.5.0"
 
---- Drives the engine for `seconds`.
-local function poll_for(seconds)
-  local deadline = winsnmp.now() + seconds
-  while true do
-    local left = deadline - winsnmp.now()
-    if left <= 0 then return end
-    winsnmp.poll(left)
-  end
-end
-
---- Polls until `done()` or `limit` seconds; returns done().
-local function poll_until(done, limit)
-  local deadline = winsnmp.now() + (limit or 5)
-  while not done() and winsnmp.now() < deadline do
-    winsnmp.poll(0.05)
-  end
-  return done()
-end
+local fails_with, poll_for, poll_until = helper.fails_with, helper.poll_for, helper.poll_until
 
 local function dropped()
   local n = winsnmp.stats().dropped
@@ -35,28 +17,12 @@ local function dropped()
   return n
 end
 
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got, msg)
-  return msg
-end
-
 describe("faults #integration", function()
   helper.check_no_leaks()
 
-  local agent, bad
+  local agent = helper.agent()
+  local bad = helper.fake_agent()
   local s, events
-
-  setup(function()
-    agent = assert(snmpd.start())
-    bad = fake.start()
-  end)
-
-  teardown(function()
-    if bad then bad:stop() end
-    if agent then agent:stop() end
-  end)
 
   before_each(function()
     events = {}
@@ -66,21 +32,36 @@ describe("faults #integration", function()
     end))
   end)
 
-  after_each(function()
-    s:close()
-    assert.equals(0, winsnmp.stats().pending)
-  end)
+  after_each(function() helper.close_session(s) end)
 
   local function fake_entity(opts)
-    local o = { version = "2c", community = "public", timeout = 1, retries = 0 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return assert(s:entity(bad.address, o))
+    return assert(s:entity(bad.address,
+      helper.merge({ version = "2c", community = "public", timeout = 1, retries = 0 }, opts)))
+  end
+
+  --- Sends a get of `oid` to entity `e` without waiting; returns the request id.
+  local function send_get(e, oid)
+    return helper.send_get(s, e, oid)
+  end
+
+  --- Asserts that an event arrives within 3 s.
+  local function await_event()
+    assert.is_true(poll_until(function() return #events > 0 end, 3))
+  end
+
+  --- Awaits an event, polls `seconds` more, and asserts that it is the only
+  -- one and is for request `id`; returns it.
+  local function only_event(id, seconds)
+    await_event()
+    poll_for(seconds)
+    assert.equals(1, #events)
+    assert.equals(id, events[1].id)
+    return events[1]
   end
 
   describe("no answer #integration", function()
     it("a closed port times out after about timeout * (retries + 1)", function()
-      local port = assert(snmpd.free_ports(1))[1]
-      local e = assert(s:entity("udp:127.0.0.1:" .. port, { timeout = 0.2, retries = 1 }))
+      local e = assert(s:entity(helper.closed_address(), { timeout = 0.2, retries = 1 }))
       local t0 = winsnmp.now()
       fails_with("SNMPAPI_TL_TIMEOUT", s:get(e, { SYS_NAME }))
       local elapsed = winsnmp.now() - t0
@@ -89,13 +70,10 @@ describe("faults #integration", function()
     end)
 
     it("a closed port times out for v1 and for v3 (engine discovery) too", function()
-      local port = assert(snmpd.free_ports(1))[1]
-      local address = "udp:127.0.0.1:" .. port
+      local address = helper.closed_address()
       local e1 = assert(s:entity(address, { version = "1", timeout = 0.2, retries = 0 }))
       fails_with("SNMPAPI_TL_TIMEOUT", s:get(e1, { SYS_NAME }))
-      local o3 = { timeout = 0.2, retries = 1 }
-      for k, v in pairs(agent.v3) do if o3[k] == nil then o3[k] = v end end
-      local e3 = assert(s:entity(address, o3))
+      local e3 = assert(s:entity(address, helper.merge(agent.v3, { timeout = 0.2, retries = 1 })))
       local t0 = winsnmp.now()
       fails_with("SNMPAPI_TL_TIMEOUT", s:get(e3, { SYS_NAME }))
       assert.is_true(winsnmp.now() - t0 >= 0.35)
@@ -114,8 +92,7 @@ describe("faults #integration", function()
     end)
 
     it("many requests to a closed port time out together, not one after another", function()
-      local port = assert(snmpd.free_ports(1))[1]
-      local e = assert(s:entity("udp:127.0.0.1:" .. port, { timeout = 0.2, retries = 1 }))
+      local e = assert(s:entity(helper.closed_address(), { timeout = 0.2, retries = 1 }))
       local names = {}
       for i = 1, 50 do
         winsnmp.spawn(function()
@@ -131,12 +108,8 @@ describe("faults #integration", function()
 
     it("an agent that never answers times out and produces one failure event", function()
       local e = fake_entity({ timeout = 0.2, retries = 1 })
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("silent") }))))
-      assert.is_true(poll_until(function() return #events > 0 end, 3))
-      poll_for(0.1)
-      assert.equals(1, #events)
-      assert.equals(id, events[1].id)
-      assert.equals("SNMPAPI_TL_TIMEOUT", events[1].err)
+      local id = send_get(e, fake.oid("silent"))
+      assert.equals("SNMPAPI_TL_TIMEOUT", only_event(id, 0.1).err)
       local ok, msg, name, rid = s:recv()
       fails_with("SNMPAPI_TL_TIMEOUT", ok, msg, name)
       assert.equals(id, rid)
@@ -187,7 +160,7 @@ describe("faults #integration", function()
   describe("cancel #integration", function()
     it("a cancelled request in flight never delivers an event or a response", function()
       local e = fake_entity({ timeout = 0.15, retries = 1 })
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("late", 100) }))))
+      local id = send_get(e, fake.oid("late", 100))
       assert.equals(1, winsnmp.stats().pending)
       assert.is_true(s:cancel(id))
       assert.equals(0, winsnmp.stats().pending)
@@ -199,7 +172,7 @@ describe("faults #integration", function()
     it("a reply that arrived but was not received is discarded by cancel", function()
       local quiet = assert(winsnmp.session()) -- no callback: the reply stays queued
       local e = assert(quiet:entity(agent.address, { timeout = 1, retries = 0 }))
-      local id = assert(quiet:send(e, nil, assert(quiet:pdu("get", { SYS_NAME }))))
+      local id = helper.send_get(quiet, e, SYS_NAME)
       local handled = 0
       assert.is_true(poll_until(function()
         handled = handled + (winsnmp.poll(0.05) or 0)
@@ -215,7 +188,7 @@ describe("faults #integration", function()
     it("cancel of an unknown id fails with SNMPAPI_PDU_INVALID", function()
       fails_with("SNMPAPI_PDU_INVALID", s:cancel(12345))
       local e = fake_entity({ timeout = 0.2, retries = 0 })
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("silent") }))))
+      local id = send_get(e, fake.oid("silent"))
       assert.is_true(s:cancel(id))
       fails_with("SNMPAPI_PDU_INVALID", s:cancel(id)) -- a second time
       poll_for(0.3)
@@ -223,10 +196,9 @@ describe("faults #integration", function()
     end)
 
     it("cancel of a v3 request waiting for engine discovery", function()
-      local o = { timeout = 1, retries = 0 }
-      for k, v in pairs(agent.v3) do o[k] = v end
-      local e = assert(s:entity(agent.address, o))
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { SYS_NAME }))))
+      local e = assert(s:entity(agent.address,
+        helper.merge({ timeout = 1, retries = 0 }, agent.v3)))
+      local id = send_get(e, SYS_NAME)
       assert.is_true(s:cancel(id))
       -- The discovery probe still completes, and nothing is delivered.
       assert.is_true(poll_until(function() return winsnmp.stats().pending == 0 end, 3))
@@ -241,7 +213,7 @@ describe("faults #integration", function()
       local e = fake_entity({ timeout = 1, retries = 0 })
       local ids = {}
       for i = 1, 5 do
-        ids[i] = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("late", 50) }))))
+        ids[i] = send_get(e, fake.oid("late", 50))
       end
       assert.is_true(s:cancel(ids[3]))
       assert.is_true(poll_until(function() return #events >= 4 end, 3))
@@ -291,12 +263,8 @@ describe("faults #integration", function()
 
     it("the same through send/recv: only the real reply is delivered", function()
       local e = fake_entity({ timeout = 2, retries = 0 })
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("noisy") }))))
-      assert.is_true(poll_until(function() return #events > 0 end, 3))
-      poll_for(0.1)
-      assert.equals(1, #events)
-      assert.equals(id, events[1].id)
-      assert.is_nil(events[1].err)
+      local id = send_get(e, fake.oid("noisy"))
+      assert.is_nil(only_event(id, 0.1).err)
       local msg = assert(s:recv())
       assert.equals(id, msg.request_id)
       local data = msg.pdu:data()
@@ -322,19 +290,16 @@ describe("faults #integration", function()
       local ok, msg, name = s:get(e, { fake.oid("spoof_only") })
       fails_with("SNMPAPI_TL_TIMEOUT", ok, msg, name)
       e:retries(0)
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("spoof_only") }))))
-      assert.is_true(poll_until(function() return #events > 0 end, 3))
+      local id = send_get(e, fake.oid("spoof_only"))
+      await_event()
       assert.equals(id, events[1].id)
       assert.equals("SNMPAPI_TL_TIMEOUT", events[1].err)
     end)
 
     it("a duplicate reply is delivered once", function()
       local e = fake_entity({ timeout = 1, retries = 0 })
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { fake.oid("duplicate") }))))
-      assert.is_true(poll_until(function() return #events > 0 end, 3))
-      poll_for(0.15) -- the duplicate comes 20 ms later
-      assert.equals(1, #events)
-      assert.equals(id, events[1].id)
+      local id = send_get(e, fake.oid("duplicate"))
+      only_event(id, 0.15) -- the duplicate comes 20 ms later
       assert.equals("real", assert(s:recv()).pdu:data().varbinds[1].value)
       fails_with("SNMPAPI_NOOP", s:recv())
     end)
@@ -342,7 +307,7 @@ describe("faults #integration", function()
     it("a reply for a closed session goes nowhere", function()
       local other = assert(winsnmp.session(function() error("must not be called") end))
       local e = assert(other:entity(bad.address, { timeout = 1, retries = 0 }))
-      assert(other:send(e, nil, assert(other:pdu("get", { fake.oid("late", 50) }))))
+      helper.send_get(other, e, fake.oid("late", 50))
       other:close()
       assert.equals(0, winsnmp.stats().pending)
       poll_for(0.2)

@@ -7,13 +7,7 @@
 local winsnmp = require("winsnmp")
 local helper = require("helper")
 
---- Asserts a `nil, message, NAME` failure and returns the message.
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got)
-  return msg
-end
+local fails_with = helper.fails_with
 
 --- One live handle of each child kind on session s.
 local function children(s)
@@ -294,39 +288,23 @@ describe("winsnmp handles", function()
 
   describe("a child keeps its session alive", function()
     it("after the session variable is dropped", function()
-      helper.full_gc()
-      local before = winsnmp.stats().sessions
-      local e, v
-      do
-        local s = assert(winsnmp.session())
-        e = assert(s:entity("udp:127.0.0.1:1161", { retries = 0 }))
-        v = assert(s:vbl({ { "1.3.6.1", "int", 7 } }))
-      end
-      helper.full_gc()
-      assert.equals(before + 1, winsnmp.stats().sessions)
-      assert.equals("udp:127.0.0.1:1161", e:address())
-      assert.equals(0, e:retries())
-      assert.same({ "1.3.6.1", "int", 7 }, { v:get(1) })
-      e, v = nil, nil -- luacheck: ignore
-      helper.full_gc()
-      assert.equals(before, winsnmp.stats().sessions)
+      helper.assert_children_keep_session(function(s)
+        return { e = assert(s:entity("udp:127.0.0.1:1161", { retries = 0 })),
+                 v = assert(s:vbl({ { "1.3.6.1", "int", 7 } })) }
+      end, function(h)
+        assert.equals("udp:127.0.0.1:1161", h.e:address())
+        assert.equals(0, h.e:retries())
+        assert.same({ "1.3.6.1", "int", 7 }, { h.v:get(1) })
+      end)
     end)
 
     it("a duplicate keeps it alive too", function()
-      helper.full_gc()
-      local before = winsnmp.stats().sessions
-      local copy
-      do
-        local s = assert(winsnmp.session())
+      helper.assert_children_keep_session(function(s)
         local p = assert(s:pdu("get", { "1.3.6.1" }))
-        copy = assert(p:dup())
-      end
-      helper.full_gc()
-      assert.equals(before + 1, winsnmp.stats().sessions)
-      assert.equals("1.3.6.1", copy:data().varbinds[1].oid)
-      copy = nil -- luacheck: ignore
-      helper.full_gc()
-      assert.equals(before, winsnmp.stats().sessions)
+        return { copy = assert(p:dup()) }
+      end, function(h)
+        assert.equals("1.3.6.1", h.copy:data().varbinds[1].oid)
+      end)
     end)
   end)
 end)

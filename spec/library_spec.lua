@@ -3,32 +3,9 @@
 local winsnmp = require("winsnmp")
 local helper = require("helper")
 
---- Asserts a `nil, message, NAME` failure and returns the message.
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got)
-  return msg
-end
+local fails_with, run_child = helper.fails_with, helper.run_child
 
---- Runs `code` in a fresh lua5.4 process with this run's module paths.
--- Returns the output and whether the child exited normally with status 0.
-local function run_child(code)
-  local file = os.tmpname()
-  local f = assert(io.open(file, "w"))
-  f:write(code)
-  f:close()
-  local cmd = string.format("LUA_PATH='%s' LUA_CPATH='%s' lua5.4 '%s' 2>&1",
-    package.path, package.cpath, file)
-  local pipe = assert(io.popen(cmd))
-  local out = pipe:read("a")
-  local ok, how, status = pipe:close()
-  os.remove(file)
-  return out, ok == true and how == "exit" and status == 0
-end
-
-local COUNTS = { "sessions", "entities", "contexts", "pdus", "vbls", "pending",
-                 "registrations", "descriptors" }
+local COUNTS = helper.COUNTS
 
 describe("winsnmp library", function()
   helper.check_no_leaks()

@@ -3,7 +3,6 @@
 -- command-line tools, walks and tables, v1 and v2c communities and their
 -- error reporting.
 local winsnmp = require("winsnmp")
-local snmpd = require("winsnmp.snmpd")
 local helper = require("helper")
 local cli = require("support.cli")
 
@@ -46,6 +45,8 @@ local function assert_same_as_cli(expected, got, what)
   end
 end
 
+local fails_with = helper.fails_with
+
 local function inside(root, oid)
   return #oid > #root and oid:sub(1, #root + 1) == root .. "."
 end
@@ -53,30 +54,14 @@ end
 describe("manager operations #integration", function()
   helper.check_no_leaks()
 
-  local agent
+  local agent = helper.agent()
   local s
-
-  setup(function()
-    agent = assert(snmpd.start())
-  end)
-
-  teardown(function()
-    if agent then agent:stop() end
-  end)
-
-  before_each(function()
-    s = assert(winsnmp.session())
-  end)
-
-  after_each(function()
-    s:close()
-    assert.equals(0, winsnmp.stats().pending)
-  end)
+  before_each(function() s = assert(winsnmp.session()) end)
+  after_each(function() helper.close_session(s) end)
 
   local function v2c(community, extra)
-    local opts = { version = "2c", community = community or "public", timeout = 1, retries = 1 }
-    for k, v in pairs(extra or {}) do opts[k] = v end
-    return assert(s:entity(agent.address, opts))
+    return assert(s:entity(agent.address, helper.merge(
+      { version = "2c", community = community or "public", timeout = 1, retries = 1 }, extra)))
   end
 
   local function v1(community)
@@ -84,11 +69,17 @@ describe("manager operations #integration", function()
       { version = "1", community = community or "public", timeout = 1, retries = 1 }))
   end
 
+  --- Request `op` (get, getnext, getbulk) with the same arguments through its
+  -- net-snmp tool and through winsnmp over v2c: the tool's varbinds, winsnmp's.
+  local function with_cli(op, oids, ...)
+    local expected = cli[op](agent.address, oids, ...)
+    return expected, assert(s[op](s, v2c(), oids, ...))
+  end
+
   describe("get, getnext and getbulk #integration", function()
     it("get returns what snmpget shows, in request order", function()
-      local oids = { SYS_NAME, SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_CONTACT }
-      local expected = cli.get(agent.address, oids)
-      local got = assert(s:get(v2c(), oids))
+      local expected, got = with_cli("get",
+        { SYS_NAME, SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_CONTACT })
       assert_same_as_cli(expected, got, "get")
       assert.equals("winsnmp-agent", got[1].value)
       assert.equals("octets", got[1].type)
@@ -98,9 +89,7 @@ describe("manager operations #integration", function()
     end)
 
     it("returns OID values whole (sysObjectID.0 and sysORID)", function()
-      local oids = { SYS_OBJECT_ID, "1.3.6.1.2.1.1.9.1.2.1" }
-      local expected = cli.get(agent.address, oids)
-      local got = assert(s:get(v2c(), oids))
+      local expected, got = with_cli("get", { SYS_OBJECT_ID, "1.3.6.1.2.1.1.9.1.2.1" })
       for i = 1, 2 do
         assert.equals("oid", got[i].type)
         assert.equals(expected[i].value, got[i].value)
@@ -113,9 +102,7 @@ describe("manager operations #integration", function()
     end)
 
     it("getnext returns what snmpgetnext shows", function()
-      local oids = { SYSTEM, SYS_DESCR, SYS_NAME, IF_ENTRY }
-      local expected = cli.getnext(agent.address, oids)
-      local got = assert(s:getnext(v2c(), oids))
+      local expected, got = with_cli("getnext", { SYSTEM, SYS_DESCR, SYS_NAME, IF_ENTRY })
       assert_same_as_cli(expected, got, "getnext")
       assert.equals(SYS_DESCR, got[1].oid)
       assert.equals(SYS_OBJECT_ID, got[2].oid)
@@ -123,9 +110,7 @@ describe("manager operations #integration", function()
     end)
 
     it("getbulk with non-repeaters returns what snmpbulkget shows", function()
-      local oids = { SYS_DESCR, SYSTEM }
-      local expected = cli.getbulk(agent.address, oids, 1, 5)
-      local got = assert(s:getbulk(v2c(), oids, 1, 5))
+      local expected, got = with_cli("getbulk", { SYS_DESCR, SYSTEM }, 1, 5)
       assert.equals(6, #got)
       assert_same_as_cli(expected, got, "getbulk")
       assert.equals(SYS_OBJECT_ID, got[1].oid) -- the non-repeater
@@ -133,9 +118,7 @@ describe("manager operations #integration", function()
     end)
 
     it("getbulk of two repeaters interleaves them like snmpbulkget", function()
-      local oids = { SYSTEM, IF_ENTRY }
-      local expected = cli.getbulk(agent.address, oids, 0, 3)
-      local got = assert(s:getbulk(v2c(), oids, 0, 3))
+      local expected, got = with_cli("getbulk", { SYSTEM, IF_ENTRY }, 0, 3)
       assert.equals(6, #got)
       assert_same_as_cli(expected, got, "getbulk")
     end)
@@ -153,10 +136,7 @@ describe("manager operations #integration", function()
     end)
 
     it("returns SNMPAPI_OID_INVALID for a malformed OID, without sending", function()
-      local ok, msg, name = s:get(v2c(), { "1.3.6.x" })
-      assert.is_nil(ok)
-      assert.is_string(msg)
-      assert.equals("SNMPAPI_OID_INVALID", name)
+      fails_with("SNMPAPI_OID_INVALID", s:get(v2c(), { "1.3.6.x" }))
     end)
 
     it("a context argument overrides the entity's community for one call", function()
@@ -170,19 +150,16 @@ describe("manager operations #integration", function()
   end)
 
   describe("walk #integration", function()
-    it("walks the system group exactly like snmpbulkwalk", function()
-      local expected = cli.bulkwalk(agent.address, SYSTEM)
-      assert.is_true(#expected > 5)
-      local got = assert(s:walk(v2c(), SYSTEM))
-      assert_same_as_cli(expected, got, "walk system")
-    end)
-
-    it("walks the interfaces group exactly like snmpbulkwalk", function()
-      local expected = cli.bulkwalk(agent.address, INTERFACES)
-      assert.is_true(#expected > 10)
-      local got = assert(s:walk(v2c(), INTERFACES))
-      assert_same_as_cli(expected, got, "walk interfaces")
-    end)
+    -- group, root, and a count snmpbulkwalk must show more varbinds than
+    for _, case in ipairs({ { "system", SYSTEM, 5 }, { "interfaces", INTERFACES, 10 } }) do
+      local group, root, least = case[1], case[2], case[3]
+      it("walks the " .. group .. " group exactly like snmpbulkwalk", function()
+        local expected = cli.bulkwalk(agent.address, root)
+        assert.is_true(#expected > least)
+        local got = assert(s:walk(v2c(), root))
+        assert_same_as_cli(expected, got, "walk " .. group)
+      end)
+    end
 
     it("stays strictly inside the subtree (component-wise)", function()
       local root = "1.3.6.1.2.1.1.9.1.2"
@@ -261,10 +238,7 @@ describe("manager operations #integration", function()
     end)
 
     it("walk of a malformed root fails with SNMPAPI_OID_INVALID", function()
-      local ok, msg, name = s:walk(v2c(), "1.3.x")
-      assert.is_nil(ok)
-      assert.is_string(msg)
-      assert.equals("SNMPAPI_OID_INVALID", name)
+      fails_with("SNMPAPI_OID_INVALID", s:walk(v2c(), "1.3.x"))
     end)
 
     it("table of ifEntry has the rows and ifDescr that snmpbulkwalk shows", function()
@@ -329,9 +303,7 @@ describe("manager operations #integration", function()
     it("a wrong-type set fails with SNMP_ERROR_WRONGTYPE", function()
       local ok, msg, name, index = s:set(v2c("private"),
         { { oid = SYS_LOCATION, type = "int", value = 5 } })
-      assert.is_nil(ok)
-      assert.is_string(msg)
-      assert.equals("SNMP_ERROR_WRONGTYPE", name)
+      fails_with("SNMP_ERROR_WRONGTYPE", ok, msg, name)
       assert.equals(1, index)
     end)
 
@@ -361,9 +333,7 @@ describe("manager operations #integration", function()
 
     it("v1 get of a missing OID fails with SNMP_ERROR_NOSUCHNAME, index 1", function()
       local ok, msg, name, index = s:get(v1(), { MISSING })
-      assert.is_nil(ok)
-      assert.is_string(msg)
-      assert.equals("SNMP_ERROR_NOSUCHNAME", name)
+      fails_with("SNMP_ERROR_NOSUCHNAME", ok, msg, name)
       assert.equals(1, index)
     end)
 

@@ -2,7 +2,6 @@
 -- 50 loopback ports, queried concurrently with tasks from a single session
 -- that uses one socket for all of them.
 local winsnmp = require("winsnmp")
-local snmpd = require("winsnmp.snmpd")
 local helper = require("helper")
 
 local SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -11,15 +10,7 @@ local SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 describe("many agents from one session #integration", function()
   helper.check_no_leaks()
 
-  local agent
-
-  setup(function()
-    agent = assert(snmpd.start({ ports = 50, sysname = "many-ports-agent" }))
-  end)
-
-  teardown(function()
-    if agent then agent:stop() end
-  end)
+  local agent = helper.agent({ ports = 50, sysname = "many-ports-agent" })
 
   after_each(function()
     assert.is_true(winsnmp.run(5))
@@ -73,7 +64,7 @@ describe("many agents from one session #integration", function()
     local want = {}
     for _, address in ipairs(agent.addresses) do
       local e = assert(s:entity(address, { timeout = 2, retries = 2 }))
-      local id = assert(s:send(e, nil, assert(s:pdu("get", { SYS_NAME }))))
+      local id = helper.send_get(s, e, SYS_NAME)
       want[id] = tonumber(address:match("(%d+)$"))
     end
     local deadline = winsnmp.now() + 10

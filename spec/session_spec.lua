@@ -7,13 +7,7 @@
 local winsnmp = require("winsnmp")
 local helper = require("helper")
 
---- Asserts a `nil, message, NAME` failure and returns the message.
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got)
-  return msg
-end
+local fails_with = helper.fails_with
 
 describe("winsnmp session", function()
   helper.check_no_leaks()
@@ -226,21 +220,13 @@ describe("winsnmp session", function()
     end)
 
     it("keeps a session alive while a child is referenced", function()
-      helper.full_gc()
-      local before = winsnmp.stats().sessions
-      local e
-      do
-        local s = assert(winsnmp.session())
-        e = assert(s:entity("127.0.0.1:1161", { timeout = 2.5 }))
-      end
-      helper.full_gc()
-      assert.equals(before + 1, winsnmp.stats().sessions)
-      assert.equals("entity", winsnmp.type(e))
-      assert.equals("udp:127.0.0.1:1161", e:address())
-      assert.equals(2.5, e:timeout())
-      e = nil -- luacheck: ignore
-      helper.full_gc()
-      assert.equals(before, winsnmp.stats().sessions)
+      helper.assert_children_keep_session(function(s)
+        return { e = assert(s:entity("127.0.0.1:1161", { timeout = 2.5 })) }
+      end, function(h)
+        assert.equals("entity", winsnmp.type(h.e))
+        assert.equals("udp:127.0.0.1:1161", h.e:address())
+        assert.equals(2.5, h.e:timeout())
+      end)
     end)
   end)
 

@@ -2,7 +2,6 @@
 -- requests in flight, errors in tasks and callbacks, fds for event loops,
 -- the send / poll / recv flow, and closing sessions with requests in flight.
 local winsnmp = require("winsnmp")
-local snmpd = require("winsnmp.snmpd")
 local helper = require("helper")
 local cli = require("support.cli")
 local fake = require("support.fake")
@@ -10,65 +9,30 @@ local fake = require("support.fake")
 local SYS_NAME = "1.3.6.1.2.1.1.5.0"
 local SYS_OR_DESCR = "1.3.6.1.2.1.1.9.1.3"
 
-local function poll_until(done, limit)
-  local deadline = winsnmp.now() + (limit or 5)
-  while not done() and winsnmp.now() < deadline do
-    winsnmp.poll(0.05)
-  end
-  return done()
-end
-
-local function poll_for(seconds)
-  local deadline = winsnmp.now() + seconds
-  while winsnmp.now() < deadline do
-    winsnmp.poll(math.max(0, deadline - winsnmp.now()))
-  end
-end
-
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got, msg)
-  return msg
-end
+local fails_with, poll_for, poll_until = helper.fails_with, helper.poll_for, helper.poll_until
 
 describe("tasks and polling #integration", function()
   helper.check_no_leaks()
 
-  local agent, slow
+  local agent = helper.agent()
+  local slow = helper.fake_agent()
   local s
 
-  setup(function()
-    agent = assert(snmpd.start())
-    slow = fake.start()
-  end)
-
-  teardown(function()
-    if slow then slow:stop() end
-    if agent then agent:stop() end
-  end)
-
-  before_each(function()
-    s = assert(winsnmp.session())
-  end)
-
+  before_each(function() s = assert(winsnmp.session()) end)
   after_each(function()
     -- No task is left over for the next test.
     assert.is_true(winsnmp.run(5))
-    s:close()
-    assert.equals(0, winsnmp.stats().pending)
+    helper.close_session(s)
   end)
 
   local function entity(opts)
-    local o = { version = "2c", timeout = 2, retries = 2 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return assert(s:entity(agent.address, o))
+    return assert(s:entity(agent.address,
+      helper.merge({ version = "2c", timeout = 2, retries = 2 }, opts)))
   end
 
   local function slow_entity(opts)
-    local o = { version = "2c", timeout = 2, retries = 0 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return assert(s:entity(slow.address, o))
+    return assert(s:entity(slow.address,
+      helper.merge({ version = "2c", timeout = 2, retries = 0 }, opts)))
   end
 
   describe("spawn and run #integration", function()
@@ -172,8 +136,7 @@ describe("tasks and polling #integration", function()
     end)
 
     it("a failing request inside a task returns nil, msg, NAME", function()
-      local port = assert(snmpd.free_ports(1))[1]
-      local e = assert(s:entity("udp:127.0.0.1:" .. port, { timeout = 0.1, retries = 0 }))
+      local e = assert(s:entity(helper.closed_address(), { timeout = 0.1, retries = 0 }))
       local r
       winsnmp.spawn(function() r = table.pack(s:get(e, { SYS_NAME })) end)
       assert.is_true(winsnmp.run(5))
@@ -289,9 +252,8 @@ describe("tasks and polling #integration", function()
       local cs = assert(winsnmp.session(function(_, id, err)
         calls[#calls + 1] = { id = id, err = err }
       end))
-      local port = assert(snmpd.free_ports(1))[1]
-      local e = assert(cs:entity("udp:127.0.0.1:" .. port, { timeout = 0.1, retries = 1 }))
-      local id = assert(cs:send(e, nil, assert(cs:pdu("get", { SYS_NAME }))))
+      local e = assert(cs:entity(helper.closed_address(), { timeout = 0.1, retries = 1 }))
+      local id = helper.send_get(cs, e, SYS_NAME)
       local t0 = winsnmp.now()
       assert.is_true(poll_until(function() return #calls > 0 end, 3))
       assert.is_true(winsnmp.now() - t0 >= 0.15)
@@ -311,7 +273,7 @@ describe("tasks and polling #integration", function()
       local want = {}
       for i = 1, 10 do
         local oid = SYS_OR_DESCR .. "." .. i
-        want[assert(cs:send(e, nil, assert(cs:pdu("get", { oid }))))] = oid
+        want[helper.send_get(cs, e, oid)] = oid
       end
       assert.is_true(poll_until(function() return done >= 10 end, 5))
       for _ = 1, 10 do
@@ -329,7 +291,7 @@ describe("tasks and polling #integration", function()
       assert.is_nil(before_timeout)
       local cs = assert(winsnmp.session(function() end))
       local e = assert(cs:entity(agent.address, { timeout = 1.5, retries = 0 }))
-      local id = assert(cs:send(e, nil, assert(cs:pdu("get", { SYS_NAME }))))
+      local id = helper.send_get(cs, e, SYS_NAME)
       local fds, timeout = winsnmp.fds()
       assert.is_true(#fds >= 1)
       for _, fd in ipairs(fds) do
@@ -351,8 +313,8 @@ describe("tasks and polling #integration", function()
       local e1 = assert(cs:entity(slow.address, { timeout = 1, retries = 1 }))
       local e2 = assert(cs:entity(agent.address, { timeout = 1, retries = 1 }))
       for _ = 1, 10 do
-        assert(cs:send(e1, nil, assert(cs:pdu("get", { fake.oid("late", 100) }))))
-        assert(cs:send(e2, nil, assert(cs:pdu("get", { SYS_NAME }))))
+        helper.send_get(cs, e1, fake.oid("late", 100))
+        helper.send_get(cs, e2, SYS_NAME)
       end
       assert.equals(20, winsnmp.stats().pending)
       assert.equals(20, cs:stats().pending)
@@ -369,8 +331,8 @@ describe("tasks and polling #integration", function()
       local good_s = assert(winsnmp.session(function() good_calls = good_calls + 1 end))
       local be = assert(bad_s:entity(agent.address, { timeout = 1 }))
       local ge = assert(good_s:entity(agent.address, { timeout = 1 }))
-      assert(bad_s:send(be, nil, assert(bad_s:pdu("get", { SYS_NAME }))))
-      assert(good_s:send(ge, nil, assert(good_s:pdu("get", { SYS_NAME }))))
+      helper.send_get(bad_s, be, SYS_NAME)
+      helper.send_get(good_s, ge, SYS_NAME)
       local raised
       local deadline = winsnmp.now() + 3
       while not raised and winsnmp.now() < deadline do
@@ -399,7 +361,7 @@ describe("tasks and polling #integration", function()
       cs = assert(winsnmp.session(function(session)
         inner = assert(session:get(assert(session:entity(agent.address)), { SYS_NAME }))
       end))
-      assert(cs:send(assert(cs:entity(agent.address)), nil, assert(cs:pdu("get", { SYS_NAME }))))
+      helper.send_get(cs, assert(cs:entity(agent.address)), SYS_NAME)
       assert.is_true(poll_until(function() return inner ~= nil end, 3))
       assert.equals("winsnmp-agent", inner[1].value)
       assert(s:get(e, { SYS_NAME }))

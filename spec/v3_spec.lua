@@ -3,7 +3,6 @@
 -- credentials (and that messages never show a passphrase), and changing
 -- credentials within one process (no stale key cache).
 local winsnmp = require("winsnmp")
-local snmpd = require("winsnmp.snmpd")
 local helper = require("helper")
 local cli = require("support.cli")
 
@@ -45,13 +44,6 @@ local function config_lines()
   return table.concat(lines, "\n")
 end
 
-local function copy(t, extra)
-  local out = {}
-  for k, v in pairs(t) do out[k] = v end
-  for k, v in pairs(extra or {}) do out[k] = v end
-  return out
-end
-
 --- Asserts that a message names none of the secrets.
 local function assert_no_secret(msg, ...)
   assert.is_string(msg)
@@ -63,29 +55,29 @@ end
 describe("SNMPv3 #integration", function()
   helper.check_no_leaks()
 
-  local agent
+  local agent = helper.agent({ extra = config_lines() })
   local s
+  before_each(function() s = assert(winsnmp.session()) end)
+  after_each(function() helper.close_session(s) end)
 
-  setup(function()
-    agent = assert(snmpd.start({ extra = config_lines() }))
-  end)
-
-  teardown(function()
-    if agent then agent:stop() end
-  end)
-
-  before_each(function()
-    s = assert(winsnmp.session())
-  end)
-
-  after_each(function()
-    s:close()
-    assert.equals(0, winsnmp.stats().pending)
-  end)
-
-  local function v3(opts)
+  --- A v3 entity for `user` (a table like agent.v3) with `opts` on top.
+  local function v3_as(user, opts)
     return assert(s:entity(agent.address,
-      copy(agent.v3, copy({ version = "3", timeout = 1, retries = 1 }, opts))))
+      helper.merge(user, { version = "3", timeout = 1, retries = 1 }, opts)))
+  end
+
+  --- A v3 entity for the fixture user with `opts` on top.
+  local function v3(opts)
+    return v3_as(agent.v3, opts)
+  end
+
+  --- Spawns a task that gets sysName.0 through entity `e` and stores the
+  -- value, or the failure as "message NAME", in results[key].
+  local function spawn_get_name(results, key, e)
+    winsnmp.spawn(function()
+      local got, msg, name = s:get(e, { SYS_NAME })
+      results[key] = got and got[1].value or (tostring(msg) .. " " .. tostring(name))
+    end)
   end
 
   describe("the fixture user (SHA/AES authPriv) #integration", function()
@@ -124,12 +116,7 @@ describe("SNMPv3 #integration", function()
     it("runs many v3 requests in flight at once (one engine discovery)", function()
       local e = v3()
       local results = {}
-      for i = 1, 20 do
-        winsnmp.spawn(function()
-          local got, msg, name = s:get(e, { SYS_NAME })
-          results[i] = got and got[1].value or (tostring(msg) .. " " .. tostring(name))
-        end)
-      end
+      for i = 1, 20 do spawn_get_name(results, i, e) end
       assert.is_true(winsnmp.run(10))
       for i = 1, 20 do assert.equals("winsnmp-agent", results[i]) end
     end)
@@ -139,9 +126,7 @@ describe("SNMPv3 #integration", function()
     for _, u in ipairs(USERS) do
       local label = string.format("%s %s/%s", u.level, tostring(u.auth), tostring(u.priv))
       it("gets sysName.0 as " .. u.user .. " (" .. label .. ")", function()
-        local e = assert(s:entity(agent.address, copy(u, { version = "3", timeout = 1,
-                                                            retries = 1 })))
-        local got, msg, name = s:get(e, { SYS_NAME })
+        local got, msg, name = s:get(v3_as(u), { SYS_NAME })
         assert.is_table(got, tostring(msg) .. " " .. tostring(name))
         assert.equals("winsnmp-agent", got[1].value)
       end)
@@ -149,14 +134,7 @@ describe("SNMPv3 #integration", function()
 
     it("all protocols side by side from one session, concurrently", function()
       local results = {}
-      for i, u in ipairs(USERS) do
-        local e = assert(s:entity(agent.address, copy(u, { version = "3", timeout = 1,
-                                                            retries = 1 })))
-        winsnmp.spawn(function()
-          local got, msg, name = s:get(e, { SYS_NAME })
-          results[i] = got and got[1].value or (tostring(msg) .. " " .. tostring(name))
-        end)
-      end
+      for i, u in ipairs(USERS) do spawn_get_name(results, i, v3_as(u)) end
       assert.is_true(winsnmp.run(10))
       for i, u in ipairs(USERS) do
         assert.equals("winsnmp-agent", results[i], u.user)
@@ -168,11 +146,18 @@ describe("SNMPv3 #integration", function()
     local AUTH_SECRET = "definitely-wrong-auth-secret"
     local PRIV_SECRET = "definitely-wrong-priv-secret"
 
-    it("a wrong auth passphrase fails, and the message does not show it", function()
-      local ok, msg, name = s:get(v3({ auth_pass = AUTH_SECRET, retries = 0 }), { SYS_NAME })
+    --- Gets sysName.0 through v3(opts): asserts that it fails with an
+    -- SNMPAPI_* name and a message that shows none of the secrets `...`.
+    local function fails_hiding(opts, ...)
+      local ok, msg, name = s:get(v3(opts), { SYS_NAME })
       assert.is_nil(ok)
       assert.matches("^SNMPAPI_", name)
-      assert_no_secret(msg, AUTH_SECRET, agent.v3.auth_pass, agent.v3.priv_pass)
+      assert_no_secret(msg, ...)
+    end
+
+    it("a wrong auth passphrase fails, and the message does not show it", function()
+      fails_hiding({ auth_pass = AUTH_SECRET, retries = 0 },
+        AUTH_SECRET, agent.v3.auth_pass, agent.v3.priv_pass)
       local _, smsg = s:last_error()
       assert_no_secret(smsg, AUTH_SECRET, agent.v3.priv_pass)
       local _, gmsg = winsnmp.last_error()
@@ -180,26 +165,18 @@ describe("SNMPv3 #integration", function()
     end)
 
     it("a wrong privacy passphrase fails, and the message does not show it", function()
-      local ok, msg, name = s:get(v3({ priv_pass = PRIV_SECRET, timeout = 0.3, retries = 0 }),
-        { SYS_NAME })
-      assert.is_nil(ok)
-      assert.matches("^SNMPAPI_", name)
-      assert_no_secret(msg, PRIV_SECRET, agent.v3.auth_pass, agent.v3.priv_pass)
+      fails_hiding({ priv_pass = PRIV_SECRET, timeout = 0.3, retries = 0 },
+        PRIV_SECRET, agent.v3.auth_pass, agent.v3.priv_pass)
     end)
 
     it("a wrong auth protocol fails", function()
-      local ok, msg, name = s:get(v3({ auth = "MD5", timeout = 0.3, retries = 0 }), { SYS_NAME })
-      assert.is_nil(ok)
-      assert.matches("^SNMPAPI_", name)
-      assert_no_secret(msg, agent.v3.auth_pass, agent.v3.priv_pass)
+      fails_hiding({ auth = "MD5", timeout = 0.3, retries = 0 },
+        agent.v3.auth_pass, agent.v3.priv_pass)
     end)
 
     it("an unknown user fails", function()
-      local ok, msg, name = s:get(v3({ user = "nobodyHere", timeout = 0.3, retries = 0 }),
-        { SYS_NAME })
-      assert.is_nil(ok)
-      assert.matches("^SNMPAPI_", name)
-      assert_no_secret(msg, agent.v3.auth_pass, agent.v3.priv_pass)
+      fails_hiding({ user = "nobodyHere", timeout = 0.3, retries = 0 },
+        agent.v3.auth_pass, agent.v3.priv_pass)
     end)
 
     it("a level the user does not have fails (authPriv user as noAuthNoPriv)", function()
@@ -242,7 +219,7 @@ describe("SNMPv3 #integration", function()
     it("holds across sessions: a new session with wrong credentials fails", function()
       assert(s:get(v3(), { SYS_NAME }))
       local other <close> = assert(winsnmp.session())
-      local e = assert(other:entity(agent.address, copy(agent.v3,
+      local e = assert(other:entity(agent.address, helper.merge(agent.v3,
         { auth_pass = "not-the-auth-pass", timeout = 0.3, retries = 0 })))
       assert.is_nil((other:get(e, { SYS_NAME })))
       assert.equals("winsnmp-agent", assert(s:get(v3(), { SYS_NAME }))[1].value)
@@ -255,10 +232,7 @@ describe("SNMPv3 #integration", function()
                         v3({ auth_pass = "not-the-auth-pass", timeout = 1, retries = 0 })
       assert(s:get(good, { SYS_NAME })) -- engine known, keys registered
       local results = {}
-      winsnmp.spawn(function()
-        local got, msg, name = s:get(good, { SYS_NAME })
-        results.good = got and got[1].value or (tostring(msg) .. " " .. tostring(name))
-      end)
+      spawn_get_name(results, "good", good)
       winsnmp.spawn(function()
         local got, _, name = s:get(bad, { SYS_NAME })
         results.bad = got and got[1].value or name

@@ -3,13 +3,7 @@
 local winsnmp = require("winsnmp")
 local helper = require("helper")
 
---- Asserts a `nil, message, NAME` failure and returns the message.
-local function fails_with(name, ok, msg, got)
-  assert.is_nil(ok)
-  assert.is_string(msg)
-  assert.equals(name, got)
-  return msg
-end
+local fails_with = helper.fails_with
 
 local ALL_BYTES do
   local t = {}

@@ -55,6 +55,14 @@ static inline const char *test_errname_(unsigned long long code)
     return n ? n : "?";
 }
 
+/* Two OIDs have the same sub-identifiers (not a check: a plain test). */
+static inline int oid_eq(const smiOID *a, const smiOID *b)
+{
+    return a->len == b->len &&
+           (a->len == 0 ||
+            (a->ptr && b->ptr && memcmp(a->ptr, b->ptr, a->len * sizeof *a->ptr) == 0));
+}
+
 #define CHECK(cond)                                                              \
     do {                                                                         \
         if (cond)                                                                \

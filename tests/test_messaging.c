@@ -117,13 +117,6 @@ static HSNMP_VBL int_vbl(HSNMP_SESSION s, smiINT n)
     return SnmpCreateVbl(s, &sys_services, &v);
 }
 
-static int oid_eq(const smiOID *a, const smiOID *b)
-{
-    return a->len == b->len &&
-           (a->len == 0 ||
-            (a->ptr && b->ptr && memcmp(a->ptr, b->ptr, a->len * sizeof *a->ptr) == 0));
-}
-
 static void free_vb(smiOID *name, smiVALUE *val)
 {
     SnmpFreeDescriptor(SNMP_SYNTAX_OID, name);
@@ -499,6 +492,59 @@ static smiINT32 send_get(HSNMP_SESSION s, HSNMP_ENTITY e, HSNMP_CONTEXT ctx, smi
     return out;
 }
 
+static int cookie; /* the client data of the sessions that record events */
+
+/* Clears the events and opens agent `ag`, a session with callback `cb` (and
+ * `cookie`) and, in *e, an entity for the agent with the default policy. */
+static HSNMP_SESSION open_agent_session(agent_t *ag, SNMPAPI_CALLBACK cb, HSNMP_ENTITY *e)
+{
+    reset_events();
+    CHECK(agent_open(ag));
+    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, cb, &cookie);
+    *e = agent_entity(S, ag, 0, WSNMP_DEFAULT);
+    return S;
+}
+
+/* Sends a GET and waits until agent `ag` has it; stores the address it came
+ * from (where answers go) in *manager unless that is NULL, and returns the
+ * request id. */
+static smiINT32 send_get_to_agent(HSNMP_SESSION s, HSNMP_ENTITY e, const agent_t *ag,
+                                  struct sockaddr_in *manager)
+{
+    dgram_t d;
+    smiINT32 id = send_get(s, e, 0, 0);
+    CHECK(id != 0);
+    CHECK(agent_wait(ag, &d, 1000));
+    if (manager)
+        *manager = d.from;
+    return id;
+}
+
+/* Frees what SnmpRecvMsg or SnmpDecodeMsg handed out; 0 handles are skipped. */
+static void free_received(HSNMP_ENTITY src, HSNMP_ENTITY dst, HSNMP_CONTEXT ctx, HSNMP_PDU p)
+{
+    if (src)
+        CHECK_OK(SnmpFreeEntity(src));
+    if (dst)
+        CHECK_OK(SnmpFreeEntity(dst));
+    if (ctx)
+        CHECK_OK(SnmpFreeContext(ctx));
+    if (p)
+        CHECK_OK(SnmpFreePdu(p));
+}
+
+/* No entity, context, PDU, Vbl, request or descriptor is left anywhere. */
+static void check_no_objects(void)
+{
+    WsnmpStats st = stats(0);
+    CHECK_EQ_INT(st.entities, 0);
+    CHECK_EQ_INT(st.contexts, 0);
+    CHECK_EQ_INT(st.pdus, 0);
+    CHECK_EQ_INT(st.vbls, 0);
+    CHECK_EQ_INT(st.pending, 0);
+    CHECK_EQ_INT(st.descriptors, 0);
+}
+
 /* ======================================================================== */
 
 /* Callbacks for the slot-reuse test. */
@@ -598,8 +644,6 @@ static void test_close_in_callback_then_reopen(void)
 
 /* ======================================================================== */
 
-static int cookie;
-
 static void test_get_roundtrip(void)
 {
     agent_t ag;
@@ -610,11 +654,9 @@ static void test_get_roundtrip(void)
     int fds[4];
 
     TEST_SECTION("GET round trip");
-    reset_events();
-    CHECK(agent_open(&ag));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, record, &cookie);
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, record, &e);
     CHECK_HANDLE(S);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
     HSNMP_VBL v = request_vbl(S);
     HSNMP_PDU p = SnmpCreatePdu(S, SNMP_PDU_GET, 0, 0, 0, v);
     CHECK_HANDLE(e);
@@ -736,10 +778,7 @@ static void test_get_roundtrip(void)
             CHECK_OK(SnmpRecvMsg(S, NULL, NULL, &rc, &rp));
             CHECK(context_is(rc, want, want_len));
             check_pdu(rp, SNMP_PDU_RESPONSE, id2, 1);
-            if (rc)
-                CHECK_OK(SnmpFreeContext(rc));
-            if (rp)
-                CHECK_OK(SnmpFreePdu(rp));
+            free_received(0, 0, rc, rp);
         }
         CHECK_OK(SnmpFreeContext(c));
     }
@@ -748,15 +787,7 @@ static void test_get_roundtrip(void)
     CHECK_OK(SnmpFreePdu(p));
     CHECK_OK(SnmpFreeVbl(v));
     CHECK_OK(SnmpFreeEntity(e));
-    {
-        WsnmpStats st = stats(0);
-        CHECK_EQ_INT(st.entities, 0);
-        CHECK_EQ_INT(st.contexts, 0);
-        CHECK_EQ_INT(st.pdus, 0);
-        CHECK_EQ_INT(st.vbls, 0);
-        CHECK_EQ_INT(st.pending, 0);
-        CHECK_EQ_INT(st.descriptors, 0);
-    }
+    check_no_objects();
     CHECK_OK(SnmpClose(S));
     agent_close(&ag);
 }
@@ -832,14 +863,7 @@ static void recv_timeout(HSNMP_SESSION S, const agent_t *ag, smiINT32 id)
         check_pdu(p, SNMP_PDU_GET, id, 0);
     if (src)
         CHECK_STR_EQ(entity_address(src), ag->address);
-    if (src)
-        CHECK_OK(SnmpFreeEntity(src));
-    if (dst)
-        CHECK_OK(SnmpFreeEntity(dst));
-    if (ctx)
-        CHECK_OK(SnmpFreeContext(ctx));
-    if (p)
-        CHECK_OK(SnmpFreePdu(p));
+    free_received(src, dst, ctx, p);
     CHECK_FAIL_S(SnmpRecvMsg(S, NULL, NULL, NULL, NULL), S, SNMPAPI_NOOP);
 }
 
@@ -923,10 +947,8 @@ static void test_recv_response(void)
     HSNMP_PDU p = 0;
 
     TEST_SECTION("WsnmpRecvResponse");
-    reset_events();
-    CHECK(agent_open(&ag));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, record, &cookie);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, record, &e);
     HSNMP_VBL ans = answer_vbl(A);
     CHECK(S && e && ans);
 
@@ -998,21 +1020,16 @@ static void test_recv_response(void)
 static void test_source_check(void)
 {
     agent_t ag, other;
-    dgram_t d;
     size_t n;
 
     TEST_SECTION("replies: source, id and form are checked");
-    reset_events();
-    CHECK(agent_open(&ag));
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, record, &e);
     CHECK(agent_open(&other));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, record, &cookie);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
     HSNMP_VBL ans = answer_vbl(A);
     CHECK(S && e && ans);
-    smiINT32 id = send_get(S, e, 0, 0);
-    CHECK(id != 0);
-    CHECK(agent_wait(&ag, &d, 1000));
-    struct sockaddr_in manager = d.from;
+    struct sockaddr_in manager;
+    smiINT32 id = send_get_to_agent(S, e, &ag, &manager);
 
     static unsigned char good[65536];
     size_t good_len = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id,
@@ -1074,10 +1091,7 @@ static void test_source_check(void)
         CHECK_OK(SnmpRecvMsg(S, &src, NULL, NULL, &p));
         CHECK_STR_EQ(entity_address(src), ag.address);
         check_pdu(p, SNMP_PDU_RESPONSE, id, 1);
-        if (src)
-            CHECK_OK(SnmpFreeEntity(src));
-        if (p)
-            CHECK_OK(SnmpFreePdu(p));
+        free_received(src, 0, 0, p);
     }
 
     /* 7. A late duplicate of it is dropped. */
@@ -1097,21 +1111,16 @@ static void test_source_check(void)
 static void test_cancel(void)
 {
     agent_t ag;
-    dgram_t d;
     HSNMP_PDU p = 0;
 
     TEST_SECTION("SnmpCancelMsg");
-    reset_events();
-    CHECK(agent_open(&ag));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, record, &cookie);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, record, &e);
     HSNMP_VBL ans = answer_vbl(A);
     CHECK(S && e && ans);
 
-    smiINT32 id = send_get(S, e, 0, 0);
-    CHECK(id != 0);
-    CHECK(agent_wait(&ag, &d, 1000));
-    struct sockaddr_in manager = d.from;
+    struct sockaddr_in manager;
+    smiINT32 id = send_get_to_agent(S, e, &ag, &manager);
     CHECK_EQ_INT(stats(S).pending, 1);
     CHECK_OK(SnmpCancelMsg(S, id));
     CHECK_EQ_INT(stats(S).pending, 0);
@@ -1129,9 +1138,7 @@ static void test_cancel(void)
 
     /* A cancelled request is neither retransmitted nor timed out. */
     HSNMP_ENTITY quick = agent_entity(S, &ag, 30, 2);
-    smiINT32 idq = send_get(S, quick, 0, 0);
-    CHECK(idq != 0);
-    CHECK(agent_wait(&ag, &d, 1000));
+    smiINT32 idq = send_get_to_agent(S, quick, &ag, NULL);
     CHECK_OK(SnmpCancelMsg(S, idq));
     poll_for(150);
     CHECK_EQ_INT(agent_drain(&ag), 0);
@@ -1151,10 +1158,8 @@ static void test_send_errors(void)
     int sent = 0;
 
     TEST_SECTION("SnmpSendMsg errors");
-    reset_events();
-    CHECK(agent_open(&ag));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, record, &cookie);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, record, &e);
     HSNMP_VBL v = request_vbl(S);
     HSNMP_PDU p = SnmpCreatePdu(S, SNMP_PDU_GET, 0, 0, 0, v);
     CHECK(S && e && v && p);
@@ -1456,14 +1461,7 @@ static void test_codec(void)
         CHECK(context_is(ctx, comm, sizeof comm));
         if (q)
             check_pdu(q, SNMP_PDU_SET, 4242, 1);
-        if (src)
-            CHECK_OK(SnmpFreeEntity(src));
-        if (dst)
-            CHECK_OK(SnmpFreeEntity(dst));
-        if (ctx)
-            CHECK_OK(SnmpFreeContext(ctx));
-        if (q)
-            CHECK_OK(SnmpFreePdu(q));
+        free_received(src, dst, ctx, q);
     }
 
     /* len is the most to read: bytes after the message are not consumed. */
@@ -1734,10 +1732,8 @@ static void test_poll_in_callback(void)
     dgram_t d;
 
     TEST_SECTION("WsnmpPoll from a callback");
-    reset_events();
-    CHECK(agent_open(&ag));
-    HSNMP_SESSION S = SnmpCreateSession(NULL, 0, reentrant_cb, &cookie);
-    HSNMP_ENTITY e = agent_entity(S, &ag, 0, WSNMP_DEFAULT);
+    HSNMP_ENTITY e;
+    HSNMP_SESSION S = open_agent_session(&ag, reentrant_cb, &e);
     HSNMP_VBL ans = answer_vbl(A);
     CHECK(S && e && ans);
     smiINT32 id = send_get(S, e, 0, 0);
@@ -1788,14 +1784,9 @@ int main(void)
     {
         WsnmpStats st = stats(0);
         CHECK_EQ_INT(st.sessions, 0);
-        CHECK_EQ_INT(st.entities, 0);
-        CHECK_EQ_INT(st.contexts, 0);
-        CHECK_EQ_INT(st.pdus, 0);
-        CHECK_EQ_INT(st.vbls, 0);
-        CHECK_EQ_INT(st.pending, 0);
         CHECK_EQ_INT(st.registrations, 0);
-        CHECK_EQ_INT(st.descriptors, 0);
     }
+    check_no_objects();
     CHECK_OK(SnmpCleanup());
     fprintf(stderr, "test_messaging: %llu ms\n", (unsigned long long)(now_ms() - t0));
     return TEST_REPORT();

@@ -57,12 +57,6 @@ static void free_vb(smiOID *name, smiVALUE *val)
     }
 }
 
-static int oid_eq(const smiOID *a, const smiOID *b)
-{
-    return a->len == b->len &&
-           (a->len == 0 || (a->ptr && b->ptr && memcmp(a->ptr, b->ptr, a->len * sizeof *a->ptr) == 0));
-}
-
 static int value_eq(const smiVALUE *a, const smiVALUE *b)
 {
     if (a->syntax != b->syntax)

@@ -99,25 +99,23 @@ local function common(address, opts)
     quote(opts.community or "public"), quote(address))
 end
 
-function cli.get(address, oids, opts)
-  return cli.run("snmpget", common(address, opts) .. " " .. oid_args(oids))
+--- cli.get / cli.getnext (address, oids, opts) and cli.bulkwalk / cli.walk
+-- (address, root, opts): the varbinds the tool shows.
+for name, tool in pairs({ get = "snmpget", getnext = "snmpgetnext" }) do
+  cli[name] = function(address, oids, opts)
+    return cli.run(tool, common(address, opts) .. " " .. oid_args(oids))
+  end
 end
 
-function cli.getnext(address, oids, opts)
-  return cli.run("snmpgetnext", common(address, opts) .. " " .. oid_args(oids))
+for name, tool in pairs({ bulkwalk = "snmpbulkwalk", walk = "snmpwalk" }) do
+  cli[name] = function(address, root, opts)
+    return cli.run(tool, common(address, opts) .. " " .. quote(root))
+  end
 end
 
 function cli.getbulk(address, oids, non_repeaters, max_repetitions, opts)
   return cli.run("snmpbulkget", string.format("-Cn%d -Cr%d %s %s", non_repeaters,
     max_repetitions, common(address, opts), oid_args(oids)))
-end
-
-function cli.bulkwalk(address, root, opts)
-  return cli.run("snmpbulkwalk", common(address, opts) .. " " .. quote(root))
-end
-
-function cli.walk(address, root, opts)
-  return cli.run("snmpwalk", common(address, opts) .. " " .. quote(root))
 end
 
 --- Just the OIDs of a varbind list, in order.
