@@ -13,7 +13,11 @@ local SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0"
 local SNMP_TRAP_OID_0 = "1.3.6.1.6.3.1.1.4.1.0"
 local STARTED = core.now()
 
--- handlers[session] = { registrations = {[id] = fn}, listeners = {[id] = fn} }
+-- handlers[session] = { registrations = {[id] = {Registration, ...}},
+--                       listeners = {[id] = Listener} }
+-- The session's table anchors the objects: a registration or listener keeps
+-- working until it is closed or its session is, even if the script drops
+-- its variable (as luv keeps active handles alive).
 local handlers = setmetatable({}, { __mode = "k" })
 
 --- Reports an error raised by a notification or listener handler.  The
@@ -134,16 +138,15 @@ local function drain(session)
     if message.kind == "notification" then
       local n
       for _, id in ipairs(message.registrations) do
-        local fn = h.registrations[id]
-        if fn then
+        for _, registration in ipairs(h.registrations[id] or {}) do
           n = n or notification_of(message)
-          local ok, err = xpcall(fn, debug.traceback, n)
+          local ok, err = xpcall(registration.handler, debug.traceback, n)
           if not ok then agent.report("notification handler failed: " .. tostring(err)) end
         end
       end
     else
-      local fn = h.listeners[message.listener]
-      if fn then serve(session, message, fn) end
+      local listener = h.listeners[message.listener]
+      if listener then serve(session, message, listener.handler) end
     end
     message.src:free()
     message.context:free()
@@ -160,11 +163,19 @@ local Registration = {}
 Registration.__index = Registration
 Registration.__name = "winsnmp.registration"
 
---- Stops receiving (idempotent).
+--- Stops receiving (idempotent).  Registrations with the same filters in
+-- one session share the engine's registration; the last one closed ends it.
 function Registration:close()
-  if self.id and self.session:is_open() then
-    self.session:_unregister(self.id)
-    handlers_of(self.session).registrations[self.id] = nil
+  if self.id then
+    local all = handlers_of(self.session).registrations
+    local list = all[self.id] or {}
+    for i, r in ipairs(list) do
+      if r == self then table.remove(list, i) break end
+    end
+    if #list == 0 then
+      all[self.id] = nil
+      if self.session:is_open() then self.session:_unregister(self.id) end
+    end
   end
   self.id = nil
   return true
@@ -195,8 +206,12 @@ function Session:register(filter, handler)
   local id, msg, name = self:_register(address, filter.source, filter.community,
                                        filter.notification, v3)
   if not id then return nil, msg, name end
-  handlers_of(self).registrations[id] = handler
-  return setmetatable({ session = self, id = id, address = address }, Registration)
+  local registration = setmetatable({ session = self, id = id, address = address,
+                                      handler = handler }, Registration)
+  local all = handlers_of(self).registrations
+  all[id] = all[id] or {}
+  table.insert(all[id], registration)
+  return registration
 end
 
 local Listener = {}
@@ -230,8 +245,10 @@ function Session:listen(address, handler)
   end
   local entity, bound, id = self:_listen(address)
   if not entity then return nil, bound, id end
-  handlers_of(self).listeners[id] = handler
-  return setmetatable({ session = self, entity = entity, id = id, address = bound }, Listener)
+  local listener = setmetatable({ session = self, entity = entity, id = id, address = bound,
+                                  handler = handler }, Listener)
+  handlers_of(self).listeners[id] = listener
+  return listener
 end
 
 local function notification_list(trap_oid, varbinds)

@@ -33,12 +33,12 @@ function tasks.set_unsolicited(fn)
 end
 
 local function dispatch(session, id, err, failures)
+  -- Incoming notifications and requests go to their handlers first.  Their
+  -- ids are the sender's, so one may equal a request of ours: a waiter woken
+  -- by such an event finds no response yet and waits again (see await).
+  local handled = unsolicited and not err and unsolicited(session)
   local by_id = waiters[session]
   local w = by_id and by_id[id]
-  if not w and unsolicited and not err then
-    local handled = unsolicited(session)
-    if handled and handled[id] then return end
-  end
   if w then
     by_id[id] = nil
     if type(w) == "thread" then
@@ -48,6 +48,7 @@ local function dispatch(session, id, err, failures)
     end
     return
   end
+  if handled and handled[id] then return end
   local callback = session:_callback()
   if callback then
     local ok, msg = xpcall(callback, debug.traceback, session, id, err or nil)
@@ -86,19 +87,20 @@ function tasks.await(session, id)
     waiters[session] = by_id
   end
   local co = current_task()
-  if co then
-    by_id[id] = co
-    coroutine.yield()
-  else
-    local flag = { done = false }
-    by_id[id] = flag
-    while not flag.done do
-      tasks.poll(1)
-      if not session:is_open() then break end
+  while true do
+    local result = table.pack(session:_response(id))
+    if result[1] ~= false then return table.unpack(result, 1, result.n) end
+    if co then
+      by_id[id] = co
+      coroutine.yield()
+    else
+      local flag = { done = false }
+      by_id[id] = flag
+      while not flag.done and session:is_open() do tasks.poll(1) end
+      by_id[id] = nil
     end
-    by_id[id] = nil
+    if not session:is_open() then return session:_response(id) end
   end
-  return session:_response(id)
 end
 
 -- A session closed while tasks wait on it (by another task, a callback or

@@ -472,6 +472,11 @@ void wsnmp_codec_shutdown(void)
     }
 }
 
+size_t wsnmp_local_engine_id(unsigned char *buf, size_t size)
+{
+    return snmpv3_get_engineID(buf, size);
+}
+
 /* ---- encode ------------------------------------------------------------------- */
 
 static int netsnmp_version(int version)

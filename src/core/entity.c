@@ -35,13 +35,8 @@ static void clear_community(wsnmp_entity *e)
 void wsnmp_entity_destroy(void *obj)
 {
     wsnmp_entity *e = obj;
-    if (e->listening) { /* freeing a listening entity stops the agent role */
-        wsnmp_listener *l = wsnmp_listener_by_id(e->listening);
-        if (l) {
-            l->agent_entity = 0;
-            wsnmp_listener_unref(l);
-        }
-    }
+    if (e->listening) /* freeing a listening entity stops the agent role */
+        wsnmp_listener_stop(e->listening, e->listen_owner);
     clear_usm(e);
     clear_community(e);
     free(e);

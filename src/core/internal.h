@@ -113,6 +113,7 @@ typedef struct {
     /* Agent role: the listener this entity opened (SnmpListen), or, for a
      * requester's entity from SnmpRecvMsg, the listener to answer through. */
     uint32_t listening, reply_via;
+    uint32_t listen_owner; /* session slot counting the listening entity */
 } wsnmp_entity;
 
 typedef struct {

@@ -218,7 +218,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
     stats->pdus = s->live[WSNMP_KIND_PDU];
     stats->vbls = s->live[WSNMP_KIND_VBL];
     stats->pending = s->io ? (smiUINT32)s->io->pending : 0;
-    stats->registrations = s->registrations;
+    stats->registrations = s->registrations; /* registrations and listening entities */
     return SNMPAPI_SUCCESS;
 }
 

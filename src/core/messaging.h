@@ -76,6 +76,9 @@ void wsnmp_decoded_free(wsnmp_decoded *d);
 /* Makes the USM user of sec known for engine_id, replacing stale keys. */
 SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
                                   const char **why);
+/* This process's own SNMPv3 engine id (authoritative for the traps it
+ * sends); returns its length. */
+size_t wsnmp_local_engine_id(unsigned char *buf, size_t size);
 /* The msgID of an SNMPv3 message, read without decoding the rest. */
 bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id);
 /* The authoritative engine (pointing into data) and user name of an SNMPv3
@@ -158,7 +161,7 @@ typedef struct wsnmp_registration {
 wsnmp_listener *wsnmp_listeners(void); /* the process-wide list */
 void wsnmp_listener_ready(wsnmp_listener *l);
 void wsnmp_registrations_free(struct wsnmp_io *io);
-void wsnmp_listener_release_entity(uint64_t entity);
+void wsnmp_listener_stop(uint32_t listener_id, uint32_t owner_slot);
 void wsnmp_listener_unref(wsnmp_listener *l);
 void wsnmp_listeners_release(void);
 wsnmp_listener *wsnmp_listener_by_id(uint32_t id);

@@ -250,8 +250,10 @@ void wsnmp_listener_unref(wsnmp_listener *l)
 
 /* ---- SnmpRegister ---------------------------------------------------------------- */
 
-static void registration_free(wsnmp_registration *r)
+static void registration_free(wsnmp_session *owner, wsnmp_registration *r)
 {
+    if (owner)
+        owner->registrations--;
     wsnmp_octets_free(&r->community);
     wsnmp_oid_free(&r->prefix);
     wsnmp_security_free(&r->v3);
@@ -263,9 +265,10 @@ static void registration_free(wsnmp_registration *r)
 
 void wsnmp_registrations_free(wsnmp_io *io)
 {
+    /* The session is being destroyed: its own count goes with it. */
     for (wsnmp_registration *r = io->registrations, *next; r; r = next) {
         next = r->next;
-        registration_free(r);
+        registration_free(NULL, r);
     }
     io->registrations = NULL;
 }
@@ -351,7 +354,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEn
             return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: no such registration", fn);
         wsnmp_registration *r = *found;
         *found = r->next;
-        registration_free(r);
+        registration_free(s, r);
         return SNMPAPI_SUCCESS;
     }
     if (*found) { /* a redundant registration succeeds and does nothing */
@@ -395,6 +398,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     r->has_community = key.has_community;
     l->registrations++;
     wsnmp_registrations_total++;
+    s->registrations++;
     r->next = io->registrations;
     io->registrations = r;
     if (registration_id)
@@ -421,7 +425,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpUnregister(HSNMP_SESSION session, smiUINT32 regist
         if ((*p)->id == registration_id) {
             wsnmp_registration *r = *p;
             *p = r->next;
-            registration_free(r);
+            registration_free(s, r);
             return SNMPAPI_SUCCESS;
         }
     return wsnmp_fail(sslot, SNMPAPI_NOOP, "WsnmpUnregister: no registration %u",
@@ -455,14 +459,18 @@ WSNMP_API smiUINT32 WsnmpListenerOf(HSNMP_ENTITY entity)
 
 /* ---- SnmpListen ------------------------------------------------------------------ */
 
-void wsnmp_listener_release_entity(uint64_t entity)
+/* Ends the agent role of a listening entity (owned by session slot). */
+void wsnmp_listener_stop(uint32_t listener_id, uint32_t owner_slot)
 {
-    for (wsnmp_listener *l = listeners; l; l = l->next)
-        if (l->agent_entity == entity) {
-            l->agent_entity = 0;
-            wsnmp_listener_unref(l);
-            return;
-        }
+    wsnmp_listener *l = wsnmp_listener_by_id(listener_id);
+    wsnmp_session *owner = wsnmp_session_at(owner_slot);
+    if (owner)
+        owner->registrations--;
+    wsnmp_registrations_total--;
+    if (l) {
+        l->agent_entity = 0;
+        wsnmp_listener_unref(l);
+    }
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
@@ -477,7 +485,7 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
     if (lStatus == SNMPAPI_OFF) {
         if (!e->listening)
             return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: not listening", fn);
-        wsnmp_listener_release_entity(hEntity);
+        wsnmp_listener_stop(e->listening, sslot);
         e->listening = 0;
         return SNMPAPI_SUCCESS;
     }
@@ -497,6 +505,9 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
     }
     l->agent_entity = hEntity;
     e->listening = l->id;
+    e->listen_owner = sslot;
+    s->registrations++;
+    wsnmp_registrations_total++;
     return SNMPAPI_SUCCESS;
 }
 
@@ -637,7 +648,7 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
     const smiOID *trap_oid = &d->pdu.vbl.items[1].value.value.oid;
     size_t n;
     uint32_t *slots = wsnmp_io_session_slots(&n);
-    bool delivered = false;
+    bool matched = false, queued = false;
     for (size_t i = 0; i < n; i++) {
         uint32_t slot = slots[i];
         wsnmp_session *s = wsnmp_session_at(slot);
@@ -650,7 +661,7 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
                 ids[count++] = r->id;
         if (count == 0)
             continue;
-        delivered = true;
+        matched = true;
         if (queue_full(s->io))
             continue;
         wsnmp_message *m = new_message(WSNMP_MSG_NOTIFICATION, d, from, fromlen, l);
@@ -663,10 +674,12 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         }
         wsnmp_queue_push(s->io, m);
         wsnmp_event(slot, 0, m->request_id);
+        queued = true;
     }
-    if (!delivered)
+    if (!matched)
         wsnmp_dropped_total++; /* unknown community, user or sender */
-    else if (d->pdu.type == SNMP_PDU_INFORM && d->version != WSNMP_VERSION_3)
+    /* Acknowledge only what was queued: a dropped inform must be resent. */
+    if (queued && d->pdu.type == SNMP_PDU_INFORM && d->version != WSNMP_VERSION_3)
         answer_inform(l, d, from, fromlen);
 }
 

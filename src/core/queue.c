@@ -63,7 +63,9 @@ wsnmp_message *wsnmp_queue_take(wsnmp_io *io, bool any, smiINT32 id)
 {
     wsnmp_message *prev = NULL;
     for (wsnmp_message *m = io->queue_head; m; prev = m, m = m->next) {
-        if (!any && m->request_id != id)
+        /* By id: only the outcome of a request sent, never an incoming
+         * notification or request that happens to carry the same id. */
+        if (!any && (m->request_id != id || m->kind != WSNMP_MSG_RESPONSE))
             continue;
         if (prev)
             prev->next = m->next;

@@ -279,8 +279,20 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
     r->id = pdu->request_id;
 
     if (!wants_reply) {
-        /* Notifications without acknowledgement and responses: sent once. */
-        code = wsnmp_encode(&r->sec, r->pdu, NULL, r->id, &r->packet, &r->packet_len, &why);
+        /* Notifications without acknowledgement and responses: sent once.
+         * The sender of a v3 trap is the authoritative engine: no
+         * discovery, keys localised for our own engine id (RFC 3414). */
+        unsigned char local_id[64];
+        smiOCTETS local = {0, local_id};
+        const smiOCTETS *engine = NULL;
+        code = 0;
+        if (r->sec.version == WSNMP_VERSION_3) {
+            local.len = (smiUINT32)wsnmp_local_engine_id(local_id, sizeof local_id);
+            engine = &local;
+            code = wsnmp_usm_ensure(&r->sec, engine, &why);
+        }
+        if (code == 0)
+            code = wsnmp_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len, &why);
         if (code == 0 && !wsnmp_transmit(s, r, &why))
             code = SNMPAPI_TL_UNDELIVERABLE;
         wsnmp_request_free(r);

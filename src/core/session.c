@@ -31,7 +31,6 @@ void wsnmp_session_destroy(void *obj)
 {
     wsnmp_session *s = obj;
     wsnmp_io_destroy(s->io);
-    wsnmp_registrations_total -= s->registrations;
     free(s);
 }
 
