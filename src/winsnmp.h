@@ -525,6 +525,12 @@ WSNMP_API SNMPAPI_STATUS WsnmpSetRetries(HSNMP_ENTITY entity, smiUINT32 retries)
  * "udp6:[::1]:161", "tcp:host:161"; like SnmpEntityToStr otherwise. */
 WSNMP_API SNMPAPI_STATUS WsnmpEntityAddress(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);
 
+/* Zero-copy reading of a PDU's varbinds (1-based): pointers into the PDU,
+ * valid until it is changed or freed.  *count receives the number. */
+WSNMP_API SNMPAPI_STATUS WsnmpPduVarbindCount(HSNMP_PDU pdu, smiUINT32 *count);
+WSNMP_API SNMPAPI_STATUS WsnmpPeekPduVb(HSNMP_PDU pdu, smiUINT32 index, smiLPCOID *name,
+                                        smiLPCVALUE *value);
+
 /* Entry count of a VBL; unlike SnmpCountVbl an empty list is a success. */
 WSNMP_API SNMPAPI_STATUS WsnmpCountVbl(HSNMP_VBL vbl, smiUINT32 *count);
 

@@ -189,3 +189,32 @@ WSNMP_API SNMPAPI_STATUS SnmpFreePdu(HSNMP_PDU PDU)
     wsnmp_handle_destroy(slot);
     return SNMPAPI_SUCCESS;
 }
+
+WSNMP_API SNMPAPI_STATUS WsnmpPduVarbindCount(HSNMP_PDU PDU, smiUINT32 *count)
+{
+    uint32_t sslot;
+    wsnmp_pdu *p = wsnmp_lookup(PDU, WSNMP_KIND_PDU, NULL, &sslot, "WsnmpPduVarbindCount");
+    if (p == NULL)
+        return SNMPAPI_FAILURE;
+    if (count == NULL)
+        return wsnmp_fail(sslot, SNMPAPI_NOOP, "WsnmpPduVarbindCount: no output");
+    *count = p->vbl.count;
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpPeekPduVb(HSNMP_PDU PDU, smiUINT32 index, smiLPCOID *name,
+                                        smiLPCVALUE *value)
+{
+    uint32_t sslot;
+    wsnmp_pdu *p = wsnmp_lookup(PDU, WSNMP_KIND_PDU, NULL, &sslot, "WsnmpPeekPduVb");
+    if (p == NULL)
+        return SNMPAPI_FAILURE;
+    if (index == 0 || index > p->vbl.count)
+        return wsnmp_fail(sslot, SNMPAPI_INDEX_INVALID, "WsnmpPeekPduVb: index %u outside 1..%u",
+                          (unsigned)index, (unsigned)p->vbl.count);
+    if (name)
+        *name = &p->vbl.items[index - 1].name;
+    if (value)
+        *value = &p->vbl.items[index - 1].value;
+    return SNMPAPI_SUCCESS;
+}

@@ -62,6 +62,9 @@ smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT
 /* Appends the varbinds of the list at idx to vbl; 1 on success, or 0 after
  * recording the error. */
 int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);
+/* The varbinds of a PDU as an array of {oid=, type=, value=}, read in
+ * place (no copies); 1, or 0 after recording the error. */
+int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu);
 /* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
 /* Reads one varbind (a table or a bare OID string) at idx and stores it at

@@ -155,9 +155,14 @@ static int l_oid_compare(lua_State *L)
     smiOID x = {0, abuf}, y = {0, bbuf};
     if ((x.len = wsl_parse_oid(L, 0, a, abuf)) == 0 || (y.len = wsl_parse_oid(L, 0, b, bbuf)) == 0)
         return wsl_push_last_error(L, 0);
-    smiINT r;
-    SnmpOidCompare(&x, &y, 0, &r);
-    lua_pushinteger(L, r < 0 ? -1 : r > 0 ? 1 : 0);
+    /* Component-wise; a proper prefix sorts first (SnmpOidCompare's rule). */
+    smiUINT32 n = x.len < y.len ? x.len : y.len;
+    int r = 0;
+    for (smiUINT32 i = 0; i < n && r == 0; i++)
+        r = x.ptr[i] < y.ptr[i] ? -1 : x.ptr[i] > y.ptr[i] ? 1 : 0;
+    if (r == 0)
+        r = x.len < y.len ? -1 : x.len > y.len ? 1 : 0;
+    lua_pushinteger(L, r);
     return 1;
 }
 

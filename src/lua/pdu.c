@@ -32,8 +32,7 @@ static int p_data(lua_State *L)
     HSNMP_SESSION s = wsl_owner(L, 1);
     smiINT type, error_status, error_index;
     smiINT32 request_id;
-    HSNMP_VBL vbl;
-    if (!SnmpGetPduData(p, &type, &request_id, &error_status, &error_index, &vbl))
+    if (!SnmpGetPduData(p, &type, &request_id, &error_status, &error_index, NULL))
         return wsl_push_last_error(L, s);
     lua_createtable(L, 0, 6);
     lua_pushstring(L, wsl_pdu_type_name(type));
@@ -56,9 +55,7 @@ static int p_data(lua_State *L)
         lua_pushstring(L, WsnmpPduErrorName(error_status));
         lua_setfield(L, -2, "error_name");
     }
-    int ok = wsl_push_vbl_table(L, vbl);
-    SnmpFreeVbl(vbl);
-    if (!ok)
+    if (!wsl_push_pdu_varbinds(L, p))
         return wsl_push_last_error(L, s);
     lua_setfield(L, -2, "varbinds");
     return 1;

@@ -55,14 +55,22 @@ const char *wsl_syntax_name(smiUINT32 syntax)
 
 void wsl_push_oid(lua_State *L, const smiOID *oid)
 {
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (smiUINT32 i = 0; i < oid->len; i++) {
-        char part[16];
-        int n = snprintf(part, sizeof part, i ? ".%u" : "%u", (unsigned)oid->ptr[i]);
-        luaL_addlstring(&b, part, (size_t)n);
+    /* On the hot path of every walk: digits by hand, one string push. */
+    char buf[MAXOBJIDSTRSIZE];
+    size_t pos = 0;
+    for (smiUINT32 i = 0; i < oid->len && i < MAXOBJIDSIZE; i++) {
+        char digits[10];
+        int n = 0;
+        smiUINT32 v = oid->ptr[i];
+        do
+            digits[n++] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        if (i)
+            buf[pos++] = '.';
+        while (n)
+            buf[pos++] = digits[--n];
     }
-    luaL_pushresult(&b);
+    lua_pushlstring(L, buf, pos);
 }
 
 void wsl_push_value(lua_State *L, const smiVALUE *v)
@@ -123,10 +131,40 @@ void wsl_free_value(smiVALUE *v)
     }
 }
 
+/* The rules of SnmpStrToOid, without its library-owned output: dotted
+ * decimal, an optional leading dot, 2..128 sub-identifiers <= 2^32-1. */
+static smiUINT32 parse_oid_fast(const char *s, smiUINT32 *buf)
+{
+    if (strlen(s) >= MAXOBJIDSTRSIZE)
+        return 0;
+    if (*s == '.')
+        s++;
+    smiUINT32 n = 0;
+    for (;;) {
+        if (*s < '0' || *s > '9' || n == MAXOBJIDSIZE)
+            return 0;
+        uint64_t v = 0;
+        while (*s >= '0' && *s <= '9') {
+            v = v * 10 + (uint64_t)(*s++ - '0');
+            if (v > UINT32_MAX)
+                return 0;
+        }
+        buf[n++] = (smiUINT32)v;
+        if (*s == '\0')
+            return n >= 2 ? n : 0;
+        if (*s++ != '.')
+            return 0;
+    }
+}
+
 smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf)
 {
     (void)L;
     (void)s;
+    smiUINT32 fast = parse_oid_fast(text, buf);
+    if (fast)
+        return fast;
+    /* Malformed: let the core say why (and record the error). */
     smiOID oid;
     smiUINT32 n = SnmpStrToOid(text, &oid);
     if (n == 0)
@@ -312,6 +350,33 @@ int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx)
                               luaL_typename(L, top));
         }
         lua_settop(L, top - 1);
+    }
+    return 1;
+}
+
+static void push_varbind(lua_State *L, const smiOID *name, const smiVALUE *value)
+{
+    lua_createtable(L, 0, 3);
+    wsl_push_oid(L, name);
+    lua_setfield(L, -2, "oid");
+    lua_pushstring(L, wsl_syntax_name(value->syntax));
+    lua_setfield(L, -2, "type");
+    wsl_push_value(L, value);
+    lua_setfield(L, -2, "value");
+}
+
+int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu)
+{
+    smiUINT32 count;
+    if (!WsnmpPduVarbindCount(pdu, &count))
+        return 0;
+    lua_createtable(L, (int)count, 0);
+    for (smiUINT32 i = 1; i <= count; i++) {
+        smiLPCOID name;
+        smiLPCVALUE value;
+        WsnmpPeekPduVb(pdu, i, &name, &value);
+        push_varbind(L, name, value);
+        lua_rawseti(L, -2, (lua_Integer)i);
     }
     return 1;
 }
