@@ -87,9 +87,9 @@ function tasks.await(session, id)
     waiters[session] = by_id
   end
   local co = current_task()
+  -- A reply arrives only through poll, so wait first, then look: asking the
+  -- engine before anything can have arrived would only cost a failure.
   while true do
-    local result = table.pack(session:_response(id))
-    if result[1] ~= false then return table.unpack(result, 1, result.n) end
     if co then
       by_id[id] = co
       coroutine.yield()
@@ -99,7 +99,10 @@ function tasks.await(session, id)
       while not flag.done and session:is_open() do tasks.poll(1) end
       by_id[id] = nil
     end
-    if not session:is_open() then return session:_response(id) end
+    local result = table.pack(session:_response(id))
+    if result[1] ~= false or not session:is_open() then
+      return table.unpack(result, 1, result.n)
+    end
   end
 end
 

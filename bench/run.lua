@@ -1,0 +1,152 @@
+-- The benchmark: starts its own loopback agents, runs winsnmp and its peers
+-- side by side on the same agents, and writes bench/results.md (also
+-- printed).  Run with `make bench`.
+--
+-- Peers: the C reference client (bench/ref_client.c, net-snmp's async
+-- single-session API), net-snmp's CLI tools, python3-easysnmp and node's
+-- net-snmp; a peer that is not installed is reported as such.
+local snmpd = require("winsnmp.snmpd")
+
+-- The winsnmp client finds the module through LUA_PATH/LUA_CPATH, which
+-- `make bench` sets for this process and so for its children.
+local SEQ, PIPE, CLI_SEQ = 20000, 50000, 300
+
+local function run(cmd)
+  local p = assert(io.popen(cmd .. " 2>/dev/null"))
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+-- Decodes the one flat JSON object each client prints.
+local function decode(line)
+  local t = {}
+  for k, v in (line or ""):gmatch('"([%w_]+)":("?[^,"}]*"?)') do
+    t[k] = v:match('^"(.*)"$') or tonumber(v) or v
+  end
+  return next(t) and t or nil
+end
+
+local function have(cmd)
+  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
+end
+
+local peers = {
+  { name = "winsnmp (Lua)", cmd = "lua5.4 bench/winsnmp_client.lua" },
+  { name = "C reference (net-snmp async)", cmd = "bench/ref_client" },
+  { name = "net-snmp CLI (snmpget/snmpbulkwalk)", cmd = "bash bench/cli_client.sh", cli = true },
+  { name = "python3-easysnmp", cmd = "/usr/bin/python3 bench/easysnmp_client.py",
+    available = os.execute("/usr/bin/python3 -c 'import easysnmp' 2>/dev/null") == true },
+  { name = "node net-snmp", cmd = "node bench/node_client.js",
+    available = have("node") and io.open("bench/node_modules/net-snmp/package.json") ~= nil },
+}
+
+local function measure(peer, args)
+  if peer.available == false then return nil end
+  return decode(run(peer.cmd .. " " .. args))
+end
+
+local function instructions_per_get(peer, address)
+  local function ir(n)
+    local out = run(("sh bench/callgrind_ir.sh %s count %d %s"):format(peer.cmd, n, address))
+    return tonumber(out:match("(%d+)%s*$"))
+  end
+  local a, b = ir(1000), ir(2000)
+  return a and b and (b - a) / 1000 or nil
+end
+
+io.stderr:write("bench: starting agents\n")
+local main = assert(snmpd.start())
+local farm = {}
+for i = 1, 10 do farm[i] = assert(snmpd.start({ ports = 100 })) end
+local many = {}
+for _, a in ipairs(farm) do
+  for _, address in ipairs(a.addresses) do many[#many + 1] = address end
+end
+local many_args = table.concat(many, " ")
+
+local results = {}
+for _, peer in ipairs(peers) do
+  io.stderr:write("bench: ", peer.name, "\n")
+  local r = {}
+  r.seq = measure(peer, ("seq %d %s"):format(peer.cli and CLI_SEQ or SEQ, main.address))
+  r.pipe = not peer.cli and measure(peer, ("pipe %d 64 %s"):format(PIPE, main.address)) or nil
+  r.walk = measure(peer, ("walk 1.3.6.1 %s 25"):format(main.address))
+  r.many = not peer.cli and measure(peer, "many " .. many_args) or nil
+  if peer.name:find("winsnmp") or peer.name:find("C reference") then
+    r.ir = instructions_per_get(peer, main.address)
+  end
+  results[peer.name] = r
+end
+-- snmpbulkwalk as a whole process with its defaults, as a user runs it.
+local started = run("date +%s%N")
+local lines = run(("snmpbulkwalk -m '' -v2c -c public %s 1.3.6.1 | wc -l"):format(main.address))
+local bulkwalk_seconds = (tonumber(run("date +%s%N")) - tonumber(started)) / 1e9
+io.stderr:write("bench: memory\n")
+local memory = decode(run("lua5.4 bench/winsnmp_client.lua memory " .. main.address))
+
+main:stop()
+for _, a in ipairs(farm) do a:stop() end
+
+-- ---- the table -------------------------------------------------------------------
+local ref = results["C reference (net-snmp async)"]
+local function fmt(v, unit)
+  if v == nil then return "–" end
+  if unit == "s" then return ("%.3f s"):format(v) end
+  return ("%.0f"):format(v)
+end
+local function ratio(v, base, higher_better)
+  if not v or not base or base == 0 then return "" end
+  return (" (%.2f×)"):format(higher_better and v / base or base / v)
+end
+
+local out = {}
+local function line(s) out[#out + 1] = s end
+line("# winsnmp benchmark")
+line("")
+line(("Run %s on %s, %s cores; one private snmpd on loopback for (a)–(c),"):format(
+  os.date("!%Y-%m-%d %H:%M UTC"), run("uname -m"):gsub("%s+$", ""), run("nproc"):gsub("%s+$", "")))
+line("ten snmpd × 100 ports for (d).  Ratios are to the C reference client "
+  .. "(higher is better for rates, lower for times and instructions, shown as speed-up).")
+line("")
+line("| client | (a) sequential GET/s | (b) 64 in flight GET/s | (c) full walk | (d) 1,000 agents | (e) instructions/GET |")
+line("|---|---|---|---|---|---|")
+for _, peer in ipairs(peers) do
+  local r = results[peer.name]
+  if peer.available == false then
+    line(("| %s | not installed | | | | |"):format(peer.name))
+  else
+    local seq = r.seq and r.seq.per_second
+    local pipe = r.pipe and (r.pipe.per_second or r.pipe.skipped)
+    local walk = r.walk and r.walk.seconds
+    local m = r.many and r.many.seconds
+    line(("| %s | %s%s | %s%s | %s%s | %s%s | %s%s |"):format(peer.name,
+      fmt(seq), ratio(seq, ref.seq and ref.seq.per_second, true),
+      type(pipe) == "string" and pipe or fmt(pipe),
+      type(pipe) == "number" and ratio(pipe, ref.pipe and ref.pipe.per_second, true) or "",
+      fmt(walk, "s"), ratio(walk, ref.walk and ref.walk.seconds),
+      fmt(m, "s"), ratio(m, ref.many and ref.many.seconds),
+      fmt(r.ir), ratio(r.ir, ref.ir)))
+  end
+end
+line(("| snmpbulkwalk process, its defaults | | | %.3f s (%d varbinds) | | |"):format(
+  bulkwalk_seconds, tonumber(lines) or 0))
+line("")
+local w = results["winsnmp (Lua)"]
+line("Descriptors used for (d): winsnmp " .. tostring(w.many and w.many.descriptors)
+  .. ", C reference " .. tostring(ref.many and ref.many.descriptors) .. ".")
+if memory then
+  line(("Memory (winsnmp): %.0f bytes per idle entity, %.0f bytes per request in flight; "
+    .. "RSS %s KiB at the start of %d requests, %s KiB after 100,000, %s KiB at the end.")
+    :format(memory.bytes_per_entity, memory.bytes_per_request, memory.rss_start_kib,
+      memory.requests, memory.rss_after_100k_kib, memory.rss_end_kib))
+end
+line("")
+line("Walks: varbind counts differ slightly between clients and runs because the")
+line("agent's UDP table lists every socket on the machine.")
+
+local text = table.concat(out, "\n") .. "\n"
+local f = assert(io.open("bench/results.md", "w"))
+f:write(text)
+f:close()
+io.write(text)
