@@ -11,7 +11,7 @@ JOBS ?= 2
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan install clean
+.PHONY: all deps build demo test ctest spec asan bench install clean
 
 all: build
 
@@ -44,6 +44,13 @@ asan: deps
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	WINSNMP_BUILD=./$(ASAN_BUILD) busted
+
+# The benchmark (issue figures in bench/results.md): winsnmp side by side
+# with a C client on net-snmp's async API, the CLI tools, easysnmp and node.
+bench: build
+	@sh tools/install-deps.sh python3-easysnmp valgrind
+	sh bench/build.sh --node
+	WINSNMP_BUILD=./$(BUILD) $(LUA_ENV) lua5.4 bench/run.lua
 
 install: build
 	cmake --install $(BUILD)

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages winsnmp needs to build, test and run its demo,
-# if any are missing.  Uses apt-get as root, or sudo when available.
+# plus any named as arguments, if missing.  Uses apt-get as root, or sudo.
 set -eu
 
 PACKAGES="build-essential cmake pkg-config lua5.4 liblua5.4-dev libsnmp-dev \
-snmpd snmp snmptrapd lua-busted luarocks lua-luv"
+snmpd snmp snmptrapd lua-busted luarocks lua-luv $*"
 
 missing=""
 for pkg in $PACKAGES; do
