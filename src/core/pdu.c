@@ -3,7 +3,7 @@
  * handles passed in are copied, and SnmpGetPduData hands out a new VBL
  * handle (a copy) on every call, as WinSNMP specifies.
  */
-#include "internal.h"
+#include "messaging.h"
 
 #include <stdlib.h>
 
@@ -64,7 +64,8 @@ WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT
                                   HSNMP_VBL varbindlist)
 {
     uint32_t sslot;
-    if (!wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpCreatePdu"))
+    wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpCreatePdu");
+    if (s == NULL)
         return 0;
     if (PDU_type == 0)
         PDU_type = SNMP_PDU_GETNEXT;
@@ -82,7 +83,14 @@ WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpCreatePdu: out of memory"), 0;
     }
     p->type = PDU_type;
-    p->request_id = request_id ? request_id : wsnmp_random_request_id();
+    if (request_id == 0) {
+        /* Random, and not in flight in this session: with tens of
+         * thousands pending, a bare random id would collide (birthday). */
+        do
+            request_id = wsnmp_random_request_id();
+        while (s->io && wsnmp_pending_find(s->io, request_id));
+    }
+    p->request_id = request_id;
     p->error_status = error_status;
     p->error_index = error_index;
     return new_pdu_handle(p, sslot, "SnmpCreatePdu");
