@@ -577,9 +577,11 @@ SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
         *why = err == SNMPERR_TOO_LONG ? "the message is too big" : "cannot encode the message";
         return err == SNMPERR_TOO_LONG ? SNMPAPI_TL_PDU_TOO_BIG : SNMPAPI_PDU_INVALID;
     }
-    /* Encoded back to front: the message is the tail of the buffer. */
+    /* Encoded back to front: the message is the tail of the buffer.  Keep
+     * only the message: requests in flight hold their packet. */
     memmove(pkt, pkt + pkt_len - offset, offset);
-    *out = pkt;
+    unsigned char *fitted = realloc(pkt, offset ? offset : 1);
+    *out = fitted ? fitted : pkt;
     *out_len = offset;
     return 0;
 }
