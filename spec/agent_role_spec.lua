@@ -354,7 +354,7 @@ describe("agent role #integration", function()
       local e = assert(s:entity(address, { timeout = 0.5, retries = 1 }))
       defer(function()
         -- on failure, let a request left behind time out before the next test
-        tools.poll_until(function() return winsnmp.stats().pending == 0 end, 3)
+        helper.poll_until(function() return winsnmp.stats().pending == 0 end, 3)
         e:free()
       end)
       local list, msg, name = s:get(e, { oid(1) })
@@ -499,7 +499,7 @@ describe("agent role #integration", function()
       local job = tools.spawn(("LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='%s/?.so;;' "
         .. "lua5.4 examples/simulated_agent.lua examples/simulated_agent_data.lua %s 2")
         :format(build, address), true)
-      assert.is_true(tools.poll_until(function()
+      assert.is_true(helper.poll_until(function()
         return job:output():find("serving", 1, true) ~= nil
       end, 3), job:output())
       local entries = dofile("examples/simulated_agent_data.lua")

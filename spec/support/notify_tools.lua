@@ -4,6 +4,7 @@
 -- winsnmp.poll runs), a private snmptrapd, and raw UDP datagrams sent with
 -- luv from this process.
 local winsnmp = require("winsnmp")
+local helper = require("helper")
 local snmpd = require("winsnmp.snmpd")
 
 local tools = {}
@@ -23,22 +24,7 @@ local function luv()
   return registry[key]
 end
 
---- Polls until `done()` or `limit` seconds (default 5); returns done().
-function tools.poll_until(done, limit)
-  local deadline = winsnmp.now() + (limit or 5)
-  while not done() and winsnmp.now() < deadline do
-    winsnmp.poll(0.05)
-  end
-  return done()
-end
 
---- Drives the engine for `seconds`.
-function tools.poll_for(seconds)
-  local deadline = winsnmp.now() + seconds
-  while winsnmp.now() < deadline do
-    winsnmp.poll(math.max(0, math.min(0.05, deadline - winsnmp.now())))
-  end
-end
 
 local Job = {}
 Job.__index = Job
@@ -59,7 +45,7 @@ end
 --- Polls the engine until the command has finished (or `limit` seconds,
 -- default 6); returns its output and exit status (nil if still running).
 function Job:wait(limit)
-  tools.poll_until(function() return self:status() ~= nil end, limit or 6)
+  helper.poll_until(function() return self:status() ~= nil end, limit or 6)
   local output, status = self:output(), self:status()
   os.remove(self.out)
   return output, status
@@ -103,7 +89,7 @@ end
 --- Polls the engine until the log contains every plain string in `texts`
 -- (or `limit` seconds, default 5); returns the log.
 function Trapd:wait_for(texts, limit)
-  tools.poll_until(function()
+  helper.poll_until(function()
     local log = self:log()
     for _, text in ipairs(texts) do
       if not log:find(text, 1, true) then return false end
@@ -192,7 +178,7 @@ end
 
 --- Polls the engine and luv until `done()` or `limit` seconds.
 function Sender:poll_until(done, limit)
-  return tools.poll_until(function()
+  return helper.poll_until(function()
     self.uv.run("nowait")
     return done()
   end, limit)

@@ -198,7 +198,10 @@ void wsnmp_request_free(wsnmp_request *r);
 
 /* queue.c */
 void wsnmp_queue_push(wsnmp_io *io, wsnmp_message *m);
-wsnmp_message *wsnmp_queue_take(wsnmp_io *io, bool any, smiINT32 id);
+/* The oldest queued message of a kind in `kinds` (bit 1 << WSNMP_MSG_*),
+ * and with request id `id` when by_id.  By id, callers ask for replies
+ * only: an incoming notification or request may carry the same id. */
+wsnmp_message *wsnmp_queue_take(wsnmp_io *io, smiUINT32 kinds, bool by_id, smiINT32 id);
 void wsnmp_message_free(wsnmp_message *m);
 bool wsnmp_security_copy(wsnmp_security *dst, const wsnmp_security *src);
 

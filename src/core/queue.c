@@ -59,13 +59,11 @@ void wsnmp_queue_push(wsnmp_io *io, wsnmp_message *m)
     io->queued++;
 }
 
-wsnmp_message *wsnmp_queue_take(wsnmp_io *io, bool any, smiINT32 id)
+wsnmp_message *wsnmp_queue_take(wsnmp_io *io, smiUINT32 kinds, bool by_id, smiINT32 id)
 {
     wsnmp_message *prev = NULL;
     for (wsnmp_message *m = io->queue_head; m; prev = m, m = m->next) {
-        /* By id: only the outcome of a request sent, never an incoming
-         * notification or request that happens to carry the same id. */
-        if (!any && (m->request_id != id || m->kind != WSNMP_MSG_RESPONSE))
+        if (!(kinds & (1u << m->kind)) || (by_id && m->request_id != id))
             continue;
         if (prev)
             prev->next = m->next;

@@ -102,26 +102,6 @@ static void requeue(wsnmp_io *io, wsnmp_message *m)
     io->queued++;
 }
 
-/* The oldest queued message of a kind in `kinds` (bit 1 << WSNMP_MSG_*). */
-static wsnmp_message *take_kind(wsnmp_io *io, smiUINT32 kinds)
-{
-    wsnmp_message *prev = NULL;
-    for (wsnmp_message *m = io->queue_head; m; prev = m, m = m->next) {
-        if (!(kinds & (1u << m->kind)))
-            continue;
-        if (prev)
-            prev->next = m->next;
-        else
-            io->queue_head = m->next;
-        if (io->queue_tail == m)
-            io->queue_tail = prev;
-        io->queued--;
-        m->next = NULL;
-        return m;
-    }
-    return NULL;
-}
-
 WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
                                         WsnmpMsgInfo *info, LPHSNMP_ENTITY srcEntity,
                                         LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
@@ -132,7 +112,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
     if (s == NULL)
         return SNMPAPI_FAILURE;
-    wsnmp_message *m = s->io ? take_kind(s->io, kinds) : NULL;
+    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, kinds, false, 0) : NULL;
     if (m == NULL)
         return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: no message is queued", fn);
     HSNMP_ENTITY src = 0, dst = 0;
@@ -199,7 +179,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
     if (s == NULL)
         return SNMPAPI_FAILURE;
-    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, false, request_id) : NULL;
+    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, 1u << WSNMP_MSG_RESPONSE, true, request_id) : NULL;
     if (m == NULL)
         return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: nothing queued for request %d", fn,
                           (int)request_id);

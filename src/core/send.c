@@ -374,7 +374,7 @@ WSNMP_API SNMPAPI_STATUS SnmpCancelMsg(HSNMP_SESSION session, smiINT32 reqId)
         return SNMPAPI_FAILURE;
     wsnmp_io *io = s->io;
     wsnmp_request *r = io ? wsnmp_pending_find(io, reqId) : NULL;
-    wsnmp_message *m = io ? wsnmp_queue_take(io, false, reqId) : NULL;
+    wsnmp_message *m = io ? wsnmp_queue_take(io, 1u << WSNMP_MSG_RESPONSE, true, reqId) : NULL;
     if (r == NULL && m == NULL)
         return wsnmp_fail(sslot, SNMPAPI_PDU_INVALID,
                           "SnmpCancelMsg: no request %d in this session", (int)reqId);
