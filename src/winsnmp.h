@@ -460,6 +460,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled);
  * the milliseconds until WsnmpPoll must run anyway (-1: no deadline). */
 WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32 *count,
                                          smiINT32 *timeout_ms);
+/* Sends a request built from arrays of names and values (borrowed for the
+ * call), without VBL or PDU handles: SnmpCreateVbl + SnmpCreatePdu +
+ * SnmpSendMsg in one step, for hot paths.  *request_id receives the id. */
+WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY dstEntity,
+                                          HSNMP_CONTEXT context, smiINT type, smiUINT32 count,
+                                          const smiOID *names, const smiVALUE *values,
+                                          smiINT non_repeaters, smiINT max_repetitions,
+                                          smiINT32 *request_id);
 /* Dequeues the outcome of one request: SUCCESS with its response PDU, or
  * FAILURE with the request's error (SNMPAPI_TL_TIMEOUT...), or FAILURE with
  * SNMPAPI_NOOP while it is still in flight. */

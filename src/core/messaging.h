@@ -218,7 +218,7 @@ typedef struct {
     uint32_t slot;
     wsnmp_entity *dst;
     wsnmp_context *ctx;
-    wsnmp_pdu *pdu;
+    const wsnmp_pdu *pdu;
 } wsnmp_send_args;
 /* What a PDU may be sent as to an agent of `version` (GETBULK becomes
  * GETNEXT for v1); 0, or the error code and a reason. */

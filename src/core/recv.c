@@ -215,7 +215,7 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     uint32_t sslot = a.slot;
     wsnmp_entity *dst = a.dst;
     wsnmp_context *ctx = a.ctx;
-    wsnmp_pdu *pdu = a.pdu;
+    const wsnmp_pdu *pdu = a.pdu;
     if (msgBufDesc == NULL)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL output", fn);
     if (dst->version == WSNMP_VERSION_3)

@@ -194,19 +194,14 @@ bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
     return true;
 }
 
-WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
-                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
-                                     HSNMP_PDU PDU)
+/* Sends a PDU: validation, resolution, encoding, and the request in flight. */
+static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_ENTITY srcEntity)
 {
-    const char *fn = "SnmpSendMsg";
-    wsnmp_send_args a;
-    if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, fn, &a))
-        return SNMPAPI_FAILURE;
-    wsnmp_session *s = a.session;
-    uint32_t sslot = a.slot;
-    wsnmp_entity *dst = a.dst;
-    wsnmp_context *ctx = a.ctx;
-    wsnmp_pdu *pdu = a.pdu;
+    wsnmp_session *s = a->session;
+    uint32_t sslot = a->slot;
+    wsnmp_entity *dst = a->dst;
+    wsnmp_context *ctx = a->ctx;
+    const wsnmp_pdu *pdu = a->pdu;
     const char *why;
     smiINT type;
     SNMPAPI_STATUS code = wsnmp_check_send_pdu(pdu, dst->version, &type, &why);
@@ -364,6 +359,78 @@ WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEnti
         return wsnmp_fail(sslot, code, "%s: %s", fn, why);
     }
     return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
+                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
+                                     HSNMP_PDU PDU)
+{
+    wsnmp_send_args a;
+    if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, "SnmpSendMsg", &a))
+        return SNMPAPI_FAILURE;
+    return send_pdu("SnmpSendMsg", &a, srcEntity);
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY dstEntity,
+                                          HSNMP_CONTEXT context, smiINT type, smiUINT32 count,
+                                          const smiOID *names, const smiVALUE *values,
+                                          smiINT non_repeaters, smiINT max_repetitions,
+                                          smiINT32 *request_id)
+{
+    const char *fn = "WsnmpSendRequest";
+    wsnmp_send_args a;
+    memset(&a, 0, sizeof a);
+    a.session = wsnmp_lookup(session, WSNMP_KIND_SESSION, &a.slot, NULL, fn);
+    if (a.session == NULL)
+        return SNMPAPI_FAILURE;
+    if ((a.dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL)) == NULL)
+        return wsnmp_fail(a.slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity", fn);
+    if (context && (a.ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
+        return wsnmp_fail(a.slot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
+    if (count > WSNMP_MAX_VARBINDS || (count && (names == NULL || values == NULL)))
+        return wsnmp_fail(a.slot, SNMPAPI_SIZE_INVALID, "%s: bad varbind arrays", fn);
+    if (type != SNMP_PDU_GET && type != SNMP_PDU_GETNEXT && type != SNMP_PDU_GETBULK &&
+        type != SNMP_PDU_SET && type != SNMP_PDU_INFORM && type != SNMP_PDU_TRAP)
+        return wsnmp_fail(a.slot, SNMPAPI_PDU_INVALID, "%s: not a request type", fn);
+    /* A PDU that borrows the caller's names and values: send_pdu copies it
+     * once into the request, with no VBL or PDU handle in between. */
+    wsnmp_varbind stack_items[8];
+    wsnmp_varbind *items = count <= 8 ? stack_items : malloc(count * sizeof *items);
+    if (items == NULL)
+        return wsnmp_fail(a.slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    const char *why;
+    SNMPAPI_STATUS code = 0;
+    for (smiUINT32 i = 0; i < count && code == 0; i++) {
+        if (names[i].len == 0)
+            code = SNMPAPI_OID_INVALID, why = "empty variable name";
+        else if ((code = wsnmp_oid_check(&names[i], &why)) == 0)
+            code = wsnmp_value_check(&values[i], &why);
+        items[i].name = names[i];
+        items[i].value = values[i];
+    }
+    if (code) {
+        if (items != stack_items)
+            free(items);
+        return wsnmp_fail(a.slot, code, "%s: %s", fn, why);
+    }
+    wsnmp_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.type = type;
+    wsnmp_io *io = wsnmp_io_of(a.session, true);
+    pdu.request_id = io ? unused_id(io) : wsnmp_random_request_id();
+    if (type == SNMP_PDU_GETBULK) {
+        pdu.error_status = non_repeaters;
+        pdu.error_index = max_repetitions;
+    }
+    pdu.vbl.items = items;
+    pdu.vbl.count = pdu.vbl.capacity = count;
+    a.pdu = &pdu;
+    code = send_pdu(fn, &a, 0);
+    if (items != stack_items)
+        free(items);
+    if (code == SNMPAPI_SUCCESS && request_id)
+        *request_id = pdu.request_id;
+    return code;
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpCancelMsg(HSNMP_SESSION session, smiINT32 reqId)

@@ -59,6 +59,11 @@ void wsl_free_value(smiVALUE *v);
 /* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded
  * SNMPAPI_OID_INVALID on failure. */
 smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf);
+/* Reads the varbind list at idx (no VBL made): arrays valid until the next
+ * call, values pointing into strings the list keeps; 1, or 0 after
+ * recording the error. */
+int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *count,
+                          const smiOID **names, const smiVALUE **values);
 /* Appends the varbinds of the list at idx to vbl; 1 on success, or 0 after
  * recording the error. */
 int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);

@@ -236,7 +236,8 @@ static smiINT pdu_type_by_name(const char *name)
 }
 
 /* s:_request(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
- * -> request id.  Builds the list and the PDU, sends, and frees both. */
+ * -> request id.  Reads the list straight into the request: no VBL or PDU
+ * handle on this hot path. */
 static int s_request(lua_State *L)
 {
     lua_settop(L, 7);
@@ -250,24 +251,14 @@ static int s_request(lua_State *L)
     luaL_argcheck(L, nonrep >= 0 && nonrep <= INT32_MAX, 6, "non_repeaters out of range");
     luaL_argcheck(L, maxrep >= 0 && maxrep <= INT32_MAX, 7, "max_repetitions out of range");
 
-    HSNMP_VBL vbl = SnmpCreateVbl(s, NULL, NULL);
-    if (vbl == 0)
-        return wsl_push_last_error(L, s);
-    /* Wrapped at once, so a raise while reading the list cannot leak it. */
-    wsl_object *holder = wsl_push_object(L, WSNMP_KIND_VBL, vbl, 1);
-    if (!wsl_append_varbinds(L, s, vbl, 4)) {
-        wsl_release(holder, WSNMP_KIND_VBL);
-        return wsl_push_last_error(L, s);
-    }
-    HSNMP_PDU pdu = SnmpCreatePdu(s, type, 0, (smiINT)nonrep, (smiINT)maxrep, vbl);
-    wsl_release(holder, WSNMP_KIND_VBL);
-    if (pdu == 0)
+    smiUINT32 count;
+    const smiOID *names;
+    const smiVALUE *values;
+    if (!wsl_read_varbind_list(L, s, 4, &count, &names, &values))
         return wsl_push_last_error(L, s);
     smiINT32 id;
-    SnmpGetPduData(pdu, NULL, &id, NULL, NULL, NULL);
-    SNMPAPI_STATUS ok = SnmpSendMsg(s, 0, dst, ctx, pdu);
-    SnmpFreePdu(pdu);
-    if (!ok)
+    if (!WsnmpSendRequest(s, dst, ctx, type, count, names, values, (smiINT)nonrep, (smiINT)maxrep,
+                          &id))
         return wsl_push_last_error(L, s);
     lua_pushinteger(L, id);
     return 1;

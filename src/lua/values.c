@@ -214,15 +214,24 @@ static int read_counter64(lua_State *L, int idx, uint64_t *out)
     return 1;
 }
 
-SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smiUINT32 index,
-                               int oid_idx, int type_idx, int value_idx)
+/* One varbind read from Lua, with the storage its name and value point to
+ * (octet values point into Lua strings the caller keeps anchored). */
+typedef struct {
+    smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];
+    unsigned char ipaddr[4];
+} wsl_vb_storage;
+
+/* Reads the varbind at (oid_idx, type_idx, value_idx) into *name and
+ * *value; 1, or 0 after recording the error.  Lua misuse raises. */
+static int read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, int value_idx,
+                        wsl_vb_storage *store, smiOID *out_name, smiVALUE *out_value)
 {
     if (lua_type(L, oid_idx) != LUA_TSTRING)
         luaL_error(L, "varbind OID must be a string, got %s", luaL_typename(L, oid_idx));
     if (!lua_isnil(L, type_idx) && lua_type(L, type_idx) != LUA_TSTRING)
         luaL_error(L, "varbind type must be a string, got %s", luaL_typename(L, type_idx));
 
-    smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];
+    smiUINT32 *name_buf = store->name_buf, *value_oid_buf = store->value_oid_buf;
     smiOID name = {0, name_buf};
     if ((name.len = wsl_parse_oid(L, s, lua_tostring(L, oid_idx), name_buf)) == 0)
         return SNMPAPI_FAILURE;
@@ -244,7 +253,7 @@ SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smi
 
     const char *bad = NULL;
     lua_Integer n;
-    unsigned char ipaddr[4];
+    unsigned char *ipaddr = store->ipaddr;
     switch (value.syntax) {
     case SNMP_SYNTAX_INT:
         if (number_in_range(L, value_idx, INT32_MIN, INT32_MAX, &n))
@@ -317,22 +326,72 @@ SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smi
         snprintf(msg, sizeof msg, "bad value for type '%s': %s", tname, bad);
         return WsnmpSetLastError(s, SNMPAPI_SYNTAX_INVALID, msg), SNMPAPI_FAILURE;
     }
+    *out_name = name;
+    *out_value = value;
+    return 1;
+}
+
+SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smiUINT32 index,
+                               int oid_idx, int type_idx, int value_idx)
+{
+    wsl_vb_storage store;
+    smiOID name;
+    smiVALUE value;
+    if (!read_varbind(L, s, oid_idx, type_idx, value_idx, &store, &name, &value))
+        return SNMPAPI_FAILURE;
     return SnmpSetVb(vbl, index, &name, &value);
 }
 
-int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx)
+/* Scratch arrays for a list of varbinds (the binding is single-threaded;
+ * grown before reading, so the pointers into them stay valid). */
+static wsl_vb_storage *scratch;
+static smiOID *scratch_names;
+static smiVALUE *scratch_values;
+static size_t scratch_capacity;
+
+__attribute__((destructor)) static void scratch_unload(void)
+{
+    free(scratch);
+    free(scratch_names);
+    free(scratch_values);
+}
+
+int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *count,
+                          const smiOID **names, const smiVALUE **values)
 {
     idx = lua_absindex(L, idx);
     luaL_checktype(L, idx, LUA_TTABLE);
-    lua_Integer count = luaL_len(L, idx);
-    for (lua_Integer i = 1; i <= count; i++) {
+    lua_Integer n = luaL_len(L, idx);
+    if (n < 0 || n > WSNMP_MAX_VARBINDS)
+        return WsnmpSetLastError(s, SNMPAPI_SIZE_INVALID, "too many varbinds"), 0;
+    if ((size_t)n > scratch_capacity) {
+        size_t cap = (size_t)n < 16 ? 16 : (size_t)n;
+        wsl_vb_storage *st = malloc(cap * sizeof *st);
+        smiOID *nm = malloc(cap * sizeof *nm);
+        smiVALUE *vl = malloc(cap * sizeof *vl);
+        if (!st || !nm || !vl) {
+            free(st);
+            free(nm);
+            free(vl);
+            return WsnmpSetLastError(s, SNMPAPI_ALLOC_ERROR, "out of memory"), 0;
+        }
+        free(scratch);
+        free(scratch_names);
+        free(scratch_values);
+        scratch = st;
+        scratch_names = nm;
+        scratch_values = vl;
+        scratch_capacity = cap;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
         int t = lua_geti(L, idx, i);
         int top = lua_gettop(L);
+        int ok;
         if (t == LUA_TSTRING) {
             lua_pushnil(L);
             lua_pushnil(L);
-            if (!wsl_set_varbind(L, s, vbl, 0, top, top + 1, top + 2))
-                return 0;
+            ok = read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1], &scratch_names[i - 1],
+                              &scratch_values[i - 1]);
         } else if (t == LUA_TTABLE) {
             if (lua_getfield(L, top, "oid") == LUA_TNIL) {
                 lua_pop(L, 1);
@@ -343,14 +402,33 @@ int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx)
                 lua_getfield(L, top, "type");
                 lua_getfield(L, top, "value");
             }
-            if (!wsl_set_varbind(L, s, vbl, 0, top + 1, top + 2, top + 3))
-                return 0;
+            ok = read_varbind(L, s, top + 1, top + 2, top + 3, &scratch[i - 1],
+                              &scratch_names[i - 1], &scratch_values[i - 1]);
         } else {
             return luaL_error(L, "varbind #%d: table or OID string expected, got %s", (int)i,
                               luaL_typename(L, top));
         }
+        /* The strings stay anchored by the list table. */
         lua_settop(L, top - 1);
+        if (!ok)
+            return 0;
     }
+    *count = (smiUINT32)n;
+    *names = scratch_names;
+    *values = scratch_values;
+    return 1;
+}
+
+int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx)
+{
+    smiUINT32 n;
+    const smiOID *names;
+    const smiVALUE *values;
+    if (!wsl_read_varbind_list(L, s, idx, &n, &names, &values))
+        return 0;
+    for (smiUINT32 i = 0; i < n; i++)
+        if (!SnmpSetVb(vbl, 0, &names[i], &values[i]))
+            return 0;
     return 1;
 }
 
