@@ -11,8 +11,9 @@ local core = require("winsnmp.core")
 
 local tasks = {}
 
--- waiters[session][request_id] = coroutine (a task) or a table (a blocking
--- caller).  Weak keys: a collected session takes its waiters with it.
+-- waiters[session][request_id] = a coroutine (a task), or BLOCKED / DONE (a
+-- blocking caller).  Weak keys: a collected session takes its waiters.
+local BLOCKED, DONE = {}, {}
 local waiters = setmetatable({}, { __mode = "k" })
 
 local live = {}        -- set of task coroutines not yet finished
@@ -39,34 +40,38 @@ local function dispatch(session, id, err, failures)
   local handled = unsolicited and not err and unsolicited(session)
   local by_id = waiters[session]
   local w = by_id and by_id[id]
-  if w then
-    by_id[id] = nil
-    if type(w) == "thread" then
-      make_ready(w)
+  if w and w ~= DONE then
+    if w == BLOCKED then
+      by_id[id] = DONE
     else
-      w.done = true
+      by_id[id] = nil
+      make_ready(w)
     end
-    return
+    return failures
   end
-  if handled and handled[id] then return end
+  if handled and handled[id] then return failures end
   local callback = session:_callback()
   if callback then
     local ok, msg = xpcall(callback, debug.traceback, session, id, err or nil)
-    if not ok then failures[#failures + 1] = msg end
+    if not ok then
+      failures = failures or {}
+      failures[#failures + 1] = msg
+    end
   end
+  return failures
 end
 
 --- Drives all I/O, retransmissions and timeouts once (waiting up to
 -- `timeout` seconds for something to happen; nil waits until something
 -- does), runs callbacks, and returns the number of events handled.
 function tasks.poll(timeout)
-  local n, events = core.poll(timeout)
-  if not n then return nil, events, select(3, core.poll(0)) end
-  local failures = {}
+  local n, events, name = core.poll(timeout)
+  if not n then return nil, events, name end
+  local failures = nil -- made only when a callback fails
   for i = 1, 3 * n, 3 do
-    dispatch(events[i], events[i + 1], events[i + 2], failures)
+    failures = dispatch(events[i], events[i + 1], events[i + 2], failures)
   end
-  if #failures > 0 then
+  if failures then
     error("error in a session callback: " .. failures[1], 0)
   end
   return n
@@ -94,15 +99,12 @@ function tasks.await(session, id)
       by_id[id] = co
       coroutine.yield()
     else
-      local flag = { done = false }
-      by_id[id] = flag
-      while not flag.done and session:is_open() do tasks.poll(1) end
+      by_id[id] = BLOCKED
+      while by_id[id] == BLOCKED and session:is_open() do tasks.poll(1) end
       by_id[id] = nil
     end
-    local result = table.pack(session:_response(id))
-    if result[1] ~= false or not session:is_open() then
-      return table.unpack(result, 1, result.n)
-    end
+    local r1, r2, r3, r4 = session:_response(id) -- at most 4 results; no table
+    if r1 ~= false or not session:is_open() then return r1, r2, r3, r4 end
   end
 end
 
@@ -113,8 +115,12 @@ local function wake_closed()
   for session, by_id in pairs(waiters) do
     if not session:is_open() then
       for id, w in pairs(by_id) do
-        by_id[id] = nil
-        if type(w) == "thread" then make_ready(w) else w.done = true end
+        if w == BLOCKED then
+          by_id[id] = DONE
+        elseif w ~= DONE then
+          by_id[id] = nil
+          make_ready(w)
+        end
       end
     end
   end
