@@ -490,6 +490,17 @@ SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
                             const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
                             size_t *out_len, const char **why)
 {
+    /* Community messages: the direct encoder (ber.c); v3 and v1 Trap-PDUs
+     * take net-snmp's path. */
+    if (wsnmp_ber_can_encode(sec, pdu))
+        return wsnmp_ber_encode(sec, pdu, out, out_len, why);
+    return wsnmp_netsnmp_encode(sec, pdu, engine_id, msg_id, out, out_len, why);
+}
+
+SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
+                                    const smiOCTETS *engine_id, int32_t msg_id,
+                                    unsigned char **out, size_t *out_len, const char **why)
+{
     netsnmp_pdu *p = snmp_pdu_create(pdu->type);
     if (p == NULL) {
         *why = "out of memory";

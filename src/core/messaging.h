@@ -73,6 +73,14 @@ SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
 SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                             const char **why);
 void wsnmp_decoded_free(wsnmp_decoded *d);
+/* net-snmp's encoder, for everything (the test of ber.c compares them). */
+SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
+                                    const smiOCTETS *engine_id, int32_t msg_id,
+                                    unsigned char **out, size_t *out_len, const char **why);
+/* ber.c: the direct encoder for v1/v2c messages (not v1 Trap-PDUs). */
+bool wsnmp_ber_can_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu);
+SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
+                                unsigned char **out, size_t *out_len, const char **why);
 /* Makes the USM user of sec known for engine_id, replacing stale keys. */
 SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
                                   const char **why);
