@@ -210,3 +210,251 @@ SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
         }
     }
 }
+
+/* ---- decoding ------------------------------------------------------------------ */
+
+/* One TLV: single-byte tags only; short or long (1..4 byte) lengths. */
+static const unsigned char *tlv(const unsigned char *p, const unsigned char *end,
+                                unsigned char *tag, size_t *len)
+{
+    if (end - p < 2 || (p[0] & 0x1F) == 0x1F)
+        return NULL;
+    *tag = *p++;
+    size_t n = *p++;
+    if (n & 0x80) {
+        size_t bytes = n & 0x7F;
+        if (bytes == 0 || bytes > 4 || (size_t)(end - p) < bytes)
+            return NULL;
+        n = 0;
+        while (bytes--)
+            n = n << 8 | *p++;
+    }
+    if ((size_t)(end - p) < n)
+        return NULL;
+    *len = n;
+    return p;
+}
+
+static bool get_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (len == 0 || len > 8)
+        return false;
+    int64_t v = (p[0] & 0x80) ? -1 : 0;
+    for (size_t i = 0; i < len; i++)
+        v = (int64_t)((uint64_t)v << 8 | p[i]);
+    if (v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* An unsigned of `bytes` (4 or 8) bytes.  Agents that forget the leading
+ * zero of values with the top bit set are common; read the bytes as the
+ * unsigned number they meant, as net-snmp does.  A value wider than the
+ * type is refused rather than truncated. */
+static bool get_unsigned(const unsigned char *p, size_t len, size_t bytes, uint64_t *out)
+{
+    if (len == 0 || len > bytes + 1 || (len == bytes + 1 && p[0] != 0))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v << 8 | p[i];
+    *out = v;
+    return true;
+}
+
+static bool get_oid(const unsigned char *p, size_t len, smiUINT32 *buf, smiUINT32 *count)
+{
+    smiUINT32 n = 0;
+    const unsigned char *end = p + len;
+    if (len == 0)
+        return false;
+    while (p < end) {
+        uint64_t v = 0;
+        do {
+            if (p == end || v > (UINT64_C(0xFFFFFFFF) * 80 + 80) >> 7)
+                return false;
+            v = v << 7 | (*p & 0x7F);
+        } while (*p++ & 0x80);
+        if (n == 0) { /* the first sub-identifier holds two arcs */
+            smiUINT32 first = v < 40 ? 0 : v < 80 ? 1 : 2;
+            uint64_t second = v - 40u * first;
+            if (second > UINT32_MAX)
+                return false;
+            buf[n++] = first;
+            buf[n++] = (smiUINT32)second;
+        } else {
+            if (v > UINT32_MAX || n == MAXOBJIDSIZE)
+                return false;
+            buf[n++] = (smiUINT32)v;
+        }
+    }
+    *count = n;
+    return true;
+}
+
+/* Reads one value; false if malformed, *mine = false for a syntax this
+ * decoder leaves to net-snmp (e.g. Opaque-wrapped floats). */
+static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smiVALUE *v,
+                      smiUINT32 *oid_buf, bool *mine)
+{
+    memset(v, 0, sizeof *v);
+    int64_t s;
+    uint64_t u;
+    switch (tag) {
+    case 0x02:
+        if (!get_signed(p, len, INT32_MIN, INT32_MAX, &s))
+            return false;
+        v->syntax = SNMP_SYNTAX_INT;
+        v->value.sNumber = (smiINT)s;
+        return true;
+    case 0x41:
+    case 0x42:
+    case 0x43:
+    case 0x47:
+        if (!get_unsigned(p, len, 4, &u))
+            return false;
+        v->syntax = tag;
+        v->value.uNumber = (smiUINT32)u;
+        return true;
+    case 0x46:
+        if (!get_unsigned(p, len, 8, &u))
+            return false;
+        v->syntax = SNMP_SYNTAX_CNTR64;
+        v->value.hNumber.hipart = (smiUINT32)(u >> 32);
+        v->value.hNumber.lopart = (smiUINT32)u;
+        return true;
+    case 0x04:
+    case 0x44:
+    case 0x45:
+    case 0x40:
+    case 0x03:
+        if (tag == 0x40 && len != 4)
+            return false; /* an IpAddress is 4 bytes (net-snmp refuses others too) */
+        v->syntax = tag == 0x03 ? SNMP_SYNTAX_BITS : tag;
+        v->value.string.ptr = (smiBYTE *)p;
+        v->value.string.len = (smiUINT32)len;
+        return len <= WSNMP_MAX_OCTETS;
+    case 0x06:
+        v->syntax = SNMP_SYNTAX_OID;
+        v->value.oid.ptr = oid_buf;
+        return get_oid(p, len, oid_buf, &v->value.oid.len);
+    case 0x05:
+    case 0x80:
+    case 0x81:
+    case 0x82:
+        v->syntax = tag;
+        return len == 0;
+    default:
+        *mine = false;
+        return false;
+    }
+}
+
+SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                bool *mine, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    *mine = true;
+    *why = "malformed message";
+    const unsigned char *end = data + len, *p, *q, *pdu_end;
+    unsigned char tag;
+    size_t n;
+    int64_t version, id, status, index;
+    if ((p = tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+        return SNMPAPI_MESSAGE_INVALID;
+    if (p + n != end) /* trailing bytes: let net-snmp judge */
+        return *mine = false, SNMPAPI_MESSAGE_INVALID;
+    if ((q = tlv(p, end, &tag, &n)) == NULL || tag != 0x02 || !get_signed(q, n, 0, 3, &version))
+        return SNMPAPI_MESSAGE_INVALID;
+    if (version > 1) /* v3 (or unknown): not ours */
+        return *mine = false, SNMPAPI_MESSAGE_INVALID;
+    p = q + n;
+    const unsigned char *community;
+    size_t community_len;
+    if ((community = tlv(p, end, &tag, &community_len)) == NULL || tag != 0x04)
+        return SNMPAPI_MESSAGE_INVALID;
+    p = community + community_len;
+    if ((q = tlv(p, end, &tag, &n)) == NULL)
+        return SNMPAPI_MESSAGE_INVALID;
+    switch (tag) {
+    case SNMP_PDU_GET:
+    case SNMP_PDU_GETNEXT:
+    case SNMP_PDU_RESPONSE:
+    case SNMP_PDU_SET:
+    case SNMP_PDU_GETBULK:
+    case SNMP_PDU_INFORM:
+    case SNMP_PDU_TRAP:
+        break;
+    default: /* v1 Trap-PDUs and anything else: net-snmp's path */
+        return *mine = false, SNMPAPI_MESSAGE_INVALID;
+    }
+    if (version == 0 &&
+        (tag == SNMP_PDU_GETBULK || tag == SNMP_PDU_INFORM || tag == SNMP_PDU_TRAP))
+        return SNMPAPI_MESSAGE_INVALID; /* v2 PDU types in a v1 message */
+    out->pdu.type = tag;
+    pdu_end = q + n;
+    if (pdu_end != end)
+        return SNMPAPI_MESSAGE_INVALID;
+    p = q;
+    int64_t *fields[3] = {&id, &status, &index};
+    for (int i = 0; i < 3; i++) {
+        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x02 ||
+            !get_signed(q, n, INT32_MIN, INT32_MAX, fields[i]))
+            return SNMPAPI_MESSAGE_INVALID;
+        p = q + n;
+    }
+    const unsigned char *list;
+    if ((list = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30 || list + n != pdu_end)
+        return SNMPAPI_MESSAGE_INVALID;
+    /* Count first, so a flood of varbinds is refused before any copy. */
+    size_t count = 0;
+    for (p = list; p < pdu_end; p = q + n, count++)
+        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30)
+            return SNMPAPI_MESSAGE_INVALID;
+    if (count > WSNMP_MAX_VARBINDS) {
+        *why = "too many varbinds";
+        return SNMPAPI_MESSAGE_INVALID;
+    }
+    out->version = version == 0 ? WSNMP_VERSION_1 : WSNMP_VERSION_2C;
+    out->pdu.request_id = (smiINT32)id;
+    out->pdu.error_status = (smiINT)status;
+    out->pdu.error_index = (smiINT)index;
+    out->msg_id = (int32_t)id;
+    if (!wsnmp_octets_copy(&out->community, community, (smiUINT32)community_len) ||
+        (count && (out->pdu.vbl.items = calloc(count, sizeof *out->pdu.vbl.items)) == NULL)) {
+        wsnmp_decoded_free(out);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    out->pdu.vbl.capacity = (smiUINT32)count;
+    for (p = list; p < pdu_end; p = q + n) {
+        q = tlv(p, pdu_end, &tag, &n); /* checked above */
+        const unsigned char *vb_end = q + n, *r, *s;
+        size_t rn, sn;
+        unsigned char vtag;
+        smiUINT32 name_buf[MAXOBJIDSIZE], value_buf[MAXOBJIDSIZE];
+        smiOID name = {0, name_buf};
+        smiVALUE value;
+        if ((r = tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
+            !get_oid(r, rn, name_buf, &name.len) || (s = tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
+            s + sn != vb_end || !get_value(vtag, s, sn, &value, value_buf, mine)) {
+            wsnmp_decoded_free(out);
+            return SNMPAPI_MESSAGE_INVALID;
+        }
+        wsnmp_varbind *vb = &out->pdu.vbl.items[out->pdu.vbl.count];
+        if (!wsnmp_oid_copy(&vb->name, &name)) {
+            wsnmp_decoded_free(out);
+            *why = "out of memory";
+            return SNMPAPI_ALLOC_ERROR;
+        }
+        if (!wsnmp_value_copy(&vb->value, &value)) {
+            wsnmp_oid_free(&vb->name);
+            wsnmp_decoded_free(out);
+            *why = "out of memory";
+            return SNMPAPI_ALLOC_ERROR;
+        }
+        out->pdu.vbl.count++;
+    }
+    return 0;
+}

@@ -636,6 +636,18 @@ void wsnmp_decoded_free(wsnmp_decoded *d)
 SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                             const char **why)
 {
+    /* Community messages: the direct decoder (ber.c); what it leaves
+     * (v3, v1 Trap-PDUs, unusual syntaxes) goes to net-snmp. */
+    bool mine;
+    SNMPAPI_STATUS code = wsnmp_ber_decode(data, len, out, &mine, why);
+    if (mine)
+        return code;
+    return wsnmp_netsnmp_decode(data, len, out, why);
+}
+
+SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                    const char **why)
+{
     memset(out, 0, sizeof *out);
     if (len == 0 || len > 65535) {
         *why = "empty or oversized datagram";

@@ -81,6 +81,14 @@ SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *
 bool wsnmp_ber_can_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu);
 SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
                                 unsigned char **out, size_t *out_len, const char **why);
+/* The direct decoder for v1/v2c messages: 0, or an error; *mine is false
+ * when the message is one it leaves to net-snmp (v3, v1 Trap-PDUs, unusual
+ * syntaxes, trailing bytes). */
+SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                bool *mine, const char **why);
+/* net-snmp's decoder, for everything. */
+SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                    const char **why);
 /* Makes the USM user of sec known for engine_id, replacing stale keys. */
 SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *engine_id,
                                   const char **why);
