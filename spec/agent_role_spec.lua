@@ -6,7 +6,6 @@
 local helper = require("helper")
 local tools = require("support.notify_tools")
 local winsnmp = require("winsnmp")
-local agent = require("winsnmp.agent")
 local snmpd = require("winsnmp.snmpd")
 
 local BASE = "1.3.6.1.4.1.99.1"
@@ -123,15 +122,9 @@ end
 describe("agent role #integration", function()
   helper.check_no_leaks()
 
-  local reports, saved_report
-  before_each(function()
-    reports = {}
-    saved_report = agent.report
-    agent.report = function(msg) reports[#reports + 1] = msg end
-  end)
+  local reports = helper.capture_reports()
   after_each(function()
     while #cleanups > 0 do table.remove(cleanups)() end
-    agent.report = saved_report
     assert.equals(0, winsnmp.stats().pending)
   end)
 

@@ -110,6 +110,21 @@ function helper.poll_until(done, limit)
   return done()
 end
 
+--- Captures what winsnmp.agent.report says during each test of the
+-- enclosing describe: returns the list, emptied before each test.
+function helper.capture_reports()
+  local busted = require("busted")
+  local agent = require("winsnmp").agent
+  local reports, saved = {}, nil
+  busted.before_each(function()
+    for i = #reports, 1, -1 do reports[i] = nil end
+    saved = agent.report
+    agent.report = function(msg) reports[#reports + 1] = msg end
+  end)
+  busted.after_each(function() agent.report = saved end)
+  return reports
+end
+
 --- A loopback UDP address on a free port, where nothing answers.
 function helper.closed_address()
   return "udp:127.0.0.1:" .. assert(require("winsnmp.snmpd").free_ports(1))[1]

@@ -6,7 +6,6 @@
 local helper = require("helper")
 local tools = require("support.notify_tools")
 local winsnmp = require("winsnmp")
-local agent = require("winsnmp.agent")
 local snmpd = require("winsnmp.snmpd")
 
 local SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0"
@@ -85,15 +84,9 @@ end
 describe("notifications #integration", function()
   helper.check_no_leaks()
 
-  local reports, saved_report
-  before_each(function()
-    reports = {}
-    saved_report = agent.report
-    agent.report = function(msg) reports[#reports + 1] = msg end
-  end)
+  local reports = helper.capture_reports()
   after_each(function()
     run_cleanups()
-    agent.report = saved_report
     assert.equals(0, winsnmp.stats().pending)
   end)
 

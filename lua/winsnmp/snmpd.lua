@@ -99,18 +99,22 @@ end
 local Agent = {}
 Agent.__index = Agent
 
---- Stops the agent and removes its directory; safe to call twice.
-function Agent:stop()
-  if self.pid then
-    snmpd.kill(self.pid)
-    self.pid = nil
+--- Stops a fixture process `obj.pid` and removes its directory `obj.dir`;
+-- safe to call twice.  The stop of agents here and of the specs' helpers.
+function snmpd.stop_process(obj)
+  if obj.pid then
+    snmpd.kill(obj.pid)
+    obj.pid = nil
   end
-  if self.dir then
-    os.execute("rm -rf " .. shell_quote(self.dir))
-    self.dir = nil
+  if obj.dir then
+    os.execute("rm -rf " .. shell_quote(obj.dir))
+    obj.dir = nil
   end
   return true
 end
+
+--- Stops the agent and removes its directory; safe to call twice.
+Agent.stop = snmpd.stop_process
 
 Agent.__close = Agent.stop
 Agent.__gc = Agent.stop

@@ -28,18 +28,8 @@ local alive = snmpd.process_alive
 local Fake = {}
 Fake.__index = Fake
 
---- Kills the child (by its pid) and removes its files; safe to call twice.
-function Fake:stop()
-  if self.pid then
-    snmpd.kill(self.pid)
-    self.pid = nil
-  end
-  if self.dir then
-    os.execute("rm -rf " .. quote(self.dir))
-    self.dir = nil
-  end
-  return true
-end
+--- Kills the child and removes its files; safe to call twice.
+Fake.stop = snmpd.stop_process
 
 --- What the child wrote to stderr (for failure messages).
 function Fake:log()

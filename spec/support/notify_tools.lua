@@ -99,17 +99,8 @@ function Trapd:wait_for(texts, limit)
   return self:log()
 end
 
-function Trapd:stop()
-  if self.pid then
-    snmpd.kill(self.pid)
-    self.pid = nil
-  end
-  if self.dir then
-    os.execute("rm -rf " .. quote(self.dir))
-    self.dir = nil
-  end
-  return true
-end
+--- Kills the child and removes its files; safe to call twice.
+Trapd.stop = snmpd.stop_process
 
 --- The v3 user snmptrapd knows (for informs: snmptrapd is authoritative).
 tools.TRAPD_V3 = {

@@ -213,9 +213,10 @@ SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
 
 /* ---- decoding ------------------------------------------------------------------ */
 
-/* One TLV: single-byte tags only; short or long (1..4 byte) lengths. */
-static const unsigned char *tlv(const unsigned char *p, const unsigned char *end,
-                                unsigned char *tag, size_t *len)
+/* One TLV: single-byte tags only; short or long (1..4 byte) lengths.
+ * Returns the contents (and *tag, *len), or NULL when malformed. */
+const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *end,
+                                   unsigned char *tag, size_t *len)
 {
     if (end - p < 2 || (p[0] & 0x1F) == 0x1F)
         return NULL;
@@ -235,7 +236,7 @@ static const unsigned char *tlv(const unsigned char *p, const unsigned char *end
     return p;
 }
 
-static bool get_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out)
+bool wsnmp_ber_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out)
 {
     if (len == 0 || len > 8)
         return false;
@@ -303,7 +304,7 @@ static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smi
     uint64_t u;
     switch (tag) {
     case 0x02:
-        if (!get_signed(p, len, INT32_MIN, INT32_MAX, &s))
+        if (!wsnmp_ber_signed(p, len, INT32_MIN, INT32_MAX, &s))
             return false;
         v->syntax = SNMP_SYNTAX_INT;
         v->value.sNumber = (smiINT)s;
@@ -361,21 +362,21 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
     unsigned char tag;
     size_t n;
     int64_t version, id, status, index;
-    if ((p = tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
         return SNMPAPI_MESSAGE_INVALID;
     if (p + n != end) /* trailing bytes: let net-snmp judge */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
-    if ((q = tlv(p, end, &tag, &n)) == NULL || tag != 0x02 || !get_signed(q, n, 0, 3, &version))
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02 || !wsnmp_ber_signed(q, n, 0, 3, &version))
         return SNMPAPI_MESSAGE_INVALID;
     if (version > 1) /* v3 (or unknown): not ours */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
     p = q + n;
     const unsigned char *community;
     size_t community_len;
-    if ((community = tlv(p, end, &tag, &community_len)) == NULL || tag != 0x04)
+    if ((community = wsnmp_ber_tlv(p, end, &tag, &community_len)) == NULL || tag != 0x04)
         return SNMPAPI_MESSAGE_INVALID;
     p = community + community_len;
-    if ((q = tlv(p, end, &tag, &n)) == NULL)
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL)
         return SNMPAPI_MESSAGE_INVALID;
     switch (tag) {
     case SNMP_PDU_GET:
@@ -399,18 +400,18 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
     p = q;
     int64_t *fields[3] = {&id, &status, &index};
     for (int i = 0; i < 3; i++) {
-        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x02 ||
-            !get_signed(q, n, INT32_MIN, INT32_MAX, fields[i]))
+        if ((q = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x02 ||
+            !wsnmp_ber_signed(q, n, INT32_MIN, INT32_MAX, fields[i]))
             return SNMPAPI_MESSAGE_INVALID;
         p = q + n;
     }
     const unsigned char *list;
-    if ((list = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30 || list + n != pdu_end)
+    if ((list = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30 || list + n != pdu_end)
         return SNMPAPI_MESSAGE_INVALID;
     /* Count first, so a flood of varbinds is refused before any copy. */
     size_t count = 0;
     for (p = list; p < pdu_end; p = q + n, count++)
-        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30)
+        if ((q = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30)
             return SNMPAPI_MESSAGE_INVALID;
     if (count > WSNMP_MAX_VARBINDS) {
         *why = "too many varbinds";
@@ -429,15 +430,15 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
     }
     out->pdu.vbl.capacity = (smiUINT32)count;
     for (p = list; p < pdu_end; p = q + n) {
-        q = tlv(p, pdu_end, &tag, &n); /* checked above */
+        q = wsnmp_ber_tlv(p, pdu_end, &tag, &n); /* checked above */
         const unsigned char *vb_end = q + n, *r, *s;
         size_t rn, sn;
         unsigned char vtag;
         smiUINT32 name_buf[MAXOBJIDSIZE], value_buf[MAXOBJIDSIZE];
         smiOID name = {0, name_buf};
         smiVALUE value;
-        if ((r = tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
-            !get_oid(r, rn, name_buf, &name.len) || (s = tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
+        if ((r = wsnmp_ber_tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
+            !get_oid(r, rn, name_buf, &name.len) || (s = wsnmp_ber_tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
             s + sn != vb_end || !get_value(vtag, s, sn, &value, value_buf, mine)) {
             wsnmp_decoded_free(out);
             return SNMPAPI_MESSAGE_INVALID;

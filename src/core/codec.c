@@ -753,61 +753,31 @@ SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp
     return 0;
 }
 
-/* One BER TLV at p (before end): its tag, and its contents and length.
- * NULL when malformed.  Enough to peek at v3 headers before decoding. */
-static const u_char *ber_tlv(const u_char *p, const u_char *end, u_char *tag, size_t *len)
-{
-    if (end - p < 2)
-        return NULL;
-    *tag = *p++;
-    size_t n = *p++;
-    if (n & 0x80) {
-        size_t bytes = n & 0x7F;
-        if (bytes == 0 || bytes > 3 || (size_t)(end - p) < bytes)
-            return NULL;
-        n = 0;
-        while (bytes--)
-            n = n << 8 | *p++;
-    }
-    if ((size_t)(end - p) < n)
-        return NULL;
-    *len = n;
-    return p;
-}
-
-static bool ber_int(const u_char *p, size_t len, long *value)
-{
-    if (len == 0 || len > sizeof(long))
-        return false;
-    long v = (p[0] & 0x80) ? -1 : 0;
-    for (size_t i = 0; i < len; i++)
-        v = (long)((unsigned long)v << 8 | p[i]);
-    *value = v;
-    return true;
-}
-
 /* Walks to the parts of an SNMPv3 message's header we peek at. */
-static bool v3_header(const unsigned char *data, size_t len, long *msg_id, const u_char **secp,
-                      size_t *seclen)
+static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id,
+                      const u_char **secp, size_t *seclen)
 {
     const u_char *end = data + len, *p, *q;
     u_char tag;
     size_t n, m;
-    long version;
-    if ((p = ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+    int64_t version;
+    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
         return false;
     end = p + n;
-    if ((q = ber_tlv(p, end, &tag, &m)) == NULL || tag != 0x02 || !ber_int(q, m, &version) ||
-        version != SNMP_VERSION_3)
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &m)) == NULL || tag != 0x02 ||
+        !wsnmp_ber_signed(q, m, 0, 3, &version) || version != SNMP_VERSION_3)
         return false;
     p = q + m;
-    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x30) /* msgGlobalData */
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x30) /* msgGlobalData */
         return false;
     p = q + n;
     const u_char *g;
-    if ((g = ber_tlv(q, p, &tag, &m)) == NULL || tag != 0x02 || !ber_int(g, m, msg_id))
+    int64_t id;
+    if ((g = wsnmp_ber_tlv(q, p, &tag, &m)) == NULL || tag != 0x02 ||
+        !wsnmp_ber_signed(g, m, INT32_MIN, INT32_MAX, &id))
         return false;
-    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04) /* msgSecurityParameters */
+    *msg_id = (int32_t)id;
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04) /* msgSecurityParameters */
         return false;
     *secp = q;
     *seclen = n;
@@ -816,40 +786,36 @@ static bool v3_header(const unsigned char *data, size_t len, long *msg_id, const
 
 bool wsnmp_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
 {
-    long id;
     const u_char *sec;
     size_t seclen;
-    if (!v3_header(data, len, &id, &sec, &seclen) || id < INT32_MIN || id > INT32_MAX)
-        return false;
-    *msg_id = (int32_t)id;
-    return true;
+    return v3_header(data, len, msg_id, &sec, &seclen);
 }
 
 bool wsnmp_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
                      size_t user_size)
 {
-    long id;
+    int32_t id;
     const u_char *sec, *p, *q;
     size_t seclen, n;
     u_char tag;
     if (!v3_header(data, len, &id, &sec, &seclen))
         return false;
     const u_char *end = sec + seclen;
-    if ((p = ber_tlv(sec, end, &tag, &n)) == NULL || tag != 0x30)
+    if ((p = wsnmp_ber_tlv(sec, end, &tag, &n)) == NULL || tag != 0x30)
         return false;
     end = p + n;
     /* engineID, boots, time, userName */
-    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n > 32)
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n > 32)
         return false;
     engine->ptr = (smiBYTE *)q;
     engine->len = (smiUINT32)n;
     p = q + n;
     for (int i = 0; i < 2; i++) {
-        if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02)
+        if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02)
             return false;
         p = q + n;
     }
-    if ((q = ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n >= user_size)
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04 || n >= user_size)
         return false;
     memcpy(user, q, n);
     user[n] = '\0';

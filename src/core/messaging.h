@@ -81,6 +81,10 @@ SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *
 bool wsnmp_ber_can_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu);
 SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
                                 unsigned char **out, size_t *out_len, const char **why);
+/* BER primitives shared by the decoder and the v3 header peeks. */
+const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *end,
+                                   unsigned char *tag, size_t *len);
+bool wsnmp_ber_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out);
 /* The direct decoder for v1/v2c messages: 0, or an error; *mine is false
  * when the message is one it leaves to net-snmp (v3, v1 Trap-PDUs, unusual
  * syntaxes, trailing bytes). */
