@@ -22,13 +22,13 @@ typedef struct {
 } wsl_object;
 
 /* ---- object.c ------------------------------------------------------------ */
-/* Metatable name for a handle kind. */
-const char *wsl_kind_mt(int kind);
 /* Pushes a new userdata for `handle` of `kind`.  Children keep the session
  * userdata at session_idx alive through their user value.  Created closed,
  * then opened, so a failure part-way leaves nothing to release. */
 wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session_idx);
 wsl_object *wsl_check(lua_State *L, int idx, int kind);
+/* The object at idx if it is a userdata of `kind`'s class, else NULL. */
+wsl_object *wsl_test(lua_State *L, int idx, int kind);
 /* Releases the handle (if still live) without touching the last-error
  * slots; the one idempotent path behind close, free, __close and __gc. */
 void wsl_release(wsl_object *o, int kind);
@@ -42,8 +42,7 @@ int wsl_push_last_error(lua_State *L, HSNMP_SESSION session);
 /* Records a failure found in the binding and pushes nil, message, NAME. */
 int wsl_fail(lua_State *L, HSNMP_SESSION session, SNMPAPI_STATUS code, const char *fmt, ...);
 /* Registers a metatable with methods and metamethods. */
-void wsl_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
-                   const luaL_Reg *metamethods);
+void wsl_new_class(lua_State *L, int kind, const luaL_Reg *methods, const luaL_Reg *metamethods);
 /* Runs a full collection and tells whether the last failure was a resource
  * limit, so a creation can be retried once: objects dropped by the script
  * but not yet collected should not make a limit fire. */

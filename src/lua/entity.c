@@ -327,6 +327,6 @@ void wsl_open_entity(lua_State *L)
     static const luaL_Reg context_meta[] = {
         {"__gc", c_gc}, {"__close", c_gc}, {"__tostring", c_tostring}, {NULL, NULL},
     };
-    wsl_new_class(L, WSL_ENTITY, entity_methods, entity_meta);
-    wsl_new_class(L, WSL_CONTEXT, context_methods, context_meta);
+    wsl_new_class(L, WSNMP_KIND_ENTITY, entity_methods, entity_meta);
+    wsl_new_class(L, WSNMP_KIND_CONTEXT, context_methods, context_meta);
 }

@@ -133,7 +133,7 @@ static int l_type(lua_State *L)
     };
     luaL_checkany(L, 1);
     for (int kind = WSNMP_KIND_SESSION; kind <= WSNMP_KIND_VBL; kind++) {
-        wsl_object *o = luaL_testudata(L, 1, wsl_kind_mt(kind));
+        wsl_object *o = wsl_test(L, 1, kind);
         if (o == NULL)
             continue;
         int live = WsnmpHandleKind(o->handle) == kind;

@@ -10,17 +10,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const class_names[] = {
     [WSNMP_KIND_SESSION] = WSL_SESSION, [WSNMP_KIND_ENTITY] = WSL_ENTITY,
     [WSNMP_KIND_CONTEXT] = WSL_CONTEXT, [WSNMP_KIND_PDU] = WSL_PDU,
     [WSNMP_KIND_VBL] = WSL_VBL,
 };
-
-const char *wsl_kind_mt(int kind)
-{
-    return class_names[kind];
-}
 
 wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session_idx)
 {
@@ -36,9 +32,74 @@ wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session
     return o;
 }
 
+/* Checking a receiver is on the path of every method call, and
+ * luaL_checkudata interns the class name each time.  So each class's
+ * metatable is also kept in the registry under the address of its entry
+ * here, and the Lua state that loaded the module first has the addresses
+ * of its metatables cached: a pointer comparison.  The cache is dropped
+ * when that state closes (see forget_classes), so an address in it is
+ * always a live table, which no object of another state can have as its
+ * metatable; other states take the registry path. */
+static const char class_keys[WSNMP_KIND_VBL + 1];
+static const void *cached_mt[WSNMP_KIND_VBL + 1];
+static const void *cache_owner; /* the main thread of the state cached */
+
+static int forget_classes(lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    if (lua_topointer(L, -1) == cache_owner) {
+        memset(cached_mt, 0, sizeof cached_mt);
+        cache_owner = NULL;
+    }
+    return 0;
+}
+
+/* Caches the class metatable on top of the stack if this state owns the
+ * cache or nobody does; the first claim leaves a sentinel whose __gc runs
+ * when the state closes. */
+static void cache_class(lua_State *L, int kind)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    const void *state = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    if (cache_owner == NULL) {
+        cache_owner = state;
+        lua_newuserdatauv(L, 1, 0);
+        lua_createtable(L, 0, 1);
+        lua_pushcfunction(L, forget_classes);
+        lua_setfield(L, -2, "__gc");
+        lua_setmetatable(L, -2);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_owner);
+    }
+    if (cache_owner == state)
+        cached_mt[kind] = lua_topointer(L, -1);
+}
+
+static int has_class(lua_State *L, int idx, int kind)
+{
+    if (!lua_getmetatable(L, idx))
+        return 0;
+    int same = lua_topointer(L, -1) == cached_mt[kind];
+    if (!same) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &class_keys[kind]);
+        same = lua_rawequal(L, -1, -2);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return same;
+}
+
+wsl_object *wsl_test(lua_State *L, int idx, int kind)
+{
+    void *p = lua_touserdata(L, idx);
+    return p && lua_type(L, idx) == LUA_TUSERDATA && has_class(L, idx, kind) ? p : NULL;
+}
+
 wsl_object *wsl_check(lua_State *L, int idx, int kind)
 {
-    return luaL_checkudata(L, idx, class_names[kind]);
+    wsl_object *o = wsl_test(L, idx, kind);
+    /* The slow path only to raise luaL_checkudata's standard message. */
+    return o ? o : luaL_checkudata(L, idx, class_names[kind]);
 }
 
 void wsl_release(wsl_object *o, int kind)
@@ -95,10 +156,12 @@ int wsl_fail(lua_State *L, HSNMP_SESSION session, SNMPAPI_STATUS code, const cha
     return 3;
 }
 
-void wsl_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
-                   const luaL_Reg *metamethods)
+void wsl_new_class(lua_State *L, int kind, const luaL_Reg *methods, const luaL_Reg *metamethods)
 {
-    luaL_newmetatable(L, name); /* also sets __name */
+    luaL_newmetatable(L, class_names[kind]); /* also sets __name */
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &class_keys[kind]);
+    cache_class(L, kind);
     luaL_setfuncs(L, metamethods, 0);
     lua_newtable(L);
     luaL_setfuncs(L, methods, 0);
@@ -118,7 +181,7 @@ int wsl_retry_after_gc(lua_State *L)
 HSNMP_SESSION wsl_owner(lua_State *L, int idx)
 {
     lua_getiuservalue(L, idx, 1);
-    wsl_object *s = luaL_testudata(L, -1, WSL_SESSION);
+    wsl_object *s = wsl_test(L, -1, WSNMP_KIND_SESSION);
     HSNMP_SESSION h = s ? s->handle : 0;
     lua_pop(L, 1);
     return h;

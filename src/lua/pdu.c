@@ -10,7 +10,7 @@ const char *wsl_pdu_type_name(smiINT type);
 static HSNMP_SESSION push_owner(lua_State *L, int idx)
 {
     lua_getiuservalue(L, idx, 1);
-    wsl_object *s = luaL_testudata(L, -1, WSL_SESSION);
+    wsl_object *s = wsl_test(L, -1, WSNMP_KIND_SESSION);
     return s ? s->handle : 0;
 }
 
@@ -229,6 +229,6 @@ void wsl_open_pdu(lua_State *L)
     static const luaL_Reg vbl_meta[] = {
         {"__gc", v_gc}, {"__close", v_gc}, {"__tostring", v_tostring}, {NULL, NULL},
     };
-    wsl_new_class(L, WSL_PDU, pdu_methods, pdu_meta);
-    wsl_new_class(L, WSL_VBL, vbl_methods, vbl_meta);
+    wsl_new_class(L, WSNMP_KIND_PDU, pdu_methods, pdu_meta);
+    wsl_new_class(L, WSNMP_KIND_VBL, vbl_methods, vbl_meta);
 }

@@ -231,7 +231,7 @@ static int s_pdu(lua_State *L)
     }
 
     HSNMP_VBL vbl = 0;
-    if (luaL_testudata(L, 3, WSL_VBL)) {
+    if (wsl_test(L, 3, WSNMP_KIND_VBL)) {
         vbl = ((wsl_object *)lua_touserdata(L, 3))->handle;
         if (WsnmpHandleKind(vbl) != WSNMP_KIND_VBL)
             return wsl_fail(L, h, SNMPAPI_VBL_INVALID, "the VBL was freed or its session closed");
@@ -243,7 +243,7 @@ static int s_pdu(lua_State *L)
     HSNMP_PDU p = SnmpCreatePdu(h, type, request_id, field1, field2, vbl);
     if (p == 0 && wsl_retry_after_gc(L))
         p = SnmpCreatePdu(h, type, request_id, field1, field2, vbl);
-    if (!lua_isnoneornil(L, 3) && !luaL_testudata(L, 3, WSL_VBL))
+    if (!lua_isnoneornil(L, 3) && !wsl_test(L, 3, WSNMP_KIND_VBL))
         wsl_release(lua_touserdata(L, -1), WSNMP_KIND_VBL); /* the temporary list */
     if (p == 0)
         return wsl_push_last_error(L, h);
@@ -269,5 +269,5 @@ void wsl_open_session(lua_State *L)
         {"__tostring", s_tostring},
         {NULL, NULL},
     };
-    wsl_new_class(L, WSL_SESSION, methods, metamethods);
+    wsl_new_class(L, WSNMP_KIND_SESSION, methods, metamethods);
 }
