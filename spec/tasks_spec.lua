@@ -368,6 +368,47 @@ describe("tasks and polling #integration", function()
       cs:close()
     end)
 
+    -- A blocking request outside tasks waits in C until its own outcome is
+    -- the only event; anything else that happens meanwhile must still reach
+    -- its owner, and the request must still get its own answer.
+    it("a blocking get hands other sessions' events to their callbacks meanwhile", function()
+      local seen = {}
+      local cs = assert(winsnmp.session(function(_, id, err)
+        seen[#seen + 1] = { id = id, err = err }
+      end))
+      local fast = assert(cs:entity(slow.address, { version = "2c", timeout = 2, retries = 0 }))
+      local id = helper.send_get(cs, fast, fake.oid("late", 100))
+      local got = assert(s:get(slow_entity(), { fake.oid("late", 400) }))
+      assert.equals("real", got[1].value)
+      -- The other session's reply arrived during the get and was handed out.
+      assert.same({ { id = id } }, seen)
+      assert.equals("real", assert(cs:recv()).pdu:data().varbinds[1].value)
+      cs:close()
+    end)
+
+    it("a blocking get wakes tasks whose replies arrive meanwhile", function()
+      local value
+      winsnmp.spawn(function()
+        value = assert(s:get(slow_entity(), { fake.oid("late", 100) }))[1].value
+      end)
+      winsnmp.run(0) -- the task sends and waits
+      assert.is_nil(value)
+      assert.equals("real", assert(s:get(slow_entity(), { fake.oid("late", 400) }))[1].value)
+      assert.is_true(winsnmp.run(2))
+      assert.equals("real", value)
+    end)
+
+    it("blocking gets from one session in a row each get their own answer", function()
+      local e = slow_entity()
+      for i = 1, 20 do
+        local oid = i % 2 == 0 and fake.oid("late", 5) or fake.oid("echo")
+        local got = assert(s:get(e, { oid }))
+        assert.equals("real", got[1].value)
+      end
+      fails_with("SNMPAPI_TL_TIMEOUT", s:get(slow_entity({ timeout = 0.2 }), { fake.oid("silent") }))
+      assert.equals(0, winsnmp.stats().pending)
+    end)
+
     it("poll(0) returns at once when nothing is pending", function()
       local t0 = winsnmp.now()
       assert.equals(0, winsnmp.poll(0))

@@ -83,6 +83,11 @@ local function current_task()
   return nil
 end
 
+--- Whether the caller runs inside a task (where requests yield).
+function tasks.in_task()
+  return current_task() ~= nil
+end
+
 --- Waits for the outcome of request `id` on `session`: yields inside a
 -- task, drives `poll` otherwise.  Returns what `session:_response(id)` says.
 function tasks.await(session, id)

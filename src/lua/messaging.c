@@ -77,8 +77,9 @@ static int l_poll(lua_State *L)
 {
     lua_Number t = luaL_optnumber(L, 1, -1);
     smiINT32 ms = t < 0 ? -1 : t > 2147483.0 ? 2147483647 : (smiINT32)(t * 1000.0 + 0.5);
-    event_count = 0;
-    if (!WsnmpPoll(ms, NULL))
+    /* Events left by s:_call (which stops at the first one not its own) are
+     * handed out first, before anything new is waited for. */
+    if (event_count == 0 && !WsnmpPoll(ms, NULL))
         return wsl_push_last_error(L, 0);
     lua_pushinteger(L, (lua_Integer)event_count);
     lua_createtable(L, (int)(event_count * 3), 0);
@@ -264,18 +265,14 @@ static int s_request(lua_State *L)
     return 1;
 }
 
-/* s:_response(id) -> false while in flight; the varbinds; or
- * nil, msg, NAME[, index] */
-static int s_response(lua_State *L)
+/* Pushes the outcome of request `id`: the varbinds, or nil, msg, NAME[,
+ * index].  Returns the number of results, or 0 while it is in flight. */
+static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    lua_Integer id = luaL_checkinteger(L, 2);
     HSNMP_PDU pdu = 0;
-    if (!WsnmpRecvResponse(s, (smiINT32)id, &pdu)) {
-        if (SnmpGetLastError(0) == SNMPAPI_NOOP) {
-            lua_pushboolean(L, 0);
-            return 1;
-        }
+    if (!WsnmpRecvResponse(s, id, &pdu)) {
+        if (SnmpGetLastError(0) == SNMPAPI_NOOP)
+            return 0;
         return wsl_push_last_error(L, s);
     }
     smiINT status, index;
@@ -298,6 +295,52 @@ static int s_response(lua_State *L)
     if (!ok)
         return wsl_push_last_error(L, s);
     return 1;
+}
+
+/* s:_response(id) -> false while in flight; the varbinds; or
+ * nil, msg, NAME[, index] */
+static int s_response(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    lua_Integer id = luaL_checkinteger(L, 2);
+    int n = push_response(L, s, (smiINT32)id);
+    if (n == 0)
+        lua_pushboolean(L, 0);
+    return n ? n : 1;
+}
+
+/* s:_call(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
+ * -> what s:_response gives, or false, id.
+ *
+ * The blocking request of a script outside any task: sends, then polls in
+ * C for as long as the only event is this request's outcome, which is the
+ * whole story for a script that asks one thing at a time.  At the first
+ * other event (another session's, a notification, a callback's) it stops
+ * and answers false, id: the events stay buffered for core.poll, and the
+ * Lua side waits through the general path, which hands them out. */
+static int s_call(lua_State *L)
+{
+    int n = s_request(L);
+    if (n != 1)
+        return n; /* nil, msg, NAME */
+    HSNMP_SESSION s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    smiINT32 id = (smiINT32)lua_tointeger(L, -1);
+    while (event_count == 0) {
+        if (!WsnmpPoll(1000, NULL))
+            break; /* the general path reports it */
+        if (event_count == 1 && events[0].session == s && events[0].request_id == id) {
+            /* An incoming request with the same id (the sender's) also says
+             * (s, id): then nothing is ours yet and the event stays. */
+            if ((n = push_response(L, s, id)) != 0) {
+                event_count = 0;
+                return n;
+            }
+            break;
+        }
+    }
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
 }
 
 /* s:encode(dst, [ctx], pdu) -> the message bytes (v1/v2c) */
@@ -496,7 +539,7 @@ void wsl_open_messaging(lua_State *L)
 {
     static const luaL_Reg session_methods[] = {
         {"send", s_send},           {"recv", s_recv},           {"cancel", s_cancel},
-        {"_request", s_request},    {"_response", s_response},  {"_callback", s_callback},
+        {"_request", s_request},    {"_response", s_response},  {"_call", s_call},  {"_callback", s_callback},
         {"encode", s_encode},       {"decode", s_decode},       {"_register", s_register},
         {"_unregister", s_unregister}, {"_listen", s_listen},   {"_incoming", s_incoming},
         {NULL, NULL},
