@@ -183,27 +183,38 @@ bool wsnmp_ber_can_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu)
 SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
                                 unsigned char **out, size_t *out_len, const char **why)
 {
-    for (size_t size = 256;; size *= 2) {
-        unsigned char *buf = malloc(size);
+    /* Most messages fit a stack buffer: then one allocation of the exact
+     * size; bigger ones take heap buffers of doubling size. */
+    unsigned char stack[1472];
+    for (size_t size = sizeof stack;; size *= 2) {
+        unsigned char *buf = size == sizeof stack ? stack : malloc(size);
         if (buf == NULL) {
             *why = "out of memory";
             return SNMPAPI_ALLOC_ERROR;
         }
         rev_t w = {buf, size, size, false};
-        if (!encode_into(&w, sec, pdu)) {
-            free(buf);
-            *why = "a value of unknown syntax";
-            return SNMPAPI_SYNTAX_INVALID;
-        }
-        if (!w.overflow) {
+        bool encoded = encode_into(&w, sec, pdu);
+        if (encoded && !w.overflow) {
             size_t len = size - w.pos;
-            memmove(buf, buf + w.pos, len);
-            unsigned char *fitted = realloc(buf, len);
-            *out = fitted ? fitted : buf;
+            unsigned char *fitted = malloc(len);
+            if (fitted)
+                memcpy(fitted, buf + w.pos, len);
+            if (buf != stack)
+                free(buf);
+            if (fitted == NULL) {
+                *why = "out of memory";
+                return SNMPAPI_ALLOC_ERROR;
+            }
+            *out = fitted;
             *out_len = len;
             return 0;
         }
-        free(buf);
+        if (buf != stack)
+            free(buf);
+        if (!encoded) {
+            *why = "a value of unknown syntax";
+            return SNMPAPI_SYNTAX_INVALID;
+        }
         if (size > 2 * 65536) { /* no UDP datagram holds it */
             *why = "the message is too big";
             return SNMPAPI_TL_PDU_TOO_BIG;
