@@ -7,6 +7,7 @@
  * number of agents; a reply is accepted only from the address and port its
  * request went to, with the request's id (v3: message id).
  */
+#define _GNU_SOURCE /* recvmmsg */
 #include "messaging.h"
 
 #include <errno.h>
@@ -367,23 +368,40 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     (void)slot;
 }
 
-static unsigned char recv_buffer[65536];
+/* Datagrams are read in batches with recvmmsg: under load one system call
+ * brings many replies, and a batch that comes back short tells that the
+ * socket is empty, which saves the read that would only say EAGAIN. */
+#define RECV_BATCH 16
+static unsigned char recv_buffers[RECV_BATCH][65536];
 
 static void read_socket(uint32_t slot, int fd)
 {
-    for (int i = 0; i < 256; i++) { /* bounded, so timers still run under a flood */
-        struct sockaddr_storage from;
-        socklen_t fromlen = sizeof from;
-        ssize_t n = recvfrom(fd, recv_buffer, sizeof recv_buffer, 0, (struct sockaddr *)&from,
-                             &fromlen);
-        if (n < 0)
+    struct mmsghdr msgs[RECV_BATCH];
+    struct iovec iov[RECV_BATCH];
+    struct sockaddr_storage from[RECV_BATCH];
+    for (int round = 0; round < 256 / RECV_BATCH; round++) { /* bounded: timers still run under a flood */
+        for (int i = 0; i < RECV_BATCH; i++) {
+            iov[i] = (struct iovec){recv_buffers[i], sizeof recv_buffers[i]};
+            msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
+                                              .msg_namelen = sizeof from[i],
+                                              .msg_iov = &iov[i],
+                                              .msg_iovlen = 1};
+            msgs[i].msg_len = 0;
+        }
+        int got = recvmmsg(fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+        if (got <= 0)
             return; /* EAGAIN, or an ICMP error for an earlier send */
-        /* The session may have been closed by nothing here (callbacks run
-         * later), but look it up each time to be safe. */
-        wsnmp_session *s = wsnmp_session_at(slot);
-        if (s == NULL || s->io == NULL)
-            return;
-        wsnmp_deliver(s, slot, recv_buffer, (size_t)n, &from, fromlen);
+        for (int i = 0; i < got; i++) {
+            /* Look the session up each time: nothing here closes it (callbacks
+             * run later), but it costs nothing to be safe. */
+            wsnmp_session *s = wsnmp_session_at(slot);
+            if (s == NULL || s->io == NULL)
+                return;
+            wsnmp_deliver(s, slot, recv_buffers[i], msgs[i].msg_len, &from[i],
+                          msgs[i].msg_hdr.msg_namelen);
+        }
+        if (got < RECV_BATCH)
+            return; /* the socket is empty */
     }
 }
 
