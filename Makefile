@@ -2,7 +2,7 @@
 #   make demo   installs what is missing, builds, and runs the demo against a
 #               private loopback snmpd that it starts and stops
 #   make test   installs what is missing, builds, and runs every test
-# Further targets: build, ctest, spec, asan, install, clean.
+# Further targets: build, ctest, spec, asan, valgrind, soak, bench, install, clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -11,7 +11,7 @@ JOBS ?= 2
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan bench install clean
+.PHONY: all deps build demo test ctest spec asan valgrind soak bench install clean
 
 all: build
 
@@ -44,6 +44,11 @@ asan: deps
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	WINSNMP_BUILD=./$(ASAN_BUILD) busted
+
+# One million requests and 100,000 sessions opened and closed: handle
+# counts back to zero, memory flat (bench/soak.md).  Not timed.
+soak: build
+	$(LUA_ENV) lua5.4 bench/soak.lua
 
 # The benchmark (issue figures in bench/results.md): winsnmp side by side
 # with a C client on net-snmp's async API, the CLI tools, easysnmp and node.
