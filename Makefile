@@ -45,6 +45,11 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	WINSNMP_BUILD=./$(ASAN_BUILD) busted
 
+# The C tests and every spec under valgrind memcheck: no error, no leak.
+valgrind: build
+	@sh tools/install-deps.sh valgrind
+	WINSNMP_BUILD=./$(BUILD) sh tools/valgrind.sh
+
 # One million requests and 100,000 sessions opened and closed: handle
 # counts back to zero, memory flat (bench/soak.md).  Not timed.
 soak: build
