@@ -11,7 +11,7 @@ JOBS ?= 2
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan valgrind soak bench install clean
+.PHONY: all deps build demo test ctest spec asan valgrind soak bench install install-check clean
 
 all: build
 
@@ -64,6 +64,11 @@ bench: build
 
 install: build
 	cmake --install $(BUILD)
+
+# Installs into a scratch prefix and builds a C program against it through
+# pkg-config and through find_package(winsnmp).
+install-check: build
+	WINSNMP_BUILD=./$(BUILD) sh tools/install-check.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
