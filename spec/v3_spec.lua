@@ -243,3 +243,29 @@ describe("SNMPv3 #integration", function()
     end)
   end)
 end)
+
+describe("SNMPv3 agent replaced #integration", function()
+  helper.check_no_leaks()
+
+  -- Regression (found by the hostile-network work): an agent restarted with
+  -- another engine id answered with a report the session could not read
+  -- (no keys for the new engine), and every later request timed out.
+  it("an agent whose engine id changes is discovered again", function()
+    local snmpd = require("winsnmp.snmpd")
+    local first = assert(snmpd.start({ extra = "engineID winsnmp-first-engine" }))
+    local s = assert(winsnmp.session())
+    local e = assert(s:entity(first.address,
+      helper.merge(first.v3, { version = "3", timeout = 1, retries = 2 })))
+    assert.equals("winsnmp-agent", assert(s:get(e, { SYS_NAME }))[1].value)
+    local port = first.port
+    first:stop()
+    local second = assert(snmpd.start({ port = port, extra = "engineID winsnmp-second-engine",
+                                        sysname = "second-agent" }))
+    local got, msg = s:get(e, { SYS_NAME })
+    assert.is_truthy(got, msg)
+    assert.equals("second-agent", got[1].value)
+    assert.equals("second-agent", assert(s:get(e, { SYS_NAME }))[1].value)
+    second:stop()
+    helper.close_session(s)
+  end)
+end)

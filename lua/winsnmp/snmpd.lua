@@ -128,7 +128,8 @@ snmpd.V3_USER = {
 --- Starts an agent.
 -- @tparam[opt] table opts `ports` (number of UDP ports to listen on, 1..100,
 -- default 1), `tcp` (also listen on TCP, same port numbers: `agent.tcp_address`),
--- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`), `extra` (more snmpd.conf lines), `sysname`.
+-- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`), `extra` (more snmpd.conf lines), `sysname`,
+-- `port` (this UDP port instead of a free one: an agent restarted on the same address).
 -- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
 -- `dir`, `pid`, or nil and a message.
 function snmpd.start(opts)
@@ -141,7 +142,8 @@ function snmpd.start(opts)
   if count < 1 or count > 100 then return nil, "ports must be 1..100 per agent" end
 
   for _ = 1, 5 do -- a port may be taken between the check and the bind
-    local ports, err = snmpd.free_ports(count)
+    local ports, err
+    if opts.port then ports = { opts.port } else ports, err = snmpd.free_ports(count) end
     if not ports then return nil, err end
     local dir = os.tmpname()
     os.remove(dir)

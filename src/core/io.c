@@ -301,15 +301,29 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
      * per user and engine, so install the keys of the request this reply
      * answers before it is authenticated. */
     int32_t msg_id;
+    wsnmp_request *v3_request = NULL; /* the request a v3 message says it answers */
+    wsnmp_engine *e = NULL;
     if (s->io && wsnmp_v3_msg_id(data, len, &msg_id)) {
         wsnmp_request *r = wsnmp_pending_find(s->io, msg_id);
-        wsnmp_engine *e = r ? wsnmp_engine_find(s->io, &r->peer) : NULL;
+        e = r ? wsnmp_engine_find(s->io, &r->peer) : NULL;
         if (e && e->known && r->state == WSNMP_REQ_SENT && r->sec.user &&
-            wsnmp_peer_equal(&r->peer, from, fromlen))
+            wsnmp_peer_equal(&r->peer, from, fromlen)) {
             wsnmp_usm_ensure(&r->sec, &e->id, &why);
+            v3_request = r;
+        }
     }
     if (wsnmp_decode(data, len, &d, &why) != 0) {
         wsnmp_dropped_total++;
+        /* From the agent's address, for a request in flight, but from an
+         * engine we do not know (the agent was replaced or reconfigured): its
+         * report cannot be read without that engine's keys, so discover the
+         * engine again rather than time out forever.  The message itself is
+         * still dropped; a forger can at most cause one extra probe. */
+        smiOCTETS engine;
+        char user[64];
+        if (v3_request && wsnmp_v3_sender(data, len, &engine, user, sizeof user) &&
+            (engine.len != e->id.len || memcmp(engine.ptr, e->id.ptr, engine.len) != 0))
+            wsnmp_engine_changed(s, v3_request);
         return;
     }
     wsnmp_io *io = s->io;

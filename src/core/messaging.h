@@ -269,6 +269,9 @@ void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
                         const char *reason);
 extern smiUINT32 wsnmp_dropped_total;
 void wsnmp_engine_ready(wsnmp_session *s, wsnmp_engine *e);
+/* The agent of request r (sent, v3) answered from another engine than the
+ * one discovered: discover again and resend r once it is known. */
+void wsnmp_engine_changed(wsnmp_session *s, wsnmp_request *r);
 wsnmp_engine *wsnmp_engine_find(wsnmp_io *io, const wsnmp_peer *peer);
 /* Registers the USM user of sec for an engine unless the same credentials
  * already are (deriving keys costs milliseconds). */

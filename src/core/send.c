@@ -159,7 +159,8 @@ void wsnmp_engine_ready(wsnmp_session *s, wsnmp_engine *e)
     }
 }
 
-static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const wsnmp_entity *e)
+static wsnmp_request *new_request_timed(uint32_t sslot, const wsnmp_peer *peer,
+                                        smiUINT32 timeout_ms, smiUINT32 attempts)
 {
     wsnmp_request *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -168,13 +169,82 @@ static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const 
     r->peer = *peer;
     r->heap_index = SIZE_MAX;
     r->fd = -1;
-    r->timeout_ms = e->timeout_ms ? e->timeout_ms : WSNMP_DEFAULT_TIMEOUT_MS;
-    r->attempts_left = e->retries == WSNMP_DEFAULT ? WSNMP_DEFAULT_RETRIES : e->retries;
+    r->timeout_ms = timeout_ms;
+    r->attempts_left = attempts;
     /* Retransmission OFF applies to what is sent while it is off, even if
      * it is switched on again before the timeout. */
     if (wsnmp_lib.retransmit_mode == SNMPAPI_OFF)
         r->attempts_left = 0;
     return r;
+}
+
+static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const wsnmp_entity *e)
+{
+    return new_request_timed(sslot, peer, e->timeout_ms ? e->timeout_ms : WSNMP_DEFAULT_TIMEOUT_MS,
+                             e->retries == WSNMP_DEFAULT ? WSNMP_DEFAULT_RETRIES : e->retries);
+}
+
+/* Queues request r (already pending) behind the discovery of engine e and
+ * sends the probe if none is out.  On failure r is off e's queue again. */
+static bool wait_for_engine(wsnmp_session *s, wsnmp_request *r, wsnmp_engine *e,
+                            const char **why)
+{
+    wsnmp_io *io = s->io;
+    r->state = WSNMP_REQ_WAIT_ENGINE;
+    r->wait_next = e->waiting;
+    e->waiting = r;
+    if (e->probe_id != 0)
+        return true;
+    wsnmp_request *probe = new_request_timed(r->session_slot, &r->peer, r->timeout_ms,
+                                             r->attempts_left);
+    wsnmp_pdu *probe_pdu = calloc(1, sizeof *probe_pdu);
+    if (probe == NULL || probe_pdu == NULL || !wsnmp_security_copy(&probe->sec, &r->sec)) {
+        free(probe_pdu);
+        if (probe)
+            wsnmp_request_free(probe);
+        *why = "out of memory";
+        goto failed;
+    }
+    probe->id = unused_id(io);
+    probe->state = WSNMP_REQ_PROBE;
+    probe_pdu->type = SNMP_PDU_GET;
+    probe_pdu->request_id = probe->id;
+    probe->pdu = probe_pdu;
+    if (wsnmp_encode(&probe->sec, probe_pdu, NULL, probe->id, &probe->packet, &probe->packet_len,
+                     why) != 0 ||
+        !wsnmp_pending_add(io, probe)) {
+        wsnmp_request_free(probe);
+        goto failed;
+    }
+    e->probe_id = probe->id;
+    if (!wsnmp_transmit(s, probe, why)) {
+        wsnmp_pending_remove(io, probe);
+        wsnmp_request_free(probe);
+        e->probe_id = 0;
+        goto failed;
+    }
+    return true;
+failed:
+    e->waiting = r->wait_next;
+    r->wait_next = NULL;
+    return false;
+}
+
+void wsnmp_engine_changed(wsnmp_session *s, wsnmp_request *r)
+{
+    wsnmp_engine *e = engine_for(s->io, &r->peer, false);
+    if (e == NULL || !e->known || r->state != WSNMP_REQ_SENT)
+        return;
+    /* Discover again; r goes out with the new engine once it is known.  Its
+     * retransmission timer stops meanwhile (the probe has its own). */
+    e->known = false;
+    wsnmp_timer_clear(r);
+    const char *why;
+    if (!wait_for_engine(s, r, e, &why)) {
+        wsnmp_pending_remove(s->io, r);
+        wsnmp_request_fail(s, r, SNMPAPI_TL_UNDELIVERABLE,
+                           "SNMPv3: the agent's engine id changed and discovery failed");
+    }
 }
 
 bool wsnmp_lookup_send_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTEXT context,
@@ -305,42 +375,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
                 wsnmp_request_free(r);
                 return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
             }
-            r->state = WSNMP_REQ_WAIT_ENGINE;
-            r->wait_next = e->waiting;
-            e->waiting = r;
-            if (e->probe_id == 0) {
-                wsnmp_request *probe = new_request(sslot, &peer, dst);
-                wsnmp_pdu *probe_pdu = calloc(1, sizeof *probe_pdu);
-                if (probe == NULL || probe_pdu == NULL ||
-                    !wsnmp_security_copy(&probe->sec, &r->sec)) {
-                    free(probe_pdu);
-                    if (probe)
-                        wsnmp_request_free(probe);
-                    goto probe_failed;
-                }
-                probe->id = unused_id(io);
-                probe->state = WSNMP_REQ_PROBE;
-                probe_pdu->type = SNMP_PDU_GET;
-                probe_pdu->request_id = probe->id;
-                probe->pdu = probe_pdu;
-                if (wsnmp_encode(&probe->sec, probe_pdu, NULL, probe->id, &probe->packet,
-                                 &probe->packet_len, &why) != 0 ||
-                    !wsnmp_pending_add(io, probe)) {
-                    wsnmp_request_free(probe);
-                    goto probe_failed;
-                }
-                e->probe_id = probe->id;
-                if (!wsnmp_transmit(s, probe, &why)) {
-                    wsnmp_pending_remove(io, probe);
-                    wsnmp_request_free(probe);
-                    e->probe_id = 0;
-                    goto probe_failed;
-                }
-                probe->state = WSNMP_REQ_PROBE;
-            }
-            return SNMPAPI_SUCCESS;
-        probe_failed:
-            e->waiting = r->wait_next;
+            if (wait_for_engine(s, r, e, &why))
+                return SNMPAPI_SUCCESS;
             wsnmp_pending_remove(io, r);
             wsnmp_request_free(r);
             return wsnmp_fail(sslot, SNMPAPI_TL_UNDELIVERABLE,
