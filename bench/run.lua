@@ -59,7 +59,9 @@ local function measure_all(args_of)
   for _ = 1, ROUNDS do
     for _, peer in ipairs(peers) do
       local args = peer.available ~= false and args_of(peer)
-      if args then best[peer.name] = better(best[peer.name], decode(run(peer.cmd .. " " .. args))) end
+      if args then
+        best[peer.name] = better(best[peer.name], decode(run(peer.cmd .. " " .. args)))
+      end
     end
   end
   return best
@@ -140,10 +142,12 @@ line("# winsnmp benchmark")
 line("")
 line(("Run %s on %s, %s cores; one private snmpd on loopback for (a)–(c) and (e),"):format(
   os.date("!%Y-%m-%d %H:%M UTC"), run("uname -m"):gsub("%s+$", ""), run("nproc"):gsub("%s+$", "")))
-line("ten snmpd × 100 ports for (d).  Each figure is the best of five runs, the clients taking turns.  Ratios are to")
-line("the C reference client, as speed-ups: above 1 is better than the C client.")
+line("ten snmpd × 100 ports for (d).  Each figure is the best of five runs, the clients taking")
+line("turns.  Ratios are to the C reference client, as speed-ups: above 1 is better than the C")
+line("client.")
 line("")
-line("| client | (a) sequential GET/s | (b) 64 in flight GET/s | (c) full walk | (d) 1,000 agents | (e) instructions/GET |")
+line("| client | (a) sequential GET/s | (b) 64 in flight GET/s | (c) full walk | (d) 1,000 agents "
+  .. "| (e) instructions/GET |")
 line("|---|---|---|---|---|---|")
 for _, peer in ipairs(peers) do
   local r = results[peer.name]

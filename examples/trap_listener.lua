@@ -21,7 +21,7 @@ local function json_value(vb)
 end
 
 local session <close> = assert(winsnmp.session())
-local registration <close> = assert(session:register({ address = address,
+local _ <close> = assert(session:register({ address = address,
                                                        community = community }, function(n)
   local parts = {}
   for _, vb in ipairs(n.varbinds) do

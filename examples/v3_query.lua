@@ -1,6 +1,7 @@
 -- An SNMPv3 (USM) query: engine discovery, keys and time sync are done by
 -- the engine; a wrong passphrase is a clear error that never contains it.
---   lua5.4 examples/v3_query.lua ADDRESS USER AUTH_PASS PRIV_PASS [SHA|SHA-256|...] [AES|AES-256|DES]
+--   lua5.4 examples/v3_query.lua ADDRESS USER AUTH_PASS PRIV_PASS \
+--     [SHA|SHA-256|...] [AES|AES-256|DES]
 local winsnmp = require("winsnmp")
 
 local address, user, auth_pass, priv_pass, auth, priv = ...

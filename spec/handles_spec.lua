@@ -244,7 +244,7 @@ describe("winsnmp handles", function()
       old_vbl:free()
       old_ctx:free()
       local new = {}
-      for i = 1, 500 do
+      for _ = 1, 500 do
         new[#new + 1] = assert(s:pdu("get"))
         new[#new + 1] = assert(s:entity("127.0.0.1", {}))
         new[#new + 1] = assert(s:vbl({}))

@@ -74,13 +74,6 @@ local function v3_args(user, auth_pass, priv_pass)
     tools.quote(auth_pass), tools.quote(priv_pass), SENDER_ENGINE)
 end
 
-local function varbind(list, oid)
-  for _, vb in ipairs(list) do
-    if vb.oid == oid then return vb end
-  end
-  return nil
-end
-
 describe("notifications #integration", function()
   helper.check_no_leaks()
 
@@ -745,7 +738,8 @@ describe("notifications #integration", function()
       assert.is_nil(ok)
       assert.is_string(msg)
       assert.equals("SNMPAPI_OID_INVALID", name)
-      ok, msg, name = s:register({ address = "udp:no such host:1" }, function() end)
+      local _
+      ok, _, name = s:register({ address = "udp:no such host:1" }, function() end)
       assert.is_nil(ok)
       assert.is_string(name)
       assert.equals(before, winsnmp.stats().registrations)

@@ -203,6 +203,7 @@ describe("SNMPv3 #integration", function()
         tostring(n2))
       assert.equals("winsnmp-agent", got[1].value)
 
+      local _
       ok, _, name = s:get(v3(wrong), { SYS_NAME })
       assert.is_nil(ok, "the wrong passphrase was accepted after the right one (stale keys)")
       assert.matches("^SNMPAPI_", name)

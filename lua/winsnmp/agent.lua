@@ -85,7 +85,8 @@ function respond(session, message, req, list, status, index)
     pdu = assert(session:pdu("response", req.varbinds, {
       request_id = req.request_id, error_status = status, error_index = index }))
   end
-  local ok, msg = session:send(message.src, message.context, pdu)
+  local ok
+  ok, msg = session:send(message.src, message.context, pdu)
   pdu:free()
   if not ok and list then
     -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded

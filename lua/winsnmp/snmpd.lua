@@ -128,7 +128,8 @@ snmpd.V3_USER = {
 --- Starts an agent.
 -- @tparam[opt] table opts `ports` (number of UDP ports to listen on, 1..100,
 -- default 1), `tcp` (also listen on TCP, same port numbers: `agent.tcp_address`),
--- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`), `extra` (more snmpd.conf lines), `sysname`,
+-- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`),
+-- `extra` (more snmpd.conf lines), `sysname`,
 -- `port` (this UDP port instead of a free one: an agent restarted on the same address).
 -- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
 -- `dir`, `pid`, or nil and a message.
