@@ -83,4 +83,18 @@ describe("examples #integration", function()
     local out = run_ok("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
     assert.matches("3 answers through luv", out)
   end)
+
+  it("cqueues_loop drives the engine from cqueues", function()
+    local out = run_ok("lua5.4 examples/cqueues_loop.lua " .. agent.address .. " 3")
+    assert.matches("sysUpTime = %d+", out)
+    assert.matches("3 answers through cqueues", out)
+  end)
+
+  it("copas_loop runs winsnmp tasks next to copas sockets", function()
+    -- Debian's copas is installed for Lua 5.1/5.2 only (plain Lua).
+    local out = run_ok("LUA_PATH=\"$LUA_PATH;/usr/share/lua/5.2/?.lua\" lua5.4 examples/copas_loop.lua "
+      .. agent.address .. " 3")
+    assert.matches("uptime %d+ after %d polls", out)
+    assert.matches("3 SNMP answers next to copas", out)
+  end)
 end)

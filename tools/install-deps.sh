@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config lua5.4 liblua5.4-dev libsnmp-dev \
-snmpd snmp snmptrapd lua-busted luarocks lua-luv $*"
+snmpd snmp snmptrapd lua-busted luarocks lua-luv lua-cqueues lua-copas lua-socket $*"
 
 missing=""
 for pkg in $PACKAGES; do
