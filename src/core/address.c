@@ -104,7 +104,7 @@ static bool valid_host(const char *host, bool *is_ipv4)
     return true;
 }
 
-bool wsnmp_address_parse(const char *text, wsnmp_address *out, const char **why)
+static bool parse_address(const char *text, wsnmp_address *out, const char **why)
 {
     memset(out, 0, sizeof *out);
     out->transport = WSNMP_TRANSPORT_UDP;
@@ -177,6 +177,20 @@ bool wsnmp_address_parse(const char *text, wsnmp_address *out, const char **why)
     }
     if (is_ipv4 && is_v6_transport(out->transport)) {
         *why = "an IPv4 address with an IPv6 transport";
+        return false;
+    }
+    return true;
+}
+
+bool wsnmp_address_parse(const char *text, wsnmp_address *out, const char **why)
+{
+    if (!parse_address(text, out, why))
+        return false;
+    /* The canonical form ("udp:" ... ":161") must be an address too: a long
+     * host name that fits only without them is refused. */
+    char canonical[WSNMP_MAX_ADDRESS + 32];
+    if (wsnmp_address_format(out, canonical, sizeof canonical) >= WSNMP_MAX_ADDRESS) {
+        *why = "address too long";
         return false;
     }
     return true;

@@ -341,8 +341,18 @@ static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smi
     case 0x45:
     case 0x40:
     case 0x03:
+        /* An Opaque holding one of net-snmp's special types (9f 76, 78..7b:
+         * Counter64, float, double, Integer64, Unsigned64) is net-snmp's to
+         * check and decode, so every version delivers it alike (codec.c). */
+        if (tag == 0x44 && len >= 2 && p[0] == 0x9f &&
+            (p[1] == 0x76 || (p[1] >= 0x78 && p[1] <= 0x7b))) {
+            *mine = false;
+            return false;
+        }
         if (tag == 0x40 && len != 4)
             return false; /* an IpAddress is 4 bytes (net-snmp refuses others too) */
+        if (tag == 0x03 && len == 0)
+            return false; /* a BIT STRING has at least its unused-bits octet (net-snmp too) */
         v->syntax = tag == 0x03 ? SNMP_SYNTAX_BITS : tag;
         v->value.string.ptr = (smiBYTE *)p;
         v->value.string.len = (smiUINT32)len;

@@ -1,7 +1,8 @@
 /*
  * codec.c — net-snmp as codec and security layer, and nothing more.
  *
- * This file and mib glue are the only places that include net-snmp headers.
+ * This file and mib.c are net-snmp glue: the only code that sees net-snmp's
+ * headers, all through netsnmp_glue.h.
  * We use snmp_build/snmp_parse with a session struct that is initialised but
  * never opened: our own sockets carry the bytes, our own timers retransmit.
  * net-snmp does the BER and USM work (keys, digests, encryption, the engine
@@ -10,15 +11,7 @@
  * Initialisation keeps net-snmp quiet and stateless: no MIB files, no
  * configuration or persistent files, and its log goes nowhere.
  */
-#include <net-snmp/net-snmp-config.h>
-#include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/keytools.h>
-#include <net-snmp/library/lcd_time.h>
-#include <net-snmp/library/scapi.h>
-#include <net-snmp/library/snmpusm.h>
-#include <net-snmp/library/transform_oids.h>
-
-#include "messaging.h"
+#include "netsnmp_glue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,63 +85,128 @@ static u_char asn_type_of(smiUINT32 syntax)
     }
 }
 
-static bool add_varbind(netsnmp_pdu *p, const wsnmp_varbind *vb)
-{
-    oid name[MAX_OID_LEN];
-    for (smiUINT32 i = 0; i < vb->name.len; i++)
-        name[i] = vb->name.ptr[i];
-    const smiVALUE *v = &vb->value;
-    u_char type = asn_type_of(v->syntax);
+/* Room for the native form of any value net-snmp takes. */
+typedef struct {
     long l;
     u_long ul;
     struct counter64 c64;
-    oid value_oid[MAX_OID_LEN];
-    const void *data = NULL;
-    size_t len = 0;
+    oid oid[MAX_OID_LEN];
+} value_storage;
+
+/* A value as net-snmp's (type, bytes, length), the bytes in `st` or the
+ * value itself. */
+static const void *value_bytes(const smiVALUE *v, value_storage *st, u_char *type, size_t *len)
+{
+    *type = asn_type_of(v->syntax);
+    *len = 0;
     switch (v->syntax) {
     case SNMP_SYNTAX_INT:
-        l = v->value.sNumber;
-        data = &l;
-        len = sizeof l;
-        break;
+        st->l = v->value.sNumber;
+        *len = sizeof st->l;
+        return &st->l;
     case SNMP_SYNTAX_CNTR32:
     case SNMP_SYNTAX_GAUGE32:
     case SNMP_SYNTAX_TIMETICKS:
     case SNMP_SYNTAX_UINT32:
-        ul = v->value.uNumber;
-        data = &ul;
-        len = sizeof ul;
-        break;
+        st->ul = v->value.uNumber;
+        *len = sizeof st->ul;
+        return &st->ul;
     case SNMP_SYNTAX_CNTR64:
-        c64.high = v->value.hNumber.hipart;
-        c64.low = v->value.hNumber.lopart;
-        data = &c64;
-        len = sizeof c64;
-        break;
+        st->c64.high = v->value.hNumber.hipart;
+        st->c64.low = v->value.hNumber.lopart;
+        *len = sizeof st->c64;
+        return &st->c64;
     case SNMP_SYNTAX_OID:
-        for (smiUINT32 i = 0; i < v->value.oid.len; i++)
-            value_oid[i] = v->value.oid.ptr[i];
-        data = value_oid;
-        len = v->value.oid.len * sizeof(oid);
-        break;
+        for (smiUINT32 i = 0; i < v->value.oid.len && i < MAX_OID_LEN; i++)
+            st->oid[i] = v->value.oid.ptr[i];
+        *len = v->value.oid.len * sizeof(oid);
+        return st->oid;
     case SNMP_SYNTAX_OCTETS:
     case SNMP_SYNTAX_BITS:
     case SNMP_SYNTAX_OPAQUE:
     case SNMP_SYNTAX_NSAPADDR:
     case SNMP_SYNTAX_IPADDR:
-        data = v->value.string.len ? v->value.string.ptr : (const void *)"";
-        len = v->value.string.len;
-        break;
+        *len = v->value.string.len;
+        return v->value.string.len ? v->value.string.ptr : (const void *)"";
     default: /* NULL and the exceptions carry no value */
-        break;
+        return NULL;
     }
+}
+
+static bool add_varbind(netsnmp_pdu *p, const wsnmp_varbind *vb)
+{
+    oid name[MAX_OID_LEN];
+    for (smiUINT32 i = 0; i < vb->name.len; i++)
+        name[i] = vb->name.ptr[i];
+    value_storage st;
+    u_char type;
+    size_t len;
+    const void *data = value_bytes(&vb->value, &st, &type, &len);
     return snmp_pdu_add_variable(p, name, vb->name.len, type, data, len) != NULL;
+}
+
+netsnmp_variable_list *wsnmp_codec_variable(const oid *name, size_t name_len, const smiVALUE *v)
+{
+    value_storage st;
+    u_char type;
+    size_t len;
+    const void *data = value_bytes(v, &st, &type, &len);
+    netsnmp_variable_list *list = NULL;
+    return snmp_varlist_add_variable(&list, name, name_len, type, data, len);
+}
+
+/* net-snmp decodes an Opaque that holds one of its special types (float,
+ * double, Counter64, Integer64, Unsigned64) into a native value and keeps
+ * no wire bytes.  Encode it again, so the value is the Opaque's contents in
+ * network byte order (9f 78 04 ...), as the direct decoder delivers other
+ * Opaques, rather than host memory.  Returns the length, 0 if not one. */
+static size_t opaque_special(const netsnmp_variable_list *var, u_char *out, size_t size)
+{
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+    u_char buf[32];
+    size_t room = sizeof buf;
+    u_char *end;
+    switch (var->type) {
+    case ASN_OPAQUE_FLOAT:
+        end = asn_build_float(buf, &room, var->type, var->val.floatVal, sizeof(float));
+        break;
+    case ASN_OPAQUE_DOUBLE:
+        end = asn_build_double(buf, &room, var->type, var->val.doubleVal, sizeof(double));
+        break;
+    case ASN_OPAQUE_COUNTER64:
+    case ASN_OPAQUE_U64:
+        end = asn_build_unsigned_int64(buf, &room, var->type, var->val.counter64,
+                                       sizeof(struct counter64));
+        break;
+    case ASN_OPAQUE_I64:
+        end = asn_build_signed_int64(buf, &room, var->type, var->val.counter64,
+                                     sizeof(struct counter64));
+        break;
+    default:
+        return 0;
+    }
+    const u_char *contents;
+    u_char tag;
+    size_t n;
+    if (end == NULL || (contents = wsnmp_ber_tlv(buf, end, &tag, &n)) == NULL ||
+        tag != ASN_OPAQUE || n == 0 || n > size)
+        return 0;
+    memcpy(out, contents, n);
+    return n;
+#else
+    (void)var;
+    (void)out;
+    (void)size;
+    return 0;
+#endif
 }
 
 static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
 {
     memset(vb, 0, sizeof *vb);
-    if (var->name_length > MAXOBJIDSIZE)
+    /* net-snmp reads an empty OID (06 00) as the single arc 0, which no
+     * BER encodes: refused, as the direct decoder refuses it. */
+    if (var->name_length < 2 || var->name_length > MAXOBJIDSIZE)
         return false;
     smiUINT32 name[MAXOBJIDSIZE];
     for (size_t i = 0; i < var->name_length; i++) {
@@ -161,6 +219,8 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
     smiVALUE v;
     memset(&v, 0, sizeof v);
     smiUINT32 value_oid[MAXOBJIDSIZE];
+    u_char special[32];
+    size_t special_len;
     switch (var->type) {
     case ASN_INTEGER:
         v.syntax = SNMP_SYNTAX_INT;
@@ -180,7 +240,7 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
         break;
     case ASN_OBJECT_ID: {
         size_t n = var->val_len / sizeof(oid);
-        if (n > MAXOBJIDSIZE)
+        if (n < 2 || n > MAXOBJIDSIZE) /* (an empty OID: see the name above) */
             return false;
         for (size_t i = 0; i < n; i++)
             value_oid[i] = (smiUINT32)var->val.objid[i];
@@ -208,8 +268,13 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
         v.syntax = var->type == ASN_NULL ? SNMP_SYNTAX_NULL : var->type;
         break;
     default:
-        /* Opaque-wrapped floats and the like: net-snmp has already decoded
-         * them, so deliver what it kept as opaque bytes. */
+        /* Opaque-wrapped floats and the like: their wire form again. */
+        if ((special_len = opaque_special(var, special, sizeof special)) != 0) {
+            v.syntax = SNMP_SYNTAX_OPAQUE;
+            v.value.string.len = (smiUINT32)special_len;
+            v.value.string.ptr = special;
+            break;
+        }
         v.syntax = SNMP_SYNTAX_OPAQUE;
         v.value.string.len = (smiUINT32)var->val_len;
         v.value.string.ptr = var->val.string;
@@ -403,7 +468,27 @@ typedef struct registered {
     uint64_t fingerprint;
 } registered_t;
 
+/* Most recently used first.  At most REGISTERED_MAX key sets stay with
+ * net-snmp: every use installs its keys again when they are gone
+ * (wsnmp_usm_ensure), so this bounds memory only.  Unbounded, any datagram
+ * naming a registered notification user under a new engine id added a key
+ * set for good (found by fuzz/fuzz_lua_values). */
+#define REGISTERED_MAX 1024
 static registered_t *registered_users;
+static size_t registered_count;
+
+/* Removes a record and its user from net-snmp. */
+static void registered_drop(registered_t *r)
+{
+    struct usmUser *u;
+    while ((u = usm_get_user(r->engine_id.ptr, r->engine_id.len, r->user)) != NULL) {
+        usm_remove_user(u);
+        usm_free_user(u);
+    }
+    wsnmp_octets_free(&r->engine_id);
+    free(r->user);
+    free(r);
+}
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
@@ -429,11 +514,16 @@ SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_security *sec, const smiOCTETS *engi
                                 const char **why)
 {
     uint64_t fp = fingerprint(sec);
-    registered_t *r = registered_users;
-    while (r && !(r->engine_id.len == engine_id->len &&
-                  memcmp(r->engine_id.ptr, engine_id->ptr, engine_id->len) == 0 &&
-                  strcmp(r->user, sec->user) == 0))
-        r = r->next;
+    registered_t **link = &registered_users, *r;
+    while ((r = *link) != NULL && !(r->engine_id.len == engine_id->len &&
+                                    memcmp(r->engine_id.ptr, engine_id->ptr, engine_id->len) == 0 &&
+                                    strcmp(r->user, sec->user) == 0))
+        link = &r->next;
+    if (r && link != &registered_users) { /* most recently used first */
+        *link = r->next;
+        r->next = registered_users;
+        registered_users = r;
+    }
     if (r && r->fingerprint == fp)
         return 0;
     SNMPAPI_STATUS code = wsnmp_usm_register(sec, engine_id, why);
@@ -450,6 +540,14 @@ SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_security *sec, const smiOCTETS *engi
         }
         r->next = registered_users;
         registered_users = r;
+        if (++registered_count > REGISTERED_MAX) { /* the least recently used goes */
+            registered_t **last = &registered_users;
+            while ((*last)->next)
+                last = &(*last)->next;
+            registered_drop(*last);
+            *last = NULL;
+            registered_count--;
+        }
     }
     r->fingerprint = fp;
     return 0;
@@ -464,6 +562,7 @@ void wsnmp_codec_shutdown(void)
         free(r);
     }
     registered_users = NULL;
+    registered_count = 0;
     ku_cache_clear();
     if (initialised) {
         snmp_shutdown("winsnmp");
@@ -645,12 +744,70 @@ SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded
     return wsnmp_netsnmp_decode(data, len, out, why);
 }
 
+/* Every TLV in [p, end) lies inside its parent, down through constructed
+ * ones (SEQUENCEs, PDUs), at most `depth` levels deep. */
+static bool ber_nested(const u_char *p, const u_char *end, int depth)
+{
+    while (p < end) {
+        u_char tag;
+        size_t n;
+        const u_char *q = wsnmp_ber_tlv(p, end, &tag, &n);
+        if (q == NULL || ((tag & 0x20) && (depth == 0 || !ber_nested(q, q + n, depth - 1))))
+            return false;
+        p = q + n;
+    }
+    return true;
+}
+
+/* net-snmp's SNMPv3 parser trusts inner lengths: a msgSecurityParameters
+ * longer than the message made it read past the end of the buffer (found by
+ * fuzz/fuzz_decode_msg).  So an SNMPv3 message reaches snmp_parse only when
+ * every part lies inside its parent: the header, the security parameters
+ * (BER inside an OCTET STRING) and an unencrypted scoped PDU. */
+static bool v3_well_formed(const u_char *data, size_t len)
+{
+    const u_char *end = data + len, *p, *q;
+    u_char tag;
+    size_t n;
+    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+        return false;
+    end = p + n;
+    if (!ber_nested(p, end, 8))
+        return false;
+    for (int i = 0; i < 2; i++) { /* msgVersion, msgGlobalData */
+        if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL)
+            return false;
+        p = q + n;
+    }
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04)
+        return false;
+    return ber_nested(q, q + n, 8);
+}
+
+/* The msgVersion of a message, or -1. */
+static int64_t message_version(const u_char *data, size_t len)
+{
+    const u_char *end = data + len, *p, *q;
+    u_char tag;
+    size_t n;
+    int64_t version;
+    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30 ||
+        (q = wsnmp_ber_tlv(p, p + n, &tag, &n)) == NULL || tag != 0x02 ||
+        !wsnmp_ber_signed(q, n, INT32_MIN, INT32_MAX, &version))
+        return -1;
+    return version;
+}
+
 SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                                     const char **why)
 {
     memset(out, 0, sizeof *out);
     if (len == 0 || len > 65535) {
         *why = "empty or oversized datagram";
+        return SNMPAPI_MESSAGE_INVALID;
+    }
+    if (message_version(data, len) == SNMP_VERSION_3 && !v3_well_formed(data, len)) {
+        *why = "malformed SNMPv3 message";
         return SNMPAPI_MESSAGE_INVALID;
     }
     /* snmp_parse rewrites v3 authentication parameters in place. */

@@ -305,7 +305,14 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     wsnmp_engine *e = NULL;
     if (s->io && wsnmp_v3_msg_id(data, len, &msg_id)) {
         wsnmp_request *r = wsnmp_pending_find(s->io, msg_id);
-        e = r ? wsnmp_engine_find(s->io, &r->peer) : NULL;
+        if (r == NULL || !wsnmp_peer_equal(&r->peer, from, fromlen)) {
+            /* Not from the agent of a request in flight: dropped before
+             * net-snmp parses it, which keeps a record of every engine id
+             * it sees (found by fuzz/fuzz_lua_values). */
+            wsnmp_dropped_total++;
+            return;
+        }
+        e = wsnmp_engine_find(s->io, &r->peer);
         if (e && e->known && r->state == WSNMP_REQ_SENT && r->sec.user &&
             wsnmp_peer_equal(&r->peer, from, fromlen)) {
             wsnmp_usm_ensure(&r->sec, &e->id, &why);

@@ -594,14 +594,20 @@ static bool registration_matches(const wsnmp_registration *r, const wsnmp_decode
 }
 
 /* v3 notifications are authenticated with the keys of a user registered for
- * them, localised for the sender's engine (the sender is authoritative). */
-static void prepare_v3_keys(const wsnmp_listener *l, const unsigned char *data, size_t len)
+ * them, localised for the sender's engine (the sender is authoritative).
+ * False for an SNMPv3 message whose user no registration of the listener
+ * expects: it is dropped undecoded, as notify() would drop it, because
+ * net-snmp keeps a record of every engine id it parses (fuzz_lua_values). */
+static bool prepare_v3_keys(const wsnmp_listener *l, const unsigned char *data, size_t len)
 {
     smiOCTETS engine;
     char user[WSNMP_MAX_NAME];
     const char *why;
+    int32_t msg_id;
+    if (!wsnmp_v3_msg_id(data, len, &msg_id))
+        return true; /* not SNMPv3 */
     if (!wsnmp_v3_sender(data, len, &engine, user, sizeof user) || engine.len == 0)
-        return;
+        return false;
     size_t n;
     uint32_t *slots = wsnmp_io_session_slots(&n);
     for (size_t i = 0; i < n; i++) {
@@ -609,9 +615,10 @@ static void prepare_v3_keys(const wsnmp_listener *l, const unsigned char *data, 
         for (wsnmp_registration *r = s && s->io ? s->io->registrations : NULL; r; r = r->next)
             if (r->listener == l && r->v3.user && strcmp(r->v3.user, user) == 0) {
                 wsnmp_usm_ensure(&r->v3, &engine, &why);
-                return;
+                return true;
             }
     }
+    return false;
 }
 
 static void answer_inform(const wsnmp_listener *l, const wsnmp_decoded *d,
@@ -715,7 +722,10 @@ void wsnmp_listener_ready(wsnmp_listener *l)
         ssize_t n = recvfrom(l->fd, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &fromlen);
         if (n <= 0)
             return;
-        prepare_v3_keys(l, buffer, (size_t)n);
+        if (!prepare_v3_keys(l, buffer, (size_t)n)) {
+            wsnmp_dropped_total++;
+            continue;
+        }
         wsnmp_decoded d;
         const char *why;
         if (wsnmp_decode(buffer, (size_t)n, &d, &why) != 0) {
