@@ -253,7 +253,8 @@ describe("winsnmp values", function()
 
     it("reject malformed strings with SNMPAPI_OID_INVALID", function()
       for _, bad in ipairs({ "", ".", "1.3.", "1..3", "a.b.c", "1.3.x", "1.3.-1", " 1.3",
-                             "1.3 ", "1,3,6", "..1.3", "iso.3.6" }) do
+                             "1.3 ", "1,3,6", "..1.3" }) do
+        -- ("iso.3.6" is refused only while no MIB is loaded: see mib_spec.)
         local msg = fails_with("SNMPAPI_OID_INVALID", s:vbl({ bad }))
         assert.is_true(#msg > 0)
         assert.equals("SNMPAPI_OID_INVALID", (s:last_error()))

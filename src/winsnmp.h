@@ -552,6 +552,34 @@ WSNMP_API SNMPAPI_STATUS WsnmpClearFriendlyNames(void);
  * and a message naming the file and line, leaving earlier records in place. */
 WSNMP_API SNMPAPI_STATUS WsnmpLoadFriendlyNames(const char *path);
 
+/* MIB names through net-snmp's parser.  Nothing is loaded until asked;
+ * once something is, SnmpStrToOid also takes names ("IF-MIB::ifDescr.3",
+ * "ifDescr.3").  Lists are NULL-terminated (or NULL); the module "ALL"
+ * loads every module found in the directories.  A failure names the file
+ * and line (SNMPAPI_OTHER_ERROR) and leaves what was loaded before. */
+typedef struct {
+    const char *const *dirs;
+    const char *const *modules;
+    const char *const *files;
+} WsnmpMibSources;
+WSNMP_API SNMPAPI_STATUS WsnmpMibLoad(const WsnmpMibSources *sources);
+/* Name -> OID descriptor (free with SnmpFreeDescriptor); returns its length,
+ * or fails with SNMPAPI_OID_INVALID. */
+WSNMP_API SNMPAPI_STATUS WsnmpMibNameToOid(LPCSTR name, smiLPOID oid);
+/* OID -> "MODULE::label.index" into buf; returns the length with the NUL. */
+WSNMP_API SNMPAPI_STATUS WsnmpMibOidToName(smiLPCOID oid, LPSTR buf, smiUINT32 size);
+/* The enumeration label of `value` for the object `oid`, or SNMPAPI_NOOP. */
+WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID oid, smiINT32 value, LPSTR buf,
+                                           smiUINT32 size);
+/* A value as text with the MIB's DISPLAY-HINT and enumerations applied, as
+ * net-snmp's tools show it: by default the value alone; with
+ * WSNMP_MIB_FORMAT_VARBIND the whole line "NAME = TYPE: value";
+ * WSNMP_MIB_FORMAT_NUMERIC shows the name as a numeric OID. */
+#define WSNMP_MIB_FORMAT_VARBIND 1u
+#define WSNMP_MIB_FORMAT_NUMERIC 2u
+WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID oid, smiLPCVALUE value, smiUINT32 flags,
+                                        LPSTR buf, smiUINT32 size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,7 @@ local agent = require("winsnmp.agent")
 
 local winsnmp = {}
 for name, value in pairs(core) do
-  winsnmp[name] = value
+  if not name:match("^_") then winsnmp[name] = value end -- "_name": internal to the modules
 end
 
 winsnmp.poll = tasks.poll
@@ -19,6 +19,7 @@ winsnmp.spawn = tasks.spawn
 winsnmp.run = tasks.run
 winsnmp.agent = agent
 winsnmp.mibview = require("winsnmp.mibview")
+winsnmp.mib = require("winsnmp.mib")
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

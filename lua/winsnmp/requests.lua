@@ -28,10 +28,13 @@ function Session:get(dst, oids, ctx)
   return request(self, "get", dst, oids, ctx)
 end
 
+--- GETNEXT: the varbinds following each OID, or nil, msg, NAME[, index].
 function Session:getnext(dst, oids, ctx)
   return request(self, "getnext", dst, oids, ctx)
 end
 
+--- GETBULK (GETNEXT for a v1 agent): the varbinds, or nil, msg, NAME[, index].
+-- `max_repetitions` defaults to 25, `non_repeaters` to 0.
 function Session:getbulk(dst, oids, non_repeaters, max_repetitions, ctx)
   return request(self, "getbulk", dst, oids, ctx, non_repeaters or 0,
                  max_repetitions or DEFAULT_MAX_REPETITIONS)
@@ -47,9 +50,8 @@ local function canonical(oid)
   if type(oid) ~= "string" then
     error("bad OID (string expected, got " .. type(oid) .. ")", 3)
   end
-  local ok, msg, name = core.oid_compare(oid, oid)
-  if not ok then return nil, msg, name end
-  return (oid:gsub("^%.", ""))
+  -- Also turns a MIB name into its OID, once a MIB is loaded.
+  return core._mib_oid(oid)
 end
 
 local function inside(root, oid)
@@ -129,15 +131,34 @@ end
 
 --- A conceptual table: rows[index][column] = value, where `index` is the
 -- instance suffix (dotted) and `column` the column number.
+-- The label of a table column from the loaded MIBs ("ifDescr"), or nil.
+local function column_name(oid)
+  local name = core._mib_name(oid)
+  return name and name:match("::([%a][%w%-]*)$")
+end
+
+--- A table walked below `entry_oid` (e.g. ifEntry): `rows[index][column] =
+-- value`, `index` the instance suffix as a dotted string, `column` the column
+-- number, or with `opts.names` (MIBs loaded) the column's name ("ifDescr").
+-- `opts` also takes `max_repetitions`.  Failures: nil, msg, NAME.
 function Session:table(dst, entry_oid, opts)
   local base, msg, name = canonical(entry_oid)
   if not base then return nil, msg, name end
+  local names = opts and opts.names
+  local labels = {}
   local rows = {}
   for vb, m, n in self:iwalk(dst, base, opts) do
     if vb == false then return nil, m, n end
     local column, index = vb.oid:sub(#base + 2):match("^(%d+)%.(.+)$")
     if column then
       column = tonumber(column)
+      if names then
+        -- Column names on request (MIBs loaded): one lookup per column.
+        if labels[column] == nil then
+          labels[column] = column_name(base .. "." .. column) or false
+        end
+        column = labels[column] or column
+      end
       local row = rows[index]
       if not row then
         row = {}

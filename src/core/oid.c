@@ -4,6 +4,7 @@
  * MAXOBJIDSIZE sub-identifiers, and outputs are library-owned descriptors.
  */
 #include "internal.h"
+#include "mib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,8 @@ WSNMP_API SNMPAPI_STATUS SnmpStrToOid(LPCSTR string, smiLPOID dstOID)
     smiUINT32 sub[MAXOBJIDSIZE];
     const char *why = NULL;
     smiUINT32 n = parse_oid(string, sub, &why);
+    if (n == 0 && wsnmp_mib_loaded() && wsnmp_mib_name_to_oid(string, sub, &n) != SNMPAPI_SUCCESS)
+        n = 0, why = "not a dotted OID nor a name in the loaded MIBs";
     if (n == 0) {
         /* Quote a bounded prefix of the input: it is an OID, never a secret. */
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID,

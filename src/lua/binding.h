@@ -58,6 +58,16 @@ void wsl_free_value(smiVALUE *v);
 /* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded
  * SNMPAPI_OID_INVALID on failure. */
 smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf);
+/* Room for the OIDs and address a varbind read from Lua points into. */
+typedef struct {
+    smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];
+    unsigned char ipaddr[4];
+} wsl_vb_storage;
+/* Reads the varbind at (oid_idx, type_idx, value_idx) into *name and
+ * *value, pointing into `store` and the Lua strings; 1, or 0 after
+ * recording the error.  Lua misuse raises. */
+int wsl_read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, int value_idx,
+                     wsl_vb_storage *store, smiOID *out_name, smiVALUE *out_value);
 /* Reads the varbind list at idx (no VBL made): arrays valid until the next
  * call, values pointing into strings the list keeps; 1, or 0 after
  * recording the error. */
@@ -84,6 +94,8 @@ void wsl_remember_session(lua_State *L, int idx, HSNMP_SESSION h);
 /* Adds send/recv/cancel/... to Session and poll/fds/now to the module
  * table on top of the stack. */
 void wsl_open_messaging(lua_State *L);
+/* ---- mib.c ---------------------------------------------------------------- */
+void wsl_open_mib(lua_State *L);
 
 /* ---- openers -------------------------------------------------------------- */
 void wsl_open_session(lua_State *L);

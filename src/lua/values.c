@@ -216,15 +216,8 @@ static int read_counter64(lua_State *L, int idx, uint64_t *out)
 
 /* One varbind read from Lua, with the storage its name and value point to
  * (octet values point into Lua strings the caller keeps anchored). */
-typedef struct {
-    smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];
-    unsigned char ipaddr[4];
-} wsl_vb_storage;
-
-/* Reads the varbind at (oid_idx, type_idx, value_idx) into *name and
- * *value; 1, or 0 after recording the error.  Lua misuse raises. */
-static int read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, int value_idx,
-                        wsl_vb_storage *store, smiOID *out_name, smiVALUE *out_value)
+int wsl_read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, int value_idx,
+                     wsl_vb_storage *store, smiOID *out_name, smiVALUE *out_value)
 {
     if (lua_type(L, oid_idx) != LUA_TSTRING)
         luaL_error(L, "varbind OID must be a string, got %s", luaL_typename(L, oid_idx));
@@ -337,7 +330,7 @@ SNMPAPI_STATUS wsl_set_varbind(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, smi
     wsl_vb_storage store;
     smiOID name;
     smiVALUE value;
-    if (!read_varbind(L, s, oid_idx, type_idx, value_idx, &store, &name, &value))
+    if (!wsl_read_varbind(L, s, oid_idx, type_idx, value_idx, &store, &name, &value))
         return SNMPAPI_FAILURE;
     return SnmpSetVb(vbl, index, &name, &value);
 }
@@ -390,7 +383,7 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
         if (t == LUA_TSTRING) {
             lua_pushnil(L);
             lua_pushnil(L);
-            ok = read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1], &scratch_names[i - 1],
+            ok = wsl_read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1], &scratch_names[i - 1],
                               &scratch_values[i - 1]);
         } else if (t == LUA_TTABLE) {
             if (lua_getfield(L, top, "oid") == LUA_TNIL) {
@@ -402,7 +395,7 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
                 lua_getfield(L, top, "type");
                 lua_getfield(L, top, "value");
             }
-            ok = read_varbind(L, s, top + 1, top + 2, top + 3, &scratch[i - 1],
+            ok = wsl_read_varbind(L, s, top + 1, top + 2, top + 3, &scratch[i - 1],
                               &scratch_names[i - 1], &scratch_values[i - 1]);
         } else {
             return luaL_error(L, "varbind #%d: table or OID string expected, got %s", (int)i,
