@@ -28,5 +28,7 @@ build = {
     LUA_CMOD_DIR = "$(LIBDIR)",
     LUA_LMOD_DIR = "$(LUADIR)",
     WINSNMP_INSTALL_CLIB = "OFF",
+    WINSNMP_INSTALL_CLI = "OFF",
   },
+  install = { bin = { winsnmp = "bin/winsnmp" } },
 }

@@ -25,3 +25,6 @@ echo "install-check: find_package: $("$prefix/consumer/hello")"
 LUA_PATH="$prefix/share/lua/5.4/?.lua;$prefix/share/lua/5.4/?/init.lua;;" \
 LUA_CPATH="$prefix/lib/lua/5.4/?.so;;" \
     lua5.4 -e 'local w = require("winsnmp"); assert(w.session()):close(); print("install-check: lua: " .. w._VERSION)'
+LUA_PATH="$prefix/share/lua/5.4/?.lua;$prefix/share/lua/5.4/?/init.lua;;" \
+LUA_CPATH="$prefix/lib/lua/5.4/?.so;;" \
+    "$prefix/bin/winsnmp" --version | sed 's/^/install-check: cli: /'
