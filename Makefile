@@ -2,16 +2,20 @@
 #   make demo   installs what is missing, builds, and runs the demo against a
 #               private loopback snmpd that it starts and stops
 #   make test   installs what is missing, builds, and runs every test
-# Further targets: build, ctest, spec, asan, valgrind, soak, bench, install, clean.
+# Further targets: build, ctest, spec, asan, valgrind, soak, fuzz, doc, lint, bench, install,
+# install-check, clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 PREFIX ?= /usr/local
 JOBS ?= 2
 
+C_SOURCES = $(wildcard src/*.h src/core/*.[ch] src/lua/*.[ch] tests/*.[ch] tests/internal/*.c \
+                       fuzz/*.[ch] bench/*.c tools/install-check/*.c)
+
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan valgrind soak bench install install-check clean
+.PHONY: all deps build demo test ctest spec asan valgrind soak fuzz doc lint bench install install-check clean
 
 all: build
 
@@ -49,6 +53,28 @@ asan: deps
 valgrind: build
 	@sh tools/install-deps.sh valgrind
 	WINSNMP_BUILD=./$(BUILD) sh tools/valgrind.sh
+
+# libFuzzer targets (fuzz/README.md): clang + ASan/UBSan, FUZZ_SECONDS per
+# target, one at a time; findings in $(BUILD)/fuzz-artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_SEED ?=
+fuzz: deps
+	@sh tools/install-deps.sh clang libclang-rt-14-dev
+	FUZZ_SEED=$(FUZZ_SEED) sh fuzz/run.sh $(FUZZ_SECONDS)
+
+# The LDoc reference in $(BUILD)/doc, checked to cover every public function.
+doc: build
+	@sh tools/install-deps.sh lua-ldoc
+	rm -rf $(BUILD)/doc
+	ldoc -d $(BUILD)/doc .
+	$(LUA_ENV) lua5.4 tools/check-docs.lua $(BUILD)/doc
+
+# luacheck, cppcheck and clang-format (the code must already be formatted).
+lint:
+	@sh tools/install-deps.sh lua-check cppcheck clang-format
+	luacheck --no-color -q lua examples bench spec bin tools fuzz
+	sh tools/cppcheck.sh
+	clang-format --dry-run --Werror $(C_SOURCES)
 
 # One million requests and 100,000 sessions opened and closed: handle
 # counts back to zero, memory flat (bench/soak.md).  Not timed.

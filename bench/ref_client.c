@@ -26,6 +26,7 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,8 @@ static double cpu_seconds(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
 }
 
 /* Dotted decimal only: no MIBs are loaded, so no names either. */
@@ -64,16 +65,20 @@ static int parse_oid(const char *text, oid *out, size_t *len)
 {
     const char *p = text;
     size_t n = 0;
-    if (*p == '.') p++;
+    if (*p == '.')
+        p++;
     while (*p) {
         char *end;
         unsigned long v;
-        if (*p < '0' || *p > '9' || n >= MAX_OID_LEN) return 0;
+        if (*p < '0' || *p > '9' || n >= MAX_OID_LEN)
+            return 0;
         v = strtoul(p, &end, 10);
-        out[n++] = (oid) v;
+        out[n++] = (oid)v;
         p = end;
-        if (*p == '.') p++;
-        else if (*p) return 0;
+        if (*p == '.')
+            p++;
+        else if (*p)
+            return 0;
     }
     *len = n;
     return n >= 2;
@@ -81,10 +86,9 @@ static int parse_oid(const char *text, oid *out, size_t *len)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: ref_client [-c COMMUNITY] [-r MAXREP] [-o OID] MODE ...\n"
-            "  seq N ADDR | pipe N INFLIGHT ADDR | walk ROOT ADDR [MAXREP]\n"
-            "  many ADDR... | count N ADDR\n");
+    fprintf(stderr, "usage: ref_client [-c COMMUNITY] [-r MAXREP] [-o OID] MODE ...\n"
+                    "  seq N ADDR | pipe N INFLIGHT ADDR | walk ROOT ADDR [MAXREP]\n"
+                    "  many ADDR... | count N ADDR\n");
     exit(2);
 }
 
@@ -105,12 +109,12 @@ static void init_netsnmp(void)
 /* per-session state and the response callback                         */
 
 struct ctx {
-    void *sess;          /* opaque single-session handle */
-    int outstanding;     /* requests sent, not yet answered or timed out */
-    long ok;             /* good answers */
-    long errors;         /* error-status, exception values, bad PDUs */
-    long timeouts;       /* gave up after the retries */
-    long resends;        /* retransmissions (not an outcome) */
+    void *sess;      /* opaque single-session handle */
+    int outstanding; /* requests sent, not yet answered or timed out */
+    long ok;         /* good answers */
+    long errors;     /* error-status, exception values, bad PDUs */
+    long timeouts;   /* gave up after the retries */
+    long resends;    /* retransmissions (not an outcome) */
     /* walk state */
     int walking;
     oid root[MAX_OID_LEN];
@@ -159,32 +163,38 @@ static void walk_response(struct ctx *c, netsnmp_pdu *pdu)
         c->next_len = vb->name_length;
         c->varbinds++;
     }
-    if (!pdu->variables) c->walk_done = 1;
+    if (!pdu->variables)
+        c->walk_done = 1;
 }
 
-static int on_response(int op, netsnmp_session *session, int reqid,
-                       netsnmp_pdu *pdu, void *magic)
+static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
 {
     struct ctx *c = magic;
-    (void) session;
-    (void) reqid;
+    (void)session;
+    (void)reqid;
     /* RESEND (a retransmission) and CONNECT are notices, not outcomes. */
     if (op == NETSNMP_CALLBACK_OP_RESEND) {
         c->resends++;
         return 1;
     }
-    if (op == NETSNMP_CALLBACK_OP_CONNECT) return 1;
+    if (op == NETSNMP_CALLBACK_OP_CONNECT)
+        return 1;
     c->outstanding--;
     if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
-        if (c->walking) walk_response(c, pdu);
-        else if (check_get_response(pdu)) c->ok++;
-        else c->errors++;
+        if (c->walking)
+            walk_response(c, pdu);
+        else if (check_get_response(pdu))
+            c->ok++;
+        else
+            c->errors++;
     } else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
         c->timeouts++;
-        if (c->walking) c->walk_done = 1;
+        if (c->walking)
+            c->walk_done = 1;
     } else {
         c->errors++;
-        if (c->walking) c->walk_done = 1;
+        if (c->walking)
+            c->walk_done = 1;
     }
     return 1;
 }
@@ -195,8 +205,8 @@ static void *open_session(const char *peer, struct ctx *c)
     void *sessp;
     snmp_sess_init(&s);
     s.version = SNMP_VERSION_2c;
-    s.peername = (char *) peer;
-    s.community = (u_char *) community;
+    s.peername = (char *)peer;
+    s.community = (u_char *)community;
     s.community_len = strlen(community);
     s.timeout = TIMEOUT_US;
     s.retries = RETRIES;
@@ -247,7 +257,7 @@ static void wait_once(struct ctx *c)
 {
     int fds = 0, block = 1, n;
     fd_set fdset;
-    struct timeval tv = { 0, 0 };
+    struct timeval tv = {0, 0};
     FD_ZERO(&fdset);
     snmp_sess_select_info(c->sess, &fds, &fdset, &tv, &block);
     n = select(fds, &fdset, NULL, NULL, block ? NULL : &tv);
@@ -271,22 +281,25 @@ static void print_rate(const char *mode, long n, double t0, double t1, double cp
     printf("{\"client\":\"c-ref\",\"mode\":\"%s\",\"n\":%ld,\"seconds\":%.4f,"
            "\"per_second\":%.0f,\"cpu_seconds\":%.4f,\"ok\":%ld,\"errors\":%ld,"
            "\"timeouts\":%ld,\"resends\":%ld%s}\n",
-           mode, n, secs, secs > 0 ? n / secs : 0.0, cpu, c->ok, c->errors,
-           c->timeouts, c->resends, extra ? extra : "");
+           mode, n, secs, secs > 0 ? n / secs : 0.0, cpu, c->ok, c->errors, c->timeouts, c->resends,
+           extra ? extra : "");
 }
 
 /* seq / count: N GETs, one at a time. */
 static int run_seq(const char *mode, long n, const char *addr)
 {
-    struct ctx c = { 0 };
+    struct ctx c = {0};
     double t0, t1, cpu0;
     long i;
-    if (!open_session(addr, &c)) return 1;
+    if (!open_session(addr, &c))
+        return 1;
     t0 = now();
     cpu0 = cpu_seconds();
     for (i = 0; i < n; i++) {
-        if (!send_get(&c)) break;
-        while (c.outstanding > 0) wait_once(&c);
+        if (!send_get(&c))
+            break;
+        while (c.outstanding > 0)
+            wait_once(&c);
     }
     t1 = now();
     if (strcmp(mode, "count") == 0)
@@ -300,19 +313,22 @@ static int run_seq(const char *mode, long n, const char *addr)
 /* pipe: keep INFLIGHT requests outstanding on one session until N answered. */
 static int run_pipe(long n, long inflight, const char *addr)
 {
-    struct ctx c = { 0 };
+    struct ctx c = {0};
     double t0, t1, cpu0;
     long sent = 0;
     char extra[64];
-    if (!open_session(addr, &c)) return 1;
+    if (!open_session(addr, &c))
+        return 1;
     t0 = now();
     cpu0 = cpu_seconds();
     for (;;) {
         while (c.outstanding < inflight && sent < n) {
-            if (!send_get(&c)) goto out;
+            if (!send_get(&c))
+                goto out;
             sent++;
         }
-        if (c.outstanding == 0) break;
+        if (c.outstanding == 0)
+            break;
         wait_once(&c);
     }
 out:
@@ -326,7 +342,7 @@ out:
 /* walk: GETBULK from ROOT, staying in the subtree, counting varbinds. */
 static int run_walk(const char *root, const char *addr, long maxrep)
 {
-    struct ctx c = { 0 };
+    struct ctx c = {0};
     double t0, t1, cpu0, secs;
     long requests = 0;
     if (!parse_oid(root, c.root, &c.root_len)) {
@@ -336,13 +352,16 @@ static int run_walk(const char *root, const char *addr, long maxrep)
     memcpy(c.next, c.root, c.root_len * sizeof(oid));
     c.next_len = c.root_len;
     c.walking = 1;
-    if (!open_session(addr, &c)) return 1;
+    if (!open_session(addr, &c))
+        return 1;
     t0 = now();
     cpu0 = cpu_seconds();
     while (!c.walk_done) {
-        if (!send_bulk(&c, maxrep)) break;
+        if (!send_bulk(&c, maxrep))
+            break;
         requests++;
-        while (c.outstanding > 0) wait_once(&c);
+        while (c.outstanding > 0)
+            wait_once(&c);
     }
     t1 = now();
     secs = t1 - t0;
@@ -363,7 +382,7 @@ static int run_many(int count, char **addrs)
     struct ctx *cs = calloc(count, sizeof *cs);
     netsnmp_large_fd_set fdset;
     double t0, t1, t_open, cpu0;
-    long ok = 0, errors = 0, timeouts = 0, resends = 0, pending;
+    long ok = 0, errors = 0, timeouts = 0, resends = 0;
     int i, fds_used = 0, max_fd = -1, opened = 0;
     struct rlimit rl;
 
@@ -386,39 +405,48 @@ static int run_many(int count, char **addrs)
         t = snmp_sess_transport(cs[i].sess);
         if (t && t->sock >= 0) {
             fds_used++;
-            if (t->sock > max_fd) max_fd = t->sock;
+            if (t->sock > max_fd)
+                max_fd = t->sock;
         }
     }
     t_open = now();
     for (i = 0; i < count; i++)
-        if (cs[i].sess) send_get(&cs[i]);
+        if (cs[i].sess)
+            send_get(&cs[i]);
 
     for (;;) {
         int numfds = 0, block = 1, n;
-        struct timeval tv = { 0, 0 };
-        pending = 0;
-        if (max_fd + 1 > FD_SETSIZE) netsnmp_large_fd_set_resize(&fdset, max_fd + 1);
+        struct timeval tv = {0, 0};
+        long pending = 0;
+        if (max_fd + 1 > FD_SETSIZE)
+            netsnmp_large_fd_set_resize(&fdset, max_fd + 1);
         NETSNMP_LARGE_FD_ZERO(&fdset);
         for (i = 0; i < count; i++) {
             int sblock = 1;
-            struct timeval stv = { 0, 0 };
-            if (!cs[i].sess || cs[i].outstanding == 0) continue;
+            struct timeval stv = {0, 0};
+            if (!cs[i].sess || cs[i].outstanding == 0)
+                continue;
             pending++;
             snmp_sess_select_info2(cs[i].sess, &numfds, &fdset, &stv, &sblock);
-            if (!sblock && (block || timercmp(&stv, &tv, <))) {
+            bool sooner =
+                stv.tv_sec < tv.tv_sec || (stv.tv_sec == tv.tv_sec && stv.tv_usec < tv.tv_usec);
+            if (!sblock && (block || sooner)) {
                 tv = stv;
                 block = 0;
             }
         }
-        if (pending == 0) break;
+        if (pending == 0)
+            break;
         n = netsnmp_large_fd_set_select(numfds, &fdset, NULL, NULL, block ? NULL : &tv);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             perror("ref_client: select");
             return 1;
         }
         for (i = 0; i < count; i++) {
-            if (!cs[i].sess || cs[i].outstanding == 0) continue;
+            if (!cs[i].sess || cs[i].outstanding == 0)
+                continue;
             if (n > 0) {
                 netsnmp_transport *t = snmp_sess_transport(cs[i].sess);
                 if (t && NETSNMP_LARGE_FD_ISSET(t->sock, &fdset))
@@ -439,10 +467,11 @@ static int run_many(int count, char **addrs)
            "\"descriptors\":%d,\"max_fd\":%d,\"seconds\":%.4f,\"open_seconds\":%.4f,"
            "\"per_second\":%.0f,\"cpu_seconds\":%.4f,\"ok\":%ld,\"errors\":%ld,"
            "\"timeouts\":%ld,\"resends\":%ld}\n",
-           count, opened, fds_used, max_fd, t1 - t0, t_open - t0,
-           t1 > t0 ? count / (t1 - t0) : 0.0, cpu_seconds() - cpu0, ok, errors, timeouts, resends);
+           count, opened, fds_used, max_fd, t1 - t0, t_open - t0, t1 > t0 ? count / (t1 - t0) : 0.0,
+           cpu_seconds() - cpu0, ok, errors, timeouts, resends);
     for (i = 0; i < count; i++)
-        if (cs[i].sess) snmp_sess_close(cs[i].sess);
+        if (cs[i].sess)
+            snmp_sess_close(cs[i].sess);
     netsnmp_large_fd_set_cleanup(&fdset);
     free(cs);
     return ok == count ? 0 : 1;
@@ -458,14 +487,20 @@ int main(int argc, char **argv)
     const char *mode;
 
     while (i < argc && argv[i][0] == '-') {
-        if (i + 1 >= argc) usage();
-        if (strcmp(argv[i], "-c") == 0) community = argv[i + 1];
-        else if (strcmp(argv[i], "-r") == 0) maxrep = atol(argv[i + 1]);
-        else if (strcmp(argv[i], "-o") == 0) oidtext = argv[i + 1];
-        else usage();
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "-c") == 0)
+            community = argv[i + 1];
+        else if (strcmp(argv[i], "-r") == 0)
+            maxrep = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "-o") == 0)
+            oidtext = argv[i + 1];
+        else
+            usage();
         i += 2;
     }
-    if (i >= argc) usage();
+    if (i >= argc)
+        usage();
     mode = argv[i++];
     if (!parse_oid(oidtext, get_oid, &get_oid_len)) {
         fprintf(stderr, "ref_client: bad OID %s\n", oidtext);

@@ -27,18 +27,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_FAIL(...)                                                                      \
-    do {                                                                                    \
-        fprintf(stderr, "FUZZ CHECK FAILED (%s:%d): ", __FILE__, __LINE__);                 \
-        fprintf(stderr, __VA_ARGS__);                                                       \
-        fprintf(stderr, "\n");                                                              \
-        abort();                                                                            \
+#define FUZZ_FAIL(...)                                                                             \
+    do {                                                                                           \
+        fprintf(stderr, "FUZZ CHECK FAILED (%s:%d): ", __FILE__, __LINE__);                        \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fprintf(stderr, "\n");                                                                     \
+        abort();                                                                                   \
     } while (0)
 
-#define FUZZ_CHECK(cond, ...)                                                               \
-    do {                                                                                    \
-        if (!(cond))                                                                        \
-            FUZZ_FAIL(__VA_ARGS__);                                                         \
+#define FUZZ_CHECK(cond, ...)                                                                      \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            FUZZ_FAIL(__VA_ARGS__);                                                                \
     } while (0)
 
 int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
@@ -63,16 +63,16 @@ typedef struct {
 static const fuzz_v3_user fuzz_v3_users[] = {
     {"winsnmp-fuzz-agent", "winsnmpUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA, WSNMP_PRIV_AES,
      "winsnmp-auth-pass", "winsnmp-priv-pass"},
-    {"winsnmp-fuzz-agent", "fuzzAuthUser", WSNMP_LEVEL_AUTH_NOPRIV, WSNMP_AUTH_SHA,
-     WSNMP_PRIV_NONE, "fuzz-auth-pass", NULL},
+    {"winsnmp-fuzz-agent", "fuzzAuthUser", WSNMP_LEVEL_AUTH_NOPRIV, WSNMP_AUTH_SHA, WSNMP_PRIV_NONE,
+     "fuzz-auth-pass", NULL},
     {"winsnmp-fuzz-agent", "fuzzDesUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_MD5, WSNMP_PRIV_DES,
      "fuzz-md5-pass", "fuzz-des-pass"},
     {"winsnmp-fuzz-agent", "fuzzSha2User", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA256,
      WSNMP_PRIV_AES256, "fuzz-sha256-pass", "fuzz-aes256-pass"},
-    {"winsnmp-fuzz-trapd", "fuzzInformUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA,
-     WSNMP_PRIV_AES, "fuzz-inform-auth", "fuzz-inform-priv"},
-    {"winsnmp-fuzz-sender", "fuzzTrapUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA,
-     WSNMP_PRIV_AES, "fuzz-trap-auth", "fuzz-trap-priv"},
+    {"winsnmp-fuzz-trapd", "fuzzInformUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA, WSNMP_PRIV_AES,
+     "fuzz-inform-auth", "fuzz-inform-priv"},
+    {"winsnmp-fuzz-sender", "fuzzTrapUser", WSNMP_LEVEL_AUTH_PRIV, WSNMP_AUTH_SHA, WSNMP_PRIV_AES,
+     "fuzz-trap-auth", "fuzz-trap-priv"},
 };
 
 /* net-snmp's engine time table (lcd_time.h), declared here so that the
@@ -121,14 +121,12 @@ static inline void fuzz_check_clean(const WsnmpStats *base)
     FUZZ_CHECK(st.sessions == base->sessions && st.entities == base->entities &&
                    st.contexts == base->contexts && st.pdus == base->pdus &&
                    st.vbls == base->vbls && st.pending == base->pending &&
-                   st.registrations == base->registrations &&
-                   st.descriptors == base->descriptors,
+                   st.registrations == base->registrations && st.descriptors == base->descriptors,
                "leaked handles: sessions %u entities %u contexts %u pdus %u vbls %u pending %u "
                "registrations %u descriptors %u (at the start: %u %u %u %u %u %u %u %u)",
                st.sessions, st.entities, st.contexts, st.pdus, st.vbls, st.pending,
-               st.registrations, st.descriptors, base->sessions, base->entities,
-               base->contexts, base->pdus, base->vbls, base->pending, base->registrations,
-               base->descriptors);
+               st.registrations, st.descriptors, base->sessions, base->entities, base->contexts,
+               base->pdus, base->vbls, base->pending, base->registrations, base->descriptors);
 }
 
 #endif

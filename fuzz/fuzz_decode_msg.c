@@ -27,7 +27,7 @@
 
 static HSNMP_SESSION session;
 static WsnmpStats baseline; /* the totals after set-up */
-static bool verbose; /* FUZZ_VERBOSE=1: one line per input (for corpus work) */
+static bool verbose;        /* FUZZ_VERBOSE=1: one line per input (for corpus work) */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,8 +64,7 @@ static void oid_text(const smiOID *oid, char *buf, size_t size)
     SNMPAPI_STATUS n = SnmpOidToStr(oid, (smiUINT32)size, buf);
     FUZZ_CHECK(n != 0 && n == strlen(buf) + 1, "SnmpOidToStr of a decoded OID (len %u) failed",
                (unsigned)oid->len);
-    FUZZ_CHECK(oid->len <= MAXOBJIDSIZE, "decoded OID of %u sub-identifiers",
-               (unsigned)oid->len);
+    FUZZ_CHECK(oid->len <= MAXOBJIDSIZE, "decoded OID of %u sub-identifiers", (unsigned)oid->len);
     if (oid->len >= 2) { /* and parses back to itself */
         smiOID back;
         FUZZ_CHECK(SnmpStrToOid(buf, &back) == oid->len, "SnmpStrToOid('%s') != %u", buf,
@@ -268,8 +267,8 @@ static void trap_translations(HSNMP_PDU pdu)
                    "enterprise changed by the v1 -> v2 -> v1 translation");
         FUZZ_CHECK(v1.generic_trap == (generic ? p->generic_trap : SNMP_TRAP_ENTERPRISESPECIFIC) &&
                        (generic || v1.specific_trap == p->specific_trap),
-                   "generic %d / specific %d became %d / %d", p->generic_trap,
-                   p->specific_trap, v1.generic_trap, v1.specific_trap);
+                   "generic %d / specific %d became %d / %d", p->generic_trap, p->specific_trap,
+                   v1.generic_trap, v1.specific_trap);
     }
     /* The varbinds come back, but for snmpTrapEnterprise.0 (dropped) and
      * snmpTrapAddress.0 (appended by the v2 form, kept). */
@@ -295,13 +294,12 @@ static void trap_translations(HSNMP_PDU pdu)
     size_t len;
     if (wsnmp_encode(&sec, &v1, NULL, 0, &bytes, &len, &why) == 0) {
         wsnmp_decoded d;
-        FUZZ_CHECK(wsnmp_decode(bytes, len, &d, &why) == 0, "an encoded Trap-PDU does not decode: %s",
-                   why);
+        FUZZ_CHECK(wsnmp_decode(bytes, len, &d, &why) == 0,
+                   "an encoded Trap-PDU does not decode: %s", why);
         FUZZ_CHECK(d.pdu.type == SNMP_PDU_V1TRAP &&
                        wsnmp_oid_cmp(&d.pdu.enterprise, &v1.enterprise) == 0 &&
                        d.pdu.generic_trap == v1.generic_trap &&
-                       d.pdu.specific_trap == v1.specific_trap &&
-                       d.pdu.time_stamp == v1.time_stamp,
+                       d.pdu.specific_trap == v1.specific_trap && d.pdu.time_stamp == v1.time_stamp,
                    "an encoded Trap-PDU decodes differently");
         FUZZ_CHECK(same_vbl(&d.pdu.vbl, &v1.vbl, &where),
                    "an encoded Trap-PDU decodes with other varbinds (varbind %u)", (unsigned)where);
@@ -340,8 +338,7 @@ static void differential(const unsigned char *data, size_t len)
     FUZZ_CHECK(a.version == b.version && a.pdu.type == b.pdu.type &&
                    a.pdu.request_id == b.pdu.request_id &&
                    a.pdu.error_status == b.pdu.error_status &&
-                   a.pdu.error_index == b.pdu.error_index &&
-                   a.community.len == b.community.len &&
+                   a.pdu.error_index == b.pdu.error_index && a.community.len == b.community.len &&
                    (a.community.len == 0 ||
                     memcmp(a.community.ptr, b.community.ptr, a.community.len) == 0),
                "ber.c and net-snmp decode different headers");
@@ -349,8 +346,7 @@ static void differential(const unsigned char *data, size_t len)
                "ber.c and net-snmp decode different varbinds (varbind %u)", (unsigned)where);
     for (smiUINT32 i = 0; i < a.pdu.vbl.count; i++)
         FUZZ_CHECK(a.pdu.vbl.items[i].value.syntax == b.pdu.vbl.items[i].value.syntax,
-                   "ber.c and net-snmp decode varbind %u with different syntaxes",
-                   (unsigned)i + 1);
+                   "ber.c and net-snmp decode varbind %u with different syntaxes", (unsigned)i + 1);
     wsnmp_decoded_free(&a);
     wsnmp_decoded_free(&b);
 }

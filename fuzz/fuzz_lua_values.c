@@ -134,8 +134,8 @@ static struct sockaddr_in loopback_socket(int *fd)
 
 static void push_user(lua_State *Ls, const fuzz_v3_user *u)
 {
-    static const char *const auth[] = {NULL, "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384",
-                                       "SHA-512"};
+    static const char *const auth[] = {NULL,      "MD5",     "SHA",    "SHA-224",
+                                       "SHA-256", "SHA-384", "SHA-512"};
     static const char *const priv[] = {NULL, "DES", "AES", "AES-192", "AES-256"};
     lua_createtable(Ls, 0, 5);
     lua_pushstring(Ls, u->user);

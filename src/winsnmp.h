@@ -107,9 +107,8 @@ typedef uint64_t HSNMP_CONTEXT, *LPHSNMP_CONTEXT;
 typedef uint64_t HSNMP_PDU, *LPHSNMP_PDU;
 typedef uint64_t HSNMP_VBL, *LPHSNMP_VBL;
 
-typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd,
-                                           UINT wMsg, WPARAM wParam,
-                                           LPARAM lParam, LPVOID lpClientData);
+typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd, UINT wMsg,
+                                           WPARAM wParam, LPARAM lParam, LPVOID lpClientData);
 
 /* ---- ASN.1 and syntax constants ----------------------------------------- */
 /* net-snmp defines the ASN.1 and trap constants too, with equal values. */
@@ -272,15 +271,14 @@ WSNMP_API SNMPAPI_STATUS SnmpGetLastError(HSNMP_SESSION session);
 
 /* Communications */
 WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
-                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
-                                     HSNMP_PDU PDU);
+                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context, HSNMP_PDU PDU);
 WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
                                      LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
                                      LPHSNMP_PDU PDU);
 WSNMP_API SNMPAPI_STATUS SnmpCancelMsg(HSNMP_SESSION session, smiINT32 reqId);
 WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
-                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
-                                       HSNMP_PDU PDU, smiLPOCTETS msgBufDesc);
+                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context, HSNMP_PDU PDU,
+                                       smiLPOCTETS msgBufDesc);
 WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEntity,
                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
                                        LPHSNMP_PDU PDU, smiLPCOCTETS msgPtr);
@@ -302,8 +300,7 @@ WSNMP_API SNMPAPI_STATUS SnmpFreeContext(HSNMP_CONTEXT context);
 
 /* PDUs */
 WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT32 request_id,
-                                  smiINT error_status, smiINT error_index,
-                                  HSNMP_VBL varbindlist);
+                                  smiINT error_status, smiINT error_index, HSNMP_VBL varbindlist);
 WSNMP_API SNMPAPI_STATUS SnmpGetPduData(HSNMP_PDU PDU, smiLPINT PDU_type, smiLPINT32 request_id,
                                         smiLPINT error_status, smiLPINT error_index,
                                         LPHSNMP_VBL varbindlist);
@@ -319,8 +316,7 @@ WSNMP_API HSNMP_VBL SnmpCreateVbl(HSNMP_SESSION session, smiLPCOID name, smiLPCV
 WSNMP_API HSNMP_VBL SnmpDuplicateVbl(HSNMP_SESSION session, HSNMP_VBL vbl);
 WSNMP_API SNMPAPI_STATUS SnmpFreeVbl(HSNMP_VBL vbl);
 WSNMP_API SNMPAPI_STATUS SnmpCountVbl(HSNMP_VBL vbl);
-WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name,
-                                   smiLPVALUE value);
+WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name, smiLPVALUE value);
 WSNMP_API SNMPAPI_STATUS SnmpSetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPCOID name,
                                    smiLPCVALUE value);
 WSNMP_API SNMPAPI_STATUS SnmpDeleteVb(HSNMP_VBL vbl, smiUINT32 index);
@@ -403,22 +399,22 @@ typedef struct {
 /* v3 (USM) credentials of an entity.  Strings are NUL-terminated. */
 typedef struct {
     const char *user;
-    int level;      /* WSNMP_LEVEL_* */
-    int auth;       /* WSNMP_AUTH_* */
+    int level; /* WSNMP_LEVEL_* */
+    int auth;  /* WSNMP_AUTH_* */
     const char *auth_pass;
-    int priv;       /* WSNMP_PRIV_* */
+    int priv; /* WSNMP_PRIV_* */
     const char *priv_pass;
     smiOCTETS context; /* default context name (may be empty) */
 } WsnmpUsm;
 
 /* A friendly-name record (translate mode SNMPAPI_TRANSLATED). */
 typedef struct {
-    const char *address;   /* literal address, as SnmpStrToEntity accepts */
-    int version;           /* WSNMP_VERSION_*, 0 for the default (2c) */
-    smiOCTETS community;   /* default community; len 0 for "public" */
-    WsnmpUsm usm;          /* v3 only; usm.user NULL otherwise */
-    smiUINT32 timeout_ms;  /* 0 for the library default */
-    smiUINT32 retries;     /* WSNMP_DEFAULT for the library default */
+    const char *address;  /* literal address, as SnmpStrToEntity accepts */
+    int version;          /* WSNMP_VERSION_*, 0 for the default (2c) */
+    smiOCTETS community;  /* default community; len 0 for "public" */
+    WsnmpUsm usm;         /* v3 only; usm.user NULL otherwise */
+    smiUINT32 timeout_ms; /* 0 for the library default */
+    smiUINT32 retries;    /* WSNMP_DEFAULT for the library default */
 } WsnmpAgent;
 #define WSNMP_DEFAULT 0xFFFFFFFFu
 
@@ -427,8 +423,8 @@ typedef struct {
 #define WSNMP_DEFAULT_RETRIES 3u
 
 /* Errors and diagnostics. */
-WSNMP_API const char *WsnmpErrorName(SNMPAPI_STATUS code);  /* NULL if unknown */
-WSNMP_API SNMPAPI_STATUS WsnmpErrorCode(const char *name);  /* 0 if unknown */
+WSNMP_API const char *WsnmpErrorName(SNMPAPI_STATUS code);    /* NULL if unknown */
+WSNMP_API SNMPAPI_STATUS WsnmpErrorCode(const char *name);    /* 0 if unknown */
 WSNMP_API const char *WsnmpPduErrorName(smiINT error_status); /* "SNMP_ERROR_..." */
 /* Human-readable text for the last error of a session (0: process-wide).
  * Never contains a community string or a v3 passphrase. */
@@ -498,17 +494,16 @@ WSNMP_API smiUINT32 WsnmpListenerOf(HSNMP_ENTITY entity);
 #define WSNMP_MSG_REQUEST 2      /* a request to a listening entity */
 #define WSNMP_MAX_MATCHES 16
 typedef struct {
-    int kind;                   /* WSNMP_MSG_* */
+    int kind; /* WSNMP_MSG_* */
     smiINT32 request_id;
-    smiUINT32 listener;         /* notifications and requests: the listener's id */
+    smiUINT32 listener; /* notifications and requests: the listener's id */
     smiUINT32 registration_count;
     smiUINT32 registrations[WSNMP_MAX_MATCHES]; /* notifications: who matched */
 } WsnmpMsgInfo;
 /* SnmpRecvMsg for the kinds in `kinds` (a mask of 1 << WSNMP_MSG_*). */
-WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
-                                        WsnmpMsgInfo *info, LPHSNMP_ENTITY srcEntity,
-                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
-                                        LPHSNMP_PDU PDU);
+WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, WsnmpMsgInfo *info,
+                                        LPHSNMP_ENTITY srcEntity, LPHSNMP_ENTITY dstEntity,
+                                        LPHSNMP_CONTEXT context, LPHSNMP_PDU PDU);
 
 /* Handle introspection.  Never sets an error. */
 WSNMP_API int WsnmpHandleKind(uint64_t handle);            /* WSNMP_KIND_*, NONE if not live */

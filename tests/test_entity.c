@@ -120,8 +120,8 @@ static const struct {
 };
 
 static const char *const bad_addresses[] = {
-    "", "127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:abc", "udp6:[::1",
-    "bogus:1.2.3.4:161", "host name with space", "a..b",
+    "",          "127.0.0.1:99999",   "127.0.0.1:65536",      "127.0.0.1:abc",
+    "udp6:[::1", "bogus:1.2.3.4:161", "host name with space", "a..b",
 };
 
 static void test_addresses(void)
@@ -460,43 +460,40 @@ static int write_file(char *path, const char *text)
 
 static void test_load_friendly_names(void)
 {
-    static const char good[] =
-        "# friendly names for the tests\n"
-        "; another comment\n"
-        "\n"
-        "[agent edge]\n"
-        "address = udp:192.0.2.7:1161\n"
-        "version = 1\n"
-        "community = edge-secret\n"
-        "timeout = 2.5\n"
-        "retries = 4\n"
-        "\n"
-        "[agent v2box]\n"
-        "address=127.0.0.1\n"
-        "version=2c\n"
-        "\n"
-        "[agent v3box]\n"
-        "address = udp6:[::1]:1161\n"
-        "version = 3\n"
-        "user = alice\n"
-        "level = authPriv\n"
-        "auth = SHA\n"
-        "auth_pass = alice-auth-pass\n"
-        "priv = AES\n"
-        "priv_pass = alice-priv-pass\n"
-        "\n"
-        "[context rw]\n"
-        "value = private-rw\n";
-    static const char broken[] =
-        "[agent okbefore]\n"
-        "address = 127.0.0.1:1170\n"
-        "\n"
-        "[agent broken\n"
-        "address = 127.0.0.1\n";
-    static const char leaky[] =
-        "[agent leaky]\n"
-        "address = 127.0.0.1\n"
-        "community s3cr3t-community\n";
+    static const char good[] = "# friendly names for the tests\n"
+                               "; another comment\n"
+                               "\n"
+                               "[agent edge]\n"
+                               "address = udp:192.0.2.7:1161\n"
+                               "version = 1\n"
+                               "community = edge-secret\n"
+                               "timeout = 2.5\n"
+                               "retries = 4\n"
+                               "\n"
+                               "[agent v2box]\n"
+                               "address=127.0.0.1\n"
+                               "version=2c\n"
+                               "\n"
+                               "[agent v3box]\n"
+                               "address = udp6:[::1]:1161\n"
+                               "version = 3\n"
+                               "user = alice\n"
+                               "level = authPriv\n"
+                               "auth = SHA\n"
+                               "auth_pass = alice-auth-pass\n"
+                               "priv = AES\n"
+                               "priv_pass = alice-priv-pass\n"
+                               "\n"
+                               "[context rw]\n"
+                               "value = private-rw\n";
+    static const char broken[] = "[agent okbefore]\n"
+                                 "address = 127.0.0.1:1170\n"
+                                 "\n"
+                                 "[agent broken\n"
+                                 "address = 127.0.0.1\n";
+    static const char leaky[] = "[agent leaky]\n"
+                                "address = 127.0.0.1\n"
+                                "community s3cr3t-community\n";
     char path[64];
     HSNMP_ENTITY e;
     HSNMP_CONTEXT c;
@@ -572,12 +569,12 @@ static void test_load_friendly_names(void)
 }
 
 /* No message in either slot contains the secret. */
-#define CHECK_NO_SECRET(secret)                                                  \
-    do {                                                                         \
-        const char *g_ = WsnmpGetLastErrorMessage(0);                            \
-        const char *s_ = WsnmpGetLastErrorMessage(S);                            \
-        CHECK(g_ == NULL || strstr(g_, secret) == NULL);                         \
-        CHECK(s_ == NULL || strstr(s_, secret) == NULL);                         \
+#define CHECK_NO_SECRET(secret)                                                                    \
+    do {                                                                                           \
+        const char *g_ = WsnmpGetLastErrorMessage(0);                                              \
+        const char *s_ = WsnmpGetLastErrorMessage(S);                                              \
+        CHECK(g_ == NULL || strstr(g_, secret) == NULL);                                           \
+        CHECK(s_ == NULL || strstr(s_, secret) == NULL);                                           \
     } while (0)
 
 static void test_secrets_stay_secret(void)

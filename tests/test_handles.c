@@ -17,7 +17,12 @@ static const smiOID sysdescr = {9, sysdescr_ids};
 
 static SNMPAPI_STATUS cb_noop(HSNMP_SESSION s, HWND w, UINT m, WPARAM wp, LPARAM lp, LPVOID d)
 {
-    (void)s; (void)w; (void)m; (void)wp; (void)lp; (void)d;
+    (void)s;
+    (void)w;
+    (void)m;
+    (void)wp;
+    (void)lp;
+    (void)d;
     return SNMPAPI_SUCCESS;
 }
 
@@ -35,8 +40,7 @@ static void stop(void)
 static int stats_all_zero(const WsnmpStats *st)
 {
     return st->sessions == 0 && st->entities == 0 && st->contexts == 0 && st->pdus == 0 &&
-           st->vbls == 0 && st->pending == 0 && st->registrations == 0 &&
-           st->descriptors == 0;
+           st->vbls == 0 && st->pending == 0 && st->registrations == 0 && st->descriptors == 0;
 }
 
 static HSNMP_CONTEXT make_context(HSNMP_SESSION s, const char *text)
@@ -227,8 +231,8 @@ static void test_kinds_and_owners(void)
     CHECK_EQ_INT(WsnmpHandleOwner(o.p), a);
     CHECK_EQ_INT(WsnmpHandleOwner(o.v), a);
     /* All handles are distinct numbers. */
-    CHECK(o.e != o.c && o.e != o.p && o.e != o.v && o.c != o.p && o.c != o.v &&
-          o.p != o.v && a != o.e && a != o.c && a != o.p && a != o.v);
+    CHECK(o.e != o.c && o.e != o.p && o.e != o.v && o.c != o.p && o.c != o.v && o.p != o.v &&
+          a != o.e && a != o.c && a != o.p && a != o.v);
 
     CHECK_EQ_INT(WsnmpHandleKind(0), WSNMP_KIND_NONE);
     CHECK_EQ_INT(WsnmpHandleOwner(0), 0);
@@ -374,8 +378,7 @@ static void test_generations(void)
             dup++;
         if (WsnmpHandleKind(old[i]) != WSNMP_KIND_NONE)
             bad_kind++;
-        if (SnmpFreeVbl(old[i]) != SNMPAPI_FAILURE ||
-            SnmpGetLastError(0) != SNMPAPI_VBL_INVALID)
+        if (SnmpFreeVbl(old[i]) != SNMPAPI_FAILURE || SnmpGetLastError(0) != SNMPAPI_VBL_INVALID)
             bad_free++;
         if (SnmpFreePdu(old[i]) != SNMPAPI_FAILURE)
             bad_free++;

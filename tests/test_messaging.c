@@ -254,8 +254,8 @@ static void reset_events(void)
     nevents = 0;
 }
 
-static SNMPAPI_STATUS record(HSNMP_SESSION s, HWND hWnd, UINT wMsg, WPARAM wParam,
-                             LPARAM lParam, LPVOID data)
+static SNMPAPI_STATUS record(HSNMP_SESSION s, HWND hWnd, UINT wMsg, WPARAM wParam, LPARAM lParam,
+                             LPVOID data)
 {
     if (nevents < MAX_EVENTS)
         events[nevents] = (event_t){s, hWnd, wMsg, wParam, lParam, data, now_ms()};
@@ -340,8 +340,8 @@ static void agent_close(agent_t *a)
 static int agent_take(const agent_t *a, dgram_t *d)
 {
     socklen_t fromlen = sizeof d->from;
-    ssize_t n = recvfrom(a->fd, rx_buffer, sizeof rx_buffer, 0, (struct sockaddr *)&d->from,
-                         &fromlen);
+    ssize_t n =
+        recvfrom(a->fd, rx_buffer, sizeof rx_buffer, 0, (struct sockaddr *)&d->from, &fromlen);
     if (n < 0)
         return 0;
     d->data = rx_buffer;
@@ -373,8 +373,7 @@ static int agent_drain(const agent_t *a)
     return n;
 }
 
-static int agent_send(const agent_t *a, const struct sockaddr_in *to, const void *data,
-                      size_t len)
+static int agent_send(const agent_t *a, const struct sockaddr_in *to, const void *data, size_t len)
 {
     return sendto(a->fd, data, len, 0, (const struct sockaddr *)to, sizeof *to) == (ssize_t)len;
 }
@@ -428,8 +427,8 @@ static int decode_request(const unsigned char *data, size_t len, request_t *r)
 
 /* Encodes a message as an agent would (SnmpEncodeMsg through an entity of
  * the given version and community); returns its length, 0 on failure. */
-static size_t encode_msg(int version, smiOCTETS community, smiINT type, smiINT32 id,
-                         HSNMP_VBL vbl, unsigned char *out, size_t room)
+static size_t encode_msg(int version, smiOCTETS community, smiINT type, smiINT32 id, HSNMP_VBL vbl,
+                         unsigned char *out, size_t room)
 {
     size_t len = 0;
     HSNMP_ENTITY e = SnmpStrToEntity(A, "udp:127.0.0.1:1"); /* never sent to */
@@ -455,11 +454,10 @@ static size_t encode_msg(int version, smiOCTETS community, smiINT type, smiINT32
 static unsigned char tx_buffer[65536];
 
 /* The agent answers request `id` (v2c, community "public") with `vbl`. */
-static int agent_answer(const agent_t *a, const struct sockaddr_in *to, smiINT32 id,
-                        HSNMP_VBL vbl)
+static int agent_answer(const agent_t *a, const struct sockaddr_in *to, smiINT32 id, HSNMP_VBL vbl)
 {
-    size_t n = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id, vbl,
-                          tx_buffer, sizeof tx_buffer);
+    size_t n = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id, vbl, tx_buffer,
+                          sizeof tx_buffer);
     return n > 0 && agent_send(a, to, tx_buffer, n);
 }
 
@@ -882,7 +880,7 @@ static void test_timeout(void)
     HSNMP_ENTITY e = SnmpStrToEntity(S, ag.address);
     CHECK_HANDLE(e);
     CHECK_OK(SnmpSetTimeout(e, 10)); /* hundredths: 100 ms */
-    CHECK_OK(WsnmpSetRetries(e, 1));  /* exactly one retry */
+    CHECK_OK(WsnmpSetRetries(e, 1)); /* exactly one retry */
     {
         smiUINT32 policy = 0;
         smiUINT32 ms = 0;
@@ -1032,8 +1030,8 @@ static void test_source_check(void)
     smiINT32 id = send_get_to_agent(S, e, &ag, &manager);
 
     static unsigned char good[65536];
-    size_t good_len = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id,
-                                 ans, good, sizeof good);
+    size_t good_len = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id, ans,
+                                 good, sizeof good);
     CHECK(good_len > 10);
     smiUINT32 base = dropped();
 
@@ -1045,8 +1043,8 @@ static void test_source_check(void)
     CHECK_EQ_INT(stats(S).pending, 1);
 
     /* 2. An unknown request id, from the agent. */
-    n = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id ^ 0x40000000,
-                   ans, tx_buffer, sizeof tx_buffer);
+    n = encode_msg(WSNMP_VERSION_2C, octets("public"), SNMP_PDU_RESPONSE, id ^ 0x40000000, ans,
+                   tx_buffer, sizeof tx_buffer);
     CHECK(n > 0 && agent_send(&ag, &manager, tx_buffer, n));
     CHECK(poll_dropped(base + 2, 1000));
 

@@ -157,7 +157,8 @@ static void test_register(void)
      * through sharing; an outside socket makes it SNMPAPI_TL_IN_USE. */
     unsigned busy = free_port();
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)busy),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)busy),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     bind(fd, (struct sockaddr *)&a, sizeof a);
     char busy_address[64];

@@ -116,18 +116,20 @@ static void test_str_to_oid(void)
 
     {
         static const char *const bad[] = {
-            "1.3.x", "1..3", "1.3.", "", "1", "4294967296.1", "1.4294967296",
-            "1.99999999999999999999", ".", "..1.3", ".1", "1.3 ", " 1.3", "-1.3",
-            "1.-3", "+1.3", "1.3.6a", "1,3", "1.3\n", "a.b", "0x1.3", "1. 3",
-            "iso.3.6",
+            "1.3.x",  "1..3",         "1.3.",         "",
+            "1",      "4294967296.1", "1.4294967296", "1.99999999999999999999",
+            ".",      "..1.3",        ".1",           "1.3 ",
+            " 1.3",   "-1.3",         "1.-3",         "+1.3",
+            "1.3.6a", "1,3",          "1.3\n",        "a.b",
+            "0x1.3",  "1. 3",         "iso.3.6",
         };
         size_t k;
         for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
             oid.len = 0;
             oid.ptr = NULL;
-            if (SnmpStrToOid(bad[k], &oid) != 0 ||
-                SnmpGetLastError(0) != SNMPAPI_OID_INVALID) {
-                test_fail_(__FILE__, __LINE__, "SnmpStrToOid(\"%s\") should fail with OID_INVALID (got error %u)",
+            if (SnmpStrToOid(bad[k], &oid) != 0 || SnmpGetLastError(0) != SNMPAPI_OID_INVALID) {
+                test_fail_(__FILE__, __LINE__,
+                           "SnmpStrToOid(\"%s\") should fail with OID_INVALID (got error %u)",
                            bad[k], (unsigned)SnmpGetLastError(0));
                 if (oid.ptr)
                     SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid);
@@ -291,7 +293,7 @@ static void test_oid_compare(void)
     CHECK_EQ_INT(cmp("1.3.6.1", "1.3.6.1", 0), 0);
     CHECK_EQ_INT(cmp("1.3.6.1", "1.3.6.2", 0), -1);
     CHECK_EQ_INT(cmp("1.3.6.2", "1.3.6.1", 0), 1);
-    CHECK_EQ_INT(cmp("1.3.6.2", "1.3.6.10", 0), -1); /* numeric, not textual */
+    CHECK_EQ_INT(cmp("1.3.6.2", "1.3.6.10", 0), -1);    /* numeric, not textual */
     CHECK_EQ_INT(cmp("1.3.4294967295", "1.3.1", 0), 1); /* unsigned */
     CHECK_EQ_INT(cmp("1.3.1", "1.3.4294967295", 0), -1);
     CHECK_EQ_INT(cmp("1.4", "1.3.6.1", 0), 1);
@@ -348,10 +350,20 @@ static void test_free_descriptor(void)
     smiOCTETS foreign_octets = {3, (smiLPBYTE) "abc"};
     smiUINT32 base = outstanding_descriptors();
     static const smiUINT32 not_descriptors[] = {
-        SNMP_SYNTAX_INT, SNMP_SYNTAX_NULL, SNMP_SYNTAX_CNTR32, SNMP_SYNTAX_GAUGE32,
-        SNMP_SYNTAX_TIMETICKS, SNMP_SYNTAX_CNTR64, SNMP_SYNTAX_UINT32,
-        SNMP_SYNTAX_NOSUCHOBJECT, SNMP_SYNTAX_NOSUCHINSTANCE, SNMP_SYNTAX_ENDOFMIBVIEW,
-        SNMP_SYNTAX_SEQUENCE, 0, 0x99, 0xFFFFFFFFu,
+        SNMP_SYNTAX_INT,
+        SNMP_SYNTAX_NULL,
+        SNMP_SYNTAX_CNTR32,
+        SNMP_SYNTAX_GAUGE32,
+        SNMP_SYNTAX_TIMETICKS,
+        SNMP_SYNTAX_CNTR64,
+        SNMP_SYNTAX_UINT32,
+        SNMP_SYNTAX_NOSUCHOBJECT,
+        SNMP_SYNTAX_NOSUCHINSTANCE,
+        SNMP_SYNTAX_ENDOFMIBVIEW,
+        SNMP_SYNTAX_SEQUENCE,
+        0,
+        0x99,
+        0xFFFFFFFFu,
     };
     size_t i;
     void *heap;

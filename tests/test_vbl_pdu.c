@@ -547,8 +547,8 @@ static void test_create_pdu(void)
     /* Each PDU type is accepted. */
     {
         static const smiINT types[] = {
-            SNMP_PDU_GET, SNMP_PDU_GETNEXT, SNMP_PDU_RESPONSE, SNMP_PDU_SET,
-            SNMP_PDU_GETBULK, SNMP_PDU_INFORM, SNMP_PDU_TRAP,
+            SNMP_PDU_GET,     SNMP_PDU_GETNEXT, SNMP_PDU_RESPONSE, SNMP_PDU_SET,
+            SNMP_PDU_GETBULK, SNMP_PDU_INFORM,  SNMP_PDU_TRAP,
         };
         size_t i;
         for (i = 0; i < sizeof types / sizeof types[0]; i++) {

@@ -31,7 +31,9 @@ local View = {}
 View.__index = View
 
 --- Builds a view from entries {oid, type, value[, writable]} (positional or
--- named).  `opts.writable` makes every entry writable.
+-- named).  `opts.writable` makes every entry writable.  This is
+-- `winsnmp.mibview(entries, opts)`; the view's `handler` goes to s:listen.
+-- @function mibview
 local function new(entries, opts)
   opts = opts or {}
   local self = setmetatable({ list = {}, by_oid = {} }, View)

@@ -19,10 +19,10 @@ static const struct {
     const char *prefix;
     int transport;
 } transports[] = {
-    {"udp:", WSNMP_TRANSPORT_UDP},      {"udp6:", WSNMP_TRANSPORT_UDP6},
-    {"udpv6:", WSNMP_TRANSPORT_UDP6},   {"udpipv6:", WSNMP_TRANSPORT_UDP6},
-    {"tcp:", WSNMP_TRANSPORT_TCP},      {"tcp6:", WSNMP_TRANSPORT_TCP6},
-    {"tcpv6:", WSNMP_TRANSPORT_TCP6},   {"tcpipv6:", WSNMP_TRANSPORT_TCP6},
+    {"udp:", WSNMP_TRANSPORT_UDP},    {"udp6:", WSNMP_TRANSPORT_UDP6},
+    {"udpv6:", WSNMP_TRANSPORT_UDP6}, {"udpipv6:", WSNMP_TRANSPORT_UDP6},
+    {"tcp:", WSNMP_TRANSPORT_TCP},    {"tcp6:", WSNMP_TRANSPORT_TCP6},
+    {"tcpv6:", WSNMP_TRANSPORT_TCP6}, {"tcpipv6:", WSNMP_TRANSPORT_TCP6},
 };
 
 static bool is_v6_transport(int t)
@@ -143,8 +143,8 @@ static bool parse_address(const char *text, wsnmp_address *out, const char **why
             *why = "not an IPv6 address inside [...]";
             return false;
         }
-        if (close[1] != '\0' && (close[1] != ':' || !parse_port(close + 2, strlen(close + 2),
-                                                                &out->port))) {
+        if (close[1] != '\0' &&
+            (close[1] != ':' || !parse_port(close + 2, strlen(close + 2), &out->port))) {
             *why = "bad port after [IPv6 address]";
             return false;
         }
@@ -199,8 +199,10 @@ bool wsnmp_address_parse(const char *text, wsnmp_address *out, const char **why)
 int wsnmp_address_format(const wsnmp_address *a, char *buf, size_t size)
 {
     static const char *const names[] = {
-        [WSNMP_TRANSPORT_UDP] = "udp", [WSNMP_TRANSPORT_UDP6] = "udp6",
-        [WSNMP_TRANSPORT_TCP] = "tcp", [WSNMP_TRANSPORT_TCP6] = "tcp6",
+        [WSNMP_TRANSPORT_UDP] = "udp",
+        [WSNMP_TRANSPORT_UDP6] = "udp6",
+        [WSNMP_TRANSPORT_TCP] = "tcp",
+        [WSNMP_TRANSPORT_TCP6] = "tcp6",
     };
     if (strchr(a->host, ':'))
         return snprintf(buf, size, "%s:[%s]:%u", names[a->transport], a->host, a->port);

@@ -17,7 +17,7 @@
 
 typedef struct {
     unsigned char *buf;
-    size_t size, pos; /* bytes are written at buf[pos - 1], buf[pos - 2]... */
+    size_t pos; /* bytes are written at buf[pos - 1], buf[pos - 2]... */
     bool overflow;
 } rev_t;
 
@@ -71,7 +71,7 @@ static void put_signed(rev_t *w, unsigned char tag, int64_t v)
     for (;;) {
         unsigned char b = (unsigned char)(v & 0xFF);
         put_byte(w, b);
-        v >>= 8; /* arithmetic shift (implementation-defined, but gcc/clang) */
+        v = v < 0 ? ~(~v >> 8) : v >> 8; /* an arithmetic shift, portably */
         if ((v == 0 && !(b & 0x80)) || (v == -1 && (b & 0x80)))
             break;
     }
@@ -122,8 +122,7 @@ static bool put_value(rev_t *w, const smiVALUE *v)
         put_unsigned(w, (unsigned char)v->syntax, v->value.uNumber);
         return true;
     case SNMP_SYNTAX_CNTR64:
-        put_unsigned(w, 0x46,
-                     (uint64_t)v->value.hNumber.hipart << 32 | v->value.hNumber.lopart);
+        put_unsigned(w, 0x46, (uint64_t)v->value.hNumber.hipart << 32 | v->value.hNumber.lopart);
         return true;
     case SNMP_SYNTAX_OCTETS:
     case SNMP_SYNTAX_BITS: /* BITS travels as an OCTET STRING (RFC 2578) */
@@ -161,7 +160,7 @@ static bool encode_into(rev_t *w, const wsnmp_security *sec, const wsnmp_pdu *pd
         put_header(w, 0x30, vb_end - w->pos);
     }
     put_header(w, 0x30, end - w->pos);
-    put_signed(w, 0x02, pdu->error_index); /* max_repetitions for GETBULK */
+    put_signed(w, 0x02, pdu->error_index);  /* max_repetitions for GETBULK */
     put_signed(w, 0x02, pdu->error_status); /* non_repeaters for GETBULK */
     put_signed(w, 0x02, pdu->request_id);
     put_header(w, (unsigned char)pdu->type, end - w->pos);
@@ -192,7 +191,7 @@ SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
             *why = "out of memory";
             return SNMPAPI_ALLOC_ERROR;
         }
-        rev_t w = {buf, size, size, false};
+        rev_t w = {buf, size, false};
         bool encoded = encode_into(&w, sec, pdu);
         if (encoded && !w.overflow) {
             size_t len = size - w.pos;
@@ -387,7 +386,8 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
         return SNMPAPI_MESSAGE_INVALID;
     if (p + n != end) /* trailing bytes: let net-snmp judge */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
-    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02 || !wsnmp_ber_signed(q, n, 0, 3, &version))
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02 ||
+        !wsnmp_ber_signed(q, n, 0, 3, &version))
         return SNMPAPI_MESSAGE_INVALID;
     if (version > 1) /* v3 (or unknown): not ours */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
@@ -411,8 +411,7 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
     default: /* v1 Trap-PDUs and anything else: net-snmp's path */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
     }
-    if (version == 0 &&
-        (tag == SNMP_PDU_GETBULK || tag == SNMP_PDU_INFORM || tag == SNMP_PDU_TRAP))
+    if (version == 0 && (tag == SNMP_PDU_GETBULK || tag == SNMP_PDU_INFORM || tag == SNMP_PDU_TRAP))
         return SNMPAPI_MESSAGE_INVALID; /* v2 PDU types in a v1 message */
     out->pdu.type = tag;
     pdu_end = q + n;
@@ -459,8 +458,9 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
         smiOID name = {0, name_buf};
         smiVALUE value;
         if ((r = wsnmp_ber_tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
-            !get_oid(r, rn, name_buf, &name.len) || (s = wsnmp_ber_tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
-            s + sn != vb_end || !get_value(vtag, s, sn, &value, value_buf, mine)) {
+            !get_oid(r, rn, name_buf, &name.len) ||
+            (s = wsnmp_ber_tlv(r + rn, vb_end, &vtag, &sn)) == NULL || s + sn != vb_end ||
+            !get_value(vtag, s, sn, &value, value_buf, mine)) {
             wsnmp_decoded_free(out);
             return SNMPAPI_MESSAGE_INVALID;
         }

@@ -420,8 +420,7 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *en
         u->authKey = malloc((size_t)proper);
         u->authKeyLen = (size_t)proper;
         if (u->authKey == NULL ||
-            !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey,
-                      &u->authKeyLen))
+            !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
             goto fail;
         if (sec->level == WSNMP_LEVEL_AUTH_PRIV) {
             size_t plen;
@@ -439,9 +438,8 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_security *sec, const smiOCTETS *en
                 proper_priv *= 2; /* DES key plus pre-IV */
             u->privKeyLen = (size_t)SNMP_MAX(proper_priv, proper);
             u->privKey = malloc(u->privKeyLen);
-            if (u->privKey == NULL ||
-                !localise(sec->auth, aoid, alen, sec->priv_pass, engine_id, u->privKey,
-                          &u->privKeyLen))
+            if (u->privKey == NULL || !localise(sec->auth, aoid, alen, sec->priv_pass, engine_id,
+                                                u->privKey, &u->privKeyLen))
                 goto fail;
             /* A short hash (SHA-1) for a long key (AES-256) needs extending. */
             if ((int)u->privKeyLen < proper_priv &&
@@ -580,7 +578,7 @@ size_t wsnmp_local_engine_id(unsigned char *buf, size_t size)
 
 static int netsnmp_version(int version)
 {
-    return version == WSNMP_VERSION_1 ? SNMP_VERSION_1
+    return version == WSNMP_VERSION_1   ? SNMP_VERSION_1
            : version == WSNMP_VERSION_3 ? SNMP_VERSION_3
                                         : SNMP_VERSION_2c;
 }
@@ -597,8 +595,8 @@ SNMPAPI_STATUS wsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
 }
 
 SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
-                                    const smiOCTETS *engine_id, int32_t msg_id,
-                                    unsigned char **out, size_t *out_len, const char **why)
+                                    const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                                    size_t *out_len, const char **why)
 {
     netsnmp_pdu *p = snmp_pdu_create(pdu->type);
     if (p == NULL) {
@@ -631,10 +629,10 @@ SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *
     if (sec->version == WSNMP_VERSION_3) {
         bool probe = engine_id == NULL || engine_id->len == 0;
         p->securityModel = SNMP_SEC_MODEL_USM;
-        p->securityLevel = probe                                      ? SNMP_SEC_LEVEL_NOAUTH
-                           : sec->level == WSNMP_LEVEL_AUTH_PRIV      ? SNMP_SEC_LEVEL_AUTHPRIV
-                           : sec->level == WSNMP_LEVEL_AUTH_NOPRIV    ? SNMP_SEC_LEVEL_AUTHNOPRIV
-                                                                      : SNMP_SEC_LEVEL_NOAUTH;
+        p->securityLevel = probe                                   ? SNMP_SEC_LEVEL_NOAUTH
+                           : sec->level == WSNMP_LEVEL_AUTH_PRIV   ? SNMP_SEC_LEVEL_AUTHPRIV
+                           : sec->level == WSNMP_LEVEL_AUTH_NOPRIV ? SNMP_SEC_LEVEL_AUTHNOPRIV
+                                                                   : SNMP_SEC_LEVEL_NOAUTH;
         p->securityName = strdup(probe ? "" : sec->user);
         p->securityNameLen = probe ? 0 : strlen(sec->user);
         p->contextName = malloc(sec->context.len + 1);
@@ -691,7 +689,9 @@ SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *
      * only the message: requests in flight hold their packet. */
     memmove(pkt, pkt + pkt_len - offset, offset);
     unsigned char *fitted = realloc(pkt, offset ? offset : 1);
-    *out = fitted ? fitted : pkt;
+    if (fitted)
+        pkt = fitted; /* else the bigger buffer serves as well */
+    *out = pkt;
     *out_len = offset;
     return 0;
 }
@@ -702,8 +702,7 @@ static int report_kind(netsnmp_pdu *p)
 {
     static const oid usm_stats[] = {1, 3, 6, 1, 6, 3, 15, 1, 1};
     netsnmp_variable_list *v = p->variables;
-    if (v == NULL || v->name_length != 11 ||
-        memcmp(v->name, usm_stats, sizeof usm_stats) != 0)
+    if (v == NULL || v->name_length != 11 || memcmp(v->name, usm_stats, sizeof usm_stats) != 0)
         return WSNMP_REPORT_OTHER;
     switch (v->name[9]) {
     case 1:
@@ -827,13 +826,13 @@ SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp
         int err = rc == -1 ? parse_session.s_snmp_errno : rc;
         snmp_free_pdu(p);
         *why = err == SNMPERR_USM_AUTHENTICATIONFAILURE ? "v3 authentication failed"
-               : err == SNMPERR_USM_DECRYPTIONERROR    ? "v3 decryption failed"
-               : err == SNMPERR_USM_NOTINTIMEWINDOW    ? "v3 message outside the time window"
+               : err == SNMPERR_USM_DECRYPTIONERROR     ? "v3 decryption failed"
+               : err == SNMPERR_USM_NOTINTIMEWINDOW     ? "v3 message outside the time window"
                : err == SNMPERR_USM_UNKNOWNSECURITYNAME ? "v3 user unknown here"
                                                         : "malformed or unexpected message";
         return SNMPAPI_MESSAGE_INVALID;
     }
-    out->version = p->version == SNMP_VERSION_1    ? WSNMP_VERSION_1
+    out->version = p->version == SNMP_VERSION_1   ? WSNMP_VERSION_1
                    : p->version == SNMP_VERSION_3 ? WSNMP_VERSION_3
                                                   : WSNMP_VERSION_2C;
     out->msg_id = (int32_t)p->msgid;
@@ -866,7 +865,8 @@ SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp
     }
     if (out->version == WSNMP_VERSION_3) {
         out->authenticated = p->securityLevel >= SNMP_SEC_LEVEL_AUTHNOPRIV;
-        ok = wsnmp_octets_copy(&out->engine_id, p->securityEngineID,
+        ok = ok &&
+             wsnmp_octets_copy(&out->engine_id, p->securityEngineID,
                                (smiUINT32)p->securityEngineIDLen) &&
              wsnmp_octets_copy(&out->user, (smiBYTE *)p->securityName,
                                (smiUINT32)p->securityNameLen) &&
@@ -911,8 +911,8 @@ SNMPAPI_STATUS wsnmp_netsnmp_decode(const unsigned char *data, size_t len, wsnmp
 }
 
 /* Walks to the parts of an SNMPv3 message's header we peek at. */
-static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id,
-                      const u_char **secp, size_t *seclen)
+static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id, const u_char **secp,
+                      size_t *seclen)
 {
     const u_char *end = data + len, *p, *q;
     u_char tag;

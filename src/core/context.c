@@ -25,8 +25,8 @@ WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS str
     if (string == NULL || (string->len && string->ptr == NULL))
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), 0;
     if (string->len > WSNMP_MAX_CONTEXT)
-        return wsnmp_fail(sslot, SNMPAPI_SIZE_INVALID,
-                          "SnmpStrToContext: longer than %u bytes", WSNMP_MAX_CONTEXT),
+        return wsnmp_fail(sslot, SNMPAPI_SIZE_INVALID, "SnmpStrToContext: longer than %u bytes",
+                          WSNMP_MAX_CONTEXT),
                0;
     smiLPCOCTETS value = string;
     smiLPCOCTETS named = NULL;
@@ -51,8 +51,7 @@ WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS str
 WSNMP_API SNMPAPI_STATUS SnmpContextToStr(HSNMP_CONTEXT context, smiLPOCTETS string)
 {
     uint32_t sslot;
-    wsnmp_context *c =
-        wsnmp_lookup(context, WSNMP_KIND_CONTEXT, NULL, &sslot, "SnmpContextToStr");
+    wsnmp_context *c = wsnmp_lookup(context, WSNMP_KIND_CONTEXT, NULL, &sslot, "SnmpContextToStr");
     if (c == NULL)
         return SNMPAPI_FAILURE;
     if (string == NULL)

@@ -144,7 +144,8 @@ WSNMP_API SNMPAPI_STATUS SnmpFreeDescriptor(smiUINT32 syntax, smiLPOPAQUE descri
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_SYNTAX_INVALID,
                           "SnmpFreeDescriptor: syntax 0x%02x has no descriptor", (unsigned)syntax);
     if (descriptor == NULL)
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "SnmpFreeDescriptor: NULL descriptor");
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR,
+                          "SnmpFreeDescriptor: NULL descriptor");
     /* smiOID and smiOCTETS share the {len, ptr} layout. */
     smiOCTETS *d = descriptor;
     entry_t *e = d->ptr ? find(d->ptr) : NULL;

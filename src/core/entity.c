@@ -167,8 +167,8 @@ static SNMPAPI_STATUS copy_out(uint32_t sslot, const char *fn, const char *text,
     if (string == NULL)
         return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL buffer", fn);
     if (need > size)
-        return wsnmp_fail(sslot, SNMPAPI_OUTPUT_TRUNCATED, "%s: buffer of %u bytes, %u needed",
-                          fn, (unsigned)size, (unsigned)need);
+        return wsnmp_fail(sslot, SNMPAPI_OUTPUT_TRUNCATED, "%s: buffer of %u bytes, %u needed", fn,
+                          (unsigned)size, (unsigned)need);
     memcpy(string, text, need);
     return (SNMPAPI_STATUS)need;
 }
@@ -214,8 +214,7 @@ WSNMP_API SNMPAPI_STATUS SnmpSetPort(HSNMP_ENTITY hEntity, UINT nPort)
     if (e == NULL)
         return SNMPAPI_FAILURE;
     if (e->listening)
-        return wsnmp_fail(sslot, SNMPAPI_OPERATION_INVALID,
-                          "SnmpSetPort: the entity is listening");
+        return wsnmp_fail(sslot, SNMPAPI_OPERATION_INVALID, "SnmpSetPort: the entity is listening");
     if (nPort > 65535)
         return wsnmp_fail(sslot, SNMPAPI_TL_INVALID_PARAM, "SnmpSetPort: port %u above 65535",
                           nPort);

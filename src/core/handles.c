@@ -24,9 +24,9 @@
 typedef struct {
     void *obj;
     uint32_t gen;
-    uint8_t kind;     /* WSNMP_KIND_NONE when free */
-    uint32_t owner;   /* owning session slot, or WSNMP_NO_SLOT */
-    uint32_t prev;    /* owner list; `next` doubles as the free-list link */
+    uint8_t kind;   /* WSNMP_KIND_NONE when free */
+    uint32_t owner; /* owning session slot, or WSNMP_NO_SLOT */
+    uint32_t prev;  /* owner list; `next` doubles as the free-list link */
     uint32_t next;
 } slot_t;
 
@@ -37,18 +37,14 @@ static uint32_t free_head = WSNMP_NO_SLOT, free_tail = WSNMP_NO_SLOT;
 smiUINT32 wsnmp_live[WSNMP_KIND_COUNT];
 
 static void (*const destroyers[WSNMP_KIND_COUNT])(void *) = {
-    [WSNMP_KIND_SESSION] = wsnmp_session_destroy,
-    [WSNMP_KIND_ENTITY] = wsnmp_entity_destroy,
-    [WSNMP_KIND_CONTEXT] = wsnmp_context_destroy,
-    [WSNMP_KIND_PDU] = wsnmp_pdu_destroy,
+    [WSNMP_KIND_SESSION] = wsnmp_session_destroy, [WSNMP_KIND_ENTITY] = wsnmp_entity_destroy,
+    [WSNMP_KIND_CONTEXT] = wsnmp_context_destroy, [WSNMP_KIND_PDU] = wsnmp_pdu_destroy,
     [WSNMP_KIND_VBL] = wsnmp_vbl_destroy,
 };
 
 static const SNMPAPI_STATUS invalid_codes[WSNMP_KIND_COUNT] = {
-    [WSNMP_KIND_SESSION] = SNMPAPI_SESSION_INVALID,
-    [WSNMP_KIND_ENTITY] = SNMPAPI_ENTITY_INVALID,
-    [WSNMP_KIND_CONTEXT] = SNMPAPI_CONTEXT_INVALID,
-    [WSNMP_KIND_PDU] = SNMPAPI_PDU_INVALID,
+    [WSNMP_KIND_SESSION] = SNMPAPI_SESSION_INVALID, [WSNMP_KIND_ENTITY] = SNMPAPI_ENTITY_INVALID,
+    [WSNMP_KIND_CONTEXT] = SNMPAPI_CONTEXT_INVALID, [WSNMP_KIND_PDU] = SNMPAPI_PDU_INVALID,
     [WSNMP_KIND_VBL] = SNMPAPI_VBL_INVALID,
 };
 
@@ -121,8 +117,7 @@ uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *
     }
     uint32_t slot = take_free_slot();
     if (slot == WSNMP_NO_SLOT)
-        return wsnmp_fail(owner_slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory for handles", fn),
-               0;
+        return wsnmp_fail(owner_slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory for handles", fn), 0;
 
     slot_t *e = &slots[slot];
     e->obj = obj;

@@ -15,8 +15,8 @@
 
 /* ---- library state (library.c) ----------------------------------------- */
 typedef struct {
-    int started;              /* SnmpStartup seen and no SnmpCleanup since */
-    unsigned startup_count;   /* outstanding SnmpStartupEx/SnmpStartup calls */
+    int started;            /* SnmpStartup seen and no SnmpCleanup since */
+    unsigned startup_count; /* outstanding SnmpStartupEx/SnmpStartup calls */
     smiUINT32 translate_mode;
     smiUINT32 retransmit_mode;
     WsnmpLimits limits;
@@ -99,9 +99,9 @@ typedef struct {
     wsnmp_address address;
     char friendly[WSNMP_MAX_NAME]; /* friendly name it was created from, or "" */
     int version;
-    smiOCTETS community;   /* owned; len 0 means "public" */
-    smiUINT32 timeout_ms;  /* 0: library default */
-    smiUINT32 retries;     /* WSNMP_DEFAULT: library default */
+    smiOCTETS community;  /* owned; len 0 means "public" */
+    smiUINT32 timeout_ms; /* 0: library default */
+    smiUINT32 retries;    /* WSNMP_DEFAULT: library default */
     bool has_usm;
     char *usm_user, *usm_auth_pass, *usm_priv_pass;
     int usm_level, usm_auth, usm_priv;

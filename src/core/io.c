@@ -82,7 +82,6 @@ void wsnmp_io_destroy(wsnmp_io *io)
     free(io);
 }
 
-
 static int open_udp(int family, uint32_t session_slot, wsnmp_io *io)
 {
     int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -154,8 +153,8 @@ bool wsnmp_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
         *why = "cannot open a UDP socket";
         return false;
     }
-    ssize_t n = sendto(fd, r->packet, r->packet_len, 0, (struct sockaddr *)&r->peer.addr,
-                       r->peer.len);
+    ssize_t n =
+        sendto(fd, r->packet, r->packet_len, 0, (struct sockaddr *)&r->peer.addr, r->peer.len);
     /* A full send buffer or a transient ICMP error is like a lost datagram:
      * the retransmission timer covers it. */
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED &&
@@ -193,8 +192,7 @@ void wsnmp_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id
     events[event_count++] = (event_t){wsnmp_handle_of_slot(session_slot), code, request_id};
 }
 
-void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
-                        const char *reason)
+void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code, const char *reason)
 {
     wsnmp_message *m = calloc(1, sizeof *m);
     if (m) {
@@ -400,7 +398,8 @@ static void read_socket(uint32_t slot, int fd)
     struct mmsghdr msgs[RECV_BATCH];
     struct iovec iov[RECV_BATCH];
     struct sockaddr_storage from[RECV_BATCH];
-    for (int round = 0; round < 256 / RECV_BATCH; round++) { /* bounded: timers still run under a flood */
+    for (int round = 0; round < 256 / RECV_BATCH;
+         round++) { /* bounded: timers still run under a flood */
         for (int i = 0; i < RECV_BATCH; i++) {
             iov[i] = (struct iovec){recv_buffers[i], sizeof recv_buffers[i]};
             msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
@@ -538,7 +537,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s == NULL || s->io == NULL)
             continue;
-        int both[2] = {s->io->fd4, s->io->fd6};
+        const int both[2] = {s->io->fd4, s->io->fd6};
         for (int k = 0; k < 2; k++)
             if (both[k] >= 0) {
                 poll_set[nfds] = (struct pollfd){.fd = both[k], .events = POLLIN};
@@ -595,7 +594,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
         if (s == NULL || s->io == NULL)
             continue;
         writing = writing || wsnmp_tcp_wants_write(s->io);
-        int both[2] = {s->io->fd4, s->io->fd6};
+        const int both[2] = {s->io->fd4, s->io->fd6};
         for (int k = 0; k < 2; k++)
             if (both[k] >= 0) {
                 if (fds && n < capacity)

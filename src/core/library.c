@@ -6,10 +6,10 @@
 
 #include <string.h>
 
-#define DEFAULT_LIMITS                                                                        \
-    {                                                                                         \
-        .sessions = 16384, .handles = 1u << 20, .handles_per_session = 1u << 20,              \
-        .pending = 1u << 20                                                                   \
+#define DEFAULT_LIMITS                                                                             \
+    {                                                                                              \
+        .sessions = 16384, .handles = 1u << 20, .handles_per_session = 1u << 20,                   \
+        .pending = 1u << 20                                                                        \
     }
 
 wsnmp_library wsnmp_lib = {
@@ -22,8 +22,7 @@ bool wsnmp_require_started(const char *fn)
 {
     if (wsnmp_lib.started)
         return true;
-    wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_NOT_INITIALIZED, "%s: SnmpStartup has not been called",
-               fn);
+    wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_NOT_INITIALIZED, "%s: SnmpStartup has not been called", fn);
     return false;
 }
 

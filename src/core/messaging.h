@@ -43,11 +43,11 @@ typedef struct {
     smiOCTETS community; /* v1/v2c community (owned) */
     wsnmp_pdu pdu;       /* decoded PDU (owned vbl) */
     /* v3 */
-    smiOCTETS engine_id;     /* authoritative engine of the sender (owned) */
-    smiOCTETS context_name;  /* owned */
-    smiOCTETS user;          /* v3 security name (owned) */
+    smiOCTETS engine_id;    /* authoritative engine of the sender (owned) */
+    smiOCTETS context_name; /* owned */
+    smiOCTETS user;         /* v3 security name (owned) */
     int32_t msg_id;
-    int report;              /* WSNMP_REPORT_* for Report PDUs */
+    int report; /* WSNMP_REPORT_* for Report PDUs */
     bool authenticated;
 } wsnmp_decoded;
 
@@ -75,8 +75,8 @@ SNMPAPI_STATUS wsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded
 void wsnmp_decoded_free(wsnmp_decoded *d);
 /* net-snmp's encoder, for everything (the test of ber.c compares them). */
 SNMPAPI_STATUS wsnmp_netsnmp_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
-                                    const smiOCTETS *engine_id, int32_t msg_id,
-                                    unsigned char **out, size_t *out_len, const char **why);
+                                    const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                                    size_t *out_len, const char **why);
 /* ber.c: the direct encoder for v1/v2c messages (not v1 Trap-PDUs). */
 bool wsnmp_ber_can_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu);
 SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_security *sec, const wsnmp_pdu *pdu,
@@ -123,7 +123,7 @@ typedef struct wsnmp_request {
     size_t packet_len;
     uint64_t deadline;
     smiUINT32 timeout_ms, attempts_left;
-    int fd; /* a listener's socket for responses, else -1: the session's own */
+    int fd;           /* a listener's socket for responses, else -1: the session's own */
     int time_resends; /* v3 notInTimeWindow re-encodes */
     size_t heap_index;
     struct wsnmp_request *hash_next; /* per-session table */
@@ -147,14 +147,13 @@ typedef struct wsnmp_message {
     SNMPAPI_STATUS error; /* 0 for a received message, else a TL_* or other code */
     char reason[160];     /* for failures */
     smiINT32 request_id;
-    wsnmp_peer source;    /* who sent it (failures: the request's destination) */
-    wsnmp_security sec;   /* version and community/context it came with */
-    wsnmp_pdu *pdu;       /* the PDU received (failures: the request sent) */
-    uint32_t listener;    /* notifications and requests: the listener it came in on */
+    wsnmp_peer source;       /* who sent it (failures: the request's destination) */
+    wsnmp_security sec;      /* version and community/context it came with */
+    wsnmp_pdu *pdu;          /* the PDU received (failures: the request sent) */
+    uint32_t listener;       /* notifications and requests: the listener it came in on */
     uint32_t *registrations; /* notifications: the matching registrations */
     smiUINT32 registration_count;
 } wsnmp_message;
-
 
 /* ---- listeners and registrations (notify.c) ----------------------------- */
 typedef struct wsnmp_listener {
@@ -171,7 +170,7 @@ typedef struct wsnmp_registration {
     uint32_t id;
     wsnmp_listener *listener;
     bool has_source;
-    wsnmp_peer source;   /* matched on the address only: traps come from any port */
+    wsnmp_peer source; /* matched on the address only: traps come from any port */
     bool has_community;
     smiOCTETS community; /* v1/v2c community, or v3 context name */
     smiOID prefix;       /* notification OID prefix; length 0 matches all */
@@ -257,8 +256,8 @@ bool wsnmp_trap_to_v2(wsnmp_pdu *p);
 
 /* tcp.c */
 struct pollfd;
-bool wsnmp_tcp_send(wsnmp_session *s, const wsnmp_peer *peer, const unsigned char *data,
-                    size_t len, const char **why);
+bool wsnmp_tcp_send(wsnmp_session *s, const wsnmp_peer *peer, const unsigned char *data, size_t len,
+                    const char **why);
 size_t wsnmp_tcp_pollfds(wsnmp_io *io, struct pollfd *fds, size_t room);
 void wsnmp_tcp_ready(wsnmp_session *s, uint32_t slot, int fd, short revents);
 void wsnmp_tcp_close_all(wsnmp_io *io);

@@ -39,11 +39,11 @@ static void remember(const char *msg)
     error_is_specific = specific;
     /* "Cannot find module (X): At line 0 in (none)" or
      * "Expected "::=" (foo): At line 12 in /path/FOO.txt" */
-    char what[256];
     const char *at = strstr(msg, ": At line ");
     if (at == NULL) {
         snprintf(first_error, sizeof first_error, "%s", msg);
     } else {
+        char what[256];
         unsigned line = 0;
         char file[256] = "";
         snprintf(what, sizeof what, "%.*s", (int)(at - msg), msg);
@@ -248,8 +248,8 @@ static SNMPAPI_STATUS give(const char *fn, const char *text, LPSTR buf, smiUINT3
 {
     size_t n = strlen(text) + 1;
     if (buf == NULL || n > size)
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OUTPUT_TRUNCATED, "%s: buffer of %u bytes, %u needed",
-                          fn, (unsigned)size, (unsigned)n);
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OUTPUT_TRUNCATED,
+                          "%s: buffer of %u bytes, %u needed", fn, (unsigned)size, (unsigned)n);
     memcpy(buf, text, n);
     return (SNMPAPI_STATUS)n;
 }
@@ -300,8 +300,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID in, smiINT32 value, LPSTR b
 
 /* ---- values as text ------------------------------------------------------------------- */
 
-WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID in, smiLPCVALUE value, smiUINT32 flags,
-                                        LPSTR buf, smiUINT32 size)
+WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID in, smiLPCVALUE value, smiUINT32 flags, LPSTR buf,
+                                        smiUINT32 size)
 {
     const char *fn = "WsnmpMibFormat";
     if (!wsnmp_require_started(fn))
@@ -314,11 +314,12 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID in, smiLPCVALUE value, smiUINT
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: NULL value", fn);
     netsnmp_variable_list *var = wsnmp_codec_variable(name, n, value);
     if (var == NULL)
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_SYNTAX_INVALID, "%s: a value of unknown syntax", fn);
+        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_SYNTAX_INVALID, "%s: a value of unknown syntax",
+                          fn);
     bool whole = (flags & WSNMP_MIB_FORMAT_VARBIND) != 0;
     netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
                        (flags & WSNMP_MIB_FORMAT_NUMERIC) ? NETSNMP_OID_OUTPUT_NUMERIC
-                                                           : NETSNMP_OID_OUTPUT_MODULE);
+                                                          : NETSNMP_OID_OUTPUT_MODULE);
     /* Just the value: net-snmp's "quick print" (no "TYPE: " in front). */
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, !whole);
     size_t cap = 4096;
@@ -336,8 +337,9 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID in, smiLPCVALUE value, smiUINT
     }
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 0);
     snmp_free_varbind(var);
-    SNMPAPI_STATUS r = len < 0 ? wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn)
-                               : give(fn, text, buf, size);
+    SNMPAPI_STATUS r = len < 0
+                           ? wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn)
+                           : give(fn, text, buf, size);
     free(text);
     return r;
 }

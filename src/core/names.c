@@ -24,7 +24,7 @@ static int lookup(const name_t *table, size_t n, const char *name)
 #define LOOKUP(table, name) lookup(table, sizeof table / sizeof table[0], name)
 
 static const name_t versions[] = {
-    {"1", WSNMP_VERSION_1}, {"v1", WSNMP_VERSION_1},   {"2c", WSNMP_VERSION_2C},
+    {"1", WSNMP_VERSION_1},    {"v1", WSNMP_VERSION_1}, {"2c", WSNMP_VERSION_2C},
     {"v2c", WSNMP_VERSION_2C}, {"2", WSNMP_VERSION_2C}, {"3", WSNMP_VERSION_3},
     {"v3", WSNMP_VERSION_3},
 };
@@ -36,19 +36,16 @@ static const name_t levels[] = {
 };
 
 static const name_t auths[] = {
-    {"MD5", WSNMP_AUTH_MD5},         {"SHA", WSNMP_AUTH_SHA},
-    {"SHA1", WSNMP_AUTH_SHA},        {"SHA-1", WSNMP_AUTH_SHA},
-    {"SHA-224", WSNMP_AUTH_SHA224},  {"SHA224", WSNMP_AUTH_SHA224},
-    {"SHA-256", WSNMP_AUTH_SHA256},  {"SHA256", WSNMP_AUTH_SHA256},
-    {"SHA-384", WSNMP_AUTH_SHA384},  {"SHA384", WSNMP_AUTH_SHA384},
-    {"SHA-512", WSNMP_AUTH_SHA512},  {"SHA512", WSNMP_AUTH_SHA512},
+    {"MD5", WSNMP_AUTH_MD5},        {"SHA", WSNMP_AUTH_SHA},        {"SHA1", WSNMP_AUTH_SHA},
+    {"SHA-1", WSNMP_AUTH_SHA},      {"SHA-224", WSNMP_AUTH_SHA224}, {"SHA224", WSNMP_AUTH_SHA224},
+    {"SHA-256", WSNMP_AUTH_SHA256}, {"SHA256", WSNMP_AUTH_SHA256},  {"SHA-384", WSNMP_AUTH_SHA384},
+    {"SHA384", WSNMP_AUTH_SHA384},  {"SHA-512", WSNMP_AUTH_SHA512}, {"SHA512", WSNMP_AUTH_SHA512},
 };
 
 static const name_t privs[] = {
-    {"DES", WSNMP_PRIV_DES},         {"AES", WSNMP_PRIV_AES},
-    {"AES128", WSNMP_PRIV_AES},      {"AES-128", WSNMP_PRIV_AES},
-    {"AES192", WSNMP_PRIV_AES192},   {"AES-192", WSNMP_PRIV_AES192},
-    {"AES256", WSNMP_PRIV_AES256},   {"AES-256", WSNMP_PRIV_AES256},
+    {"DES", WSNMP_PRIV_DES},       {"AES", WSNMP_PRIV_AES},        {"AES128", WSNMP_PRIV_AES},
+    {"AES-128", WSNMP_PRIV_AES},   {"AES192", WSNMP_PRIV_AES192},  {"AES-192", WSNMP_PRIV_AES192},
+    {"AES256", WSNMP_PRIV_AES256}, {"AES-256", WSNMP_PRIV_AES256},
 };
 
 WSNMP_API int WsnmpVersionByName(const char *name)

@@ -87,6 +87,7 @@ bool wsnmp_trap_to_v2(wsnmp_pdu *p)
     if (p->generic_trap >= 0 && p->generic_trap < 6) {
         memcpy(trap_oid, snmp_traps, sizeof snmp_traps);
         t.len = sizeof snmp_traps / sizeof snmp_traps[0];
+        // cppcheck-suppress unreadVariable ; read through t below
         trap_oid[t.len++] = (smiUINT32)p->generic_trap + 1;
     } else {
         if (p->enterprise.len + 2 > MAXOBJIDSIZE)
@@ -94,6 +95,7 @@ bool wsnmp_trap_to_v2(wsnmp_pdu *p)
         memcpy(trap_oid, p->enterprise.ptr, p->enterprise.len * sizeof *trap_oid);
         t.len = p->enterprise.len;
         trap_oid[t.len++] = 0;
+        // cppcheck-suppress unreadVariable ; read through t below
         trap_oid[t.len++] = (smiUINT32)p->specific_trap;
     }
     smiVALUE uptime = {.syntax = SNMP_SYNTAX_TIMETICKS, .value.uNumber = p->time_stamp};
@@ -186,8 +188,7 @@ SNMPAPI_STATUS wsnmp_trap_to_v1(wsnmp_pdu *p, const char **why)
 
 /* ---- listeners ------------------------------------------------------------------ */
 
-static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out,
-                                    const char **why)
+static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out, const char **why)
 {
     wsnmp_peer local;
     if (a->transport != WSNMP_TRANSPORT_UDP && a->transport != WSNMP_TRANSPORT_UDP6) {
@@ -214,8 +215,8 @@ static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out
         int err = errno;
         close(fd);
         *why = err == EADDRINUSE ? "the port is already in use"
-               : err == EACCES  ? "permission denied (ports below 1024 need privileges)"
-                                : "cannot bind the address";
+               : err == EACCES   ? "permission denied (ports below 1024 need privileges)"
+                                 : "cannot bind the address";
         return err == EADDRINUSE ? SNMPAPI_TL_IN_USE : SNMPAPI_TL_OTHER;
     }
     wsnmp_listener *l = calloc(1, sizeof *l);
@@ -369,8 +370,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     wsnmp_registration *r = calloc(1, sizeof *r);
     wsnmp_security v3;
     memset(&v3, 0, sizeof v3);
-    bool ok = r != NULL &&
-              wsnmp_octets_copy(&r->community, key.community.ptr, key.community.len) &&
+    bool ok = r != NULL && wsnmp_octets_copy(&r->community, key.community.ptr, key.community.len) &&
               wsnmp_oid_copy(&r->prefix, &key.prefix);
     if (ok && v3user) {
         wsnmp_security in = {.version = WSNMP_VERSION_3,
@@ -420,8 +420,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpUnregister(HSNMP_SESSION session, smiUINT32 regist
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "WsnmpUnregister");
     if (s == NULL)
         return SNMPAPI_FAILURE;
-    for (wsnmp_registration **p = s->io ? &s->io->registrations : NULL; p && *p;
-         p = &(*p)->next)
+    for (wsnmp_registration **p = s->io ? &s->io->registrations : NULL; p && *p; p = &(*p)->next)
         if ((*p)->id == registration_id) {
             wsnmp_registration *r = *p;
             *p = r->next;
@@ -556,7 +555,7 @@ static wsnmp_message *new_message(int kind, const wsnmp_decoded *d,
 }
 
 static bool registration_matches(const wsnmp_registration *r, const wsnmp_decoded *d,
-                                  const struct sockaddr_storage *from, const smiOID *trap_oid)
+                                 const struct sockaddr_storage *from, const smiOID *trap_oid)
 {
     if (r->has_source) {
         /* Compare addresses only: notifications come from any port. */
@@ -576,9 +575,9 @@ static bool registration_matches(const wsnmp_registration *r, const wsnmp_decode
             memcmp(d->user.ptr, r->v3.user, d->user.len) != 0 ||
             (r->v3.level > WSNMP_LEVEL_NOAUTH_NOPRIV && !d->authenticated))
             return false;
-        if (r->has_community && (r->community.len != d->context_name.len ||
-                                 memcmp(r->community.ptr, d->context_name.ptr,
-                                        d->context_name.len) != 0))
+        if (r->has_community &&
+            (r->community.len != d->context_name.len ||
+             memcmp(r->community.ptr, d->context_name.ptr, d->context_name.len) != 0))
             return false;
     } else if (r->has_community &&
                (r->community.len != d->community.len ||
@@ -690,12 +689,12 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         answer_inform(l, d, from, fromlen);
 }
 
-static void serve_request(wsnmp_listener *l, wsnmp_decoded *d,
-                          const struct sockaddr_storage *from, socklen_t fromlen)
+static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_storage *from,
+                          socklen_t fromlen)
 {
     uint32_t slot;
-    wsnmp_entity *e = l->agent_entity ? wsnmp_handle_get(l->agent_entity, WSNMP_KIND_ENTITY, &slot)
-                                      : NULL;
+    wsnmp_entity *e =
+        l->agent_entity ? wsnmp_handle_get(l->agent_entity, WSNMP_KIND_ENTITY, &slot) : NULL;
     wsnmp_session *s = e ? wsnmp_session_at(wsnmp_handle_owner_slot(slot)) : NULL;
     if (s == NULL || s->io == NULL || d->version == WSNMP_VERSION_3) {
         wsnmp_dropped_total++; /* nobody listens (v3 agent role: not supported) */

@@ -60,8 +60,7 @@ static HSNMP_PDU new_pdu_handle(wsnmp_pdu *p, uint32_t sslot, const char *fn)
 }
 
 WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT32 request_id,
-                                  smiINT error_status, smiINT error_index,
-                                  HSNMP_VBL varbindlist)
+                                  smiINT error_status, smiINT error_index, HSNMP_VBL varbindlist)
 {
     uint32_t sslot;
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpCreatePdu");
@@ -132,8 +131,7 @@ WSNMP_API SNMPAPI_STATUS SnmpGetPduData(HSNMP_PDU PDU, smiLPINT PDU_type, smiLPI
 
 WSNMP_API SNMPAPI_STATUS SnmpSetPduData(HSNMP_PDU PDU, const smiINT *PDU_type,
                                         const smiINT32 *request_id, const smiINT *non_repeaters,
-                                        const smiINT *max_repetitions,
-                                        const HSNMP_VBL *varbindlist)
+                                        const smiINT *max_repetitions, const HSNMP_VBL *varbindlist)
 {
     uint32_t sslot;
     wsnmp_pdu *p = wsnmp_lookup(PDU, WSNMP_KIND_PDU, NULL, &sslot, "SnmpSetPduData");

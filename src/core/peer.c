@@ -55,8 +55,8 @@ bool wsnmp_peer_resolve(const wsnmp_address *a, wsnmp_peer *out, const char **wh
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0 || res == NULL) {
         *why = rc == EAI_NONAME || rc == EAI_FAIL ? "unknown host name"
-               : rc == EAI_AGAIN                   ? "host name lookup failed (try again later)"
-                                                   : "host name lookup failed";
+               : rc == EAI_AGAIN                  ? "host name lookup failed (try again later)"
+                                                  : "host name lookup failed";
         if (res)
             freeaddrinfo(res);
         return false;

@@ -27,8 +27,12 @@ static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsn
     e->peer_len = peer->len;
     bool ok = wsnmp_octets_copy(&e->community, sec->community.ptr, sec->community.len);
     if (ok && sec->user) {
-        WsnmpUsm u = {.user = sec->user, .level = sec->level, .auth = sec->auth,
-                      .auth_pass = sec->auth_pass, .priv = sec->priv, .priv_pass = sec->priv_pass,
+        WsnmpUsm u = {.user = sec->user,
+                      .level = sec->level,
+                      .auth = sec->auth,
+                      .auth_pass = sec->auth_pass,
+                      .priv = sec->priv,
+                      .priv_pass = sec->priv_pass,
                       .context = sec->context};
         e->has_usm = true;
         e->usm_level = u.level;
@@ -102,10 +106,9 @@ static void requeue(wsnmp_io *io, wsnmp_message *m)
     io->queued++;
 }
 
-WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds,
-                                        WsnmpMsgInfo *info, LPHSNMP_ENTITY srcEntity,
-                                        LPHSNMP_ENTITY dstEntity, LPHSNMP_CONTEXT context,
-                                        LPHSNMP_PDU PDU)
+WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, WsnmpMsgInfo *info,
+                                        LPHSNMP_ENTITY srcEntity, LPHSNMP_ENTITY dstEntity,
+                                        LPHSNMP_CONTEXT context, LPHSNMP_PDU PDU)
 {
     const char *fn = "SnmpRecvMsg";
     uint32_t sslot;
@@ -179,7 +182,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
     wsnmp_session *s = wsnmp_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
     if (s == NULL)
         return SNMPAPI_FAILURE;
-    wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, 1u << WSNMP_MSG_RESPONSE, true, request_id) : NULL;
+    wsnmp_message *m =
+        s->io ? wsnmp_queue_take(s->io, 1u << WSNMP_MSG_RESPONSE, true, request_id) : NULL;
     if (m == NULL)
         return wsnmp_fail(sslot, SNMPAPI_NOOP, "%s: nothing queued for request %d", fn,
                           (int)request_id);
@@ -204,8 +208,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
-                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
-                                       HSNMP_PDU PDU, smiLPOCTETS msgBufDesc)
+                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context, HSNMP_PDU PDU,
+                                       smiLPOCTETS msgBufDesc)
 {
     const char *fn = "SnmpEncodeMsg";
     (void)srcEntity;

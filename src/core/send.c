@@ -186,8 +186,7 @@ static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const 
 
 /* Queues request r (already pending) behind the discovery of engine e and
  * sends the probe if none is out.  On failure r is off e's queue again. */
-static bool wait_for_engine(wsnmp_session *s, wsnmp_request *r, wsnmp_engine *e,
-                            const char **why)
+static bool wait_for_engine(wsnmp_session *s, wsnmp_request *r, wsnmp_engine *e, const char **why)
 {
     wsnmp_io *io = s->io;
     r->state = WSNMP_REQ_WAIT_ENGINE;
@@ -195,8 +194,8 @@ static bool wait_for_engine(wsnmp_session *s, wsnmp_request *r, wsnmp_engine *e,
     e->waiting = r;
     if (e->probe_id != 0)
         return true;
-    wsnmp_request *probe = new_request_timed(r->session_slot, &r->peer, r->timeout_ms,
-                                             r->attempts_left);
+    wsnmp_request *probe =
+        new_request_timed(r->session_slot, &r->peer, r->timeout_ms, r->attempts_left);
     wsnmp_pdu *probe_pdu = calloc(1, sizeof *probe_pdu);
     if (probe == NULL || probe_pdu == NULL || !wsnmp_security_copy(&probe->sec, &r->sec)) {
         free(probe_pdu);
@@ -280,9 +279,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
     if (dst->version == WSNMP_VERSION_3 && !dst->usm_user)
         return wsnmp_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: a v3 entity needs a user", fn);
     if (wsnmp_pending_total >= wsnmp_lib.limits.pending)
-        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR,
-                          "%s: limit of %u requests in flight reached", fn,
-                          (unsigned)wsnmp_lib.limits.pending);
+        return wsnmp_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: limit of %u requests in flight reached",
+                          fn, (unsigned)wsnmp_lib.limits.pending);
 
     wsnmp_peer peer;
     if (dst->resolved) {
@@ -325,8 +323,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         /* The agent role answers through the socket the request came in
          * on: the requester expects the reply from the port it asked. */
         wsnmp_entity *src = srcEntity ? wsnmp_handle_get(srcEntity, WSNMP_KIND_ENTITY, NULL) : NULL;
-        wsnmp_listener *l = wsnmp_listener_by_id(src && src->listening ? src->listening
-                                                                        : dst->reply_via);
+        wsnmp_listener *l =
+            wsnmp_listener_by_id(src && src->listening ? src->listening : dst->reply_via);
         if (l)
             r->fd = l->fd;
     }
@@ -398,8 +396,7 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
-                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
-                                     HSNMP_PDU PDU)
+                                     HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context, HSNMP_PDU PDU)
 {
     wsnmp_send_args a;
     if (!wsnmp_lookup_send_args(session, dstEntity, context, PDU, "SnmpSendMsg", &a))

@@ -48,6 +48,7 @@ static HSNMP_SESSION create(SNMPAPI_CALLBACK cb, LPVOID data, const char *fn)
     return h;
 }
 
+// cppcheck-suppress constParameter ; WinSNMP's signature
 WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK fCallBack,
                                           LPVOID lpClientData)
 {
@@ -66,6 +67,7 @@ WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK
     return create(fCallBack, lpClientData, "SnmpCreateSession");
 }
 
+// cppcheck-suppress constParameter ; WinSNMP's signature
 WSNMP_API HSNMP_SESSION SnmpOpen(HWND hWnd, UINT wMsg)
 {
     (void)wMsg;

@@ -79,8 +79,8 @@ static bool flush(wsnmp_tcp *c)
     return true;
 }
 
-bool wsnmp_tcp_send(wsnmp_session *s, const wsnmp_peer *peer, const unsigned char *data,
-                    size_t len, const char **why)
+bool wsnmp_tcp_send(wsnmp_session *s, const wsnmp_peer *peer, const unsigned char *data, size_t len,
+                    const char **why)
 {
     wsnmp_io *io = s->io;
     wsnmp_tcp *c = io->tcp;
@@ -124,10 +124,9 @@ size_t wsnmp_tcp_pollfds(wsnmp_io *io, struct pollfd *fds, size_t room)
     size_t n = 0;
     for (wsnmp_tcp *c = io->tcp; c; c = c->next, n++)
         if (fds && n < room)
-            fds[n] = (struct pollfd){.fd = c->fd,
-                                     .events = (short)(POLLIN | (!c->connected || c->out_len
-                                                                     ? POLLOUT
-                                                                     : 0))};
+            fds[n] = (struct pollfd){
+                .fd = c->fd,
+                .events = (short)(POLLIN | (!c->connected || c->out_len ? POLLOUT : 0))};
     return n;
 }
 

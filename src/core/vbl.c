@@ -162,8 +162,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpCountVbl(HSNMP_VBL vbl, smiUINT32 *count)
     return SNMPAPI_SUCCESS;
 }
 
-WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name,
-                                   smiLPVALUE value)
+WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name, smiLPVALUE value)
 {
     uint32_t sslot;
     wsnmp_vbl *v = wsnmp_lookup(vbl, WSNMP_KIND_VBL, NULL, &sslot, "SnmpGetVb");
@@ -212,8 +211,8 @@ WSNMP_API SNMPAPI_STATUS SnmpSetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPCOID nam
     if (!check_varbind(sslot, "SnmpSetVb", name, value))
         return SNMPAPI_FAILURE;
     if (index == 0 && v->count >= WSNMP_MAX_VARBINDS)
-        return wsnmp_fail(sslot, SNMPAPI_SIZE_INVALID, "SnmpSetVb: a list holds at most %d varbinds",
-                          WSNMP_MAX_VARBINDS);
+        return wsnmp_fail(sslot, SNMPAPI_SIZE_INVALID,
+                          "SnmpSetVb: a list holds at most %d varbinds", WSNMP_MAX_VARBINDS);
     wsnmp_varbind fresh;
     /* Reserve first: varbind_copy cleans up after itself on failure. */
     if ((index == 0 && !reserve(v, v->count + 1)) || !varbind_copy(&fresh, name, value))

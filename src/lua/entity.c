@@ -22,8 +22,8 @@ typedef struct {
 } entity_opts;
 
 static const char *const option_names[] = {
-    "address", "version", "community", "timeout", "retries", "user",
-    "level", "auth", "auth_pass", "priv", "priv_pass", "context", NULL,
+    "address", "version",   "community", "timeout",   "retries", "user", "level",
+    "auth",    "auth_pass", "priv",      "priv_pass", "context", NULL,
 };
 
 /* Reads the options table at idx.  Misuse (unknown keys, wrong Lua types)
@@ -50,8 +50,7 @@ static void read_options(lua_State *L, int idx, entity_opts *o, int allow_addres
                 luaL_error(L, "entity options: 'timeout' must be 0..4294967 seconds");
             o->has_timeout = 1;
         } else if (strcmp(key, "retries") == 0) {
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
-                lua_tointeger(L, -1) > 1000)
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 1000)
                 luaL_error(L, "entity options: 'retries' must be an integer 0..1000");
             o->retries = lua_tointeger(L, -1);
             o->has_retries = 1;
@@ -63,9 +62,9 @@ static void read_options(lua_State *L, int idx, entity_opts *o, int allow_addres
                 luaL_error(L, "entity options: '%s' must be a string", key);
             size_t len;
             const char *s = lua_tolstring(L, -1, &len);
-            const char **slot[] = {&o->address, &o->version, &o->community, NULL, NULL,
-                                   &o->user, &o->level, &o->auth, &o->auth_pass, &o->priv,
-                                   &o->priv_pass, &o->context};
+            const char **slot[] = {&o->address,   &o->version, &o->community, NULL,
+                                   NULL,          &o->user,    &o->level,     &o->auth,
+                                   &o->auth_pass, &o->priv,    &o->priv_pass, &o->context};
             *slot[k] = s;
             if (k == 2)
                 o->community_len = len;
@@ -111,8 +110,7 @@ int wsl_apply_entity_options(lua_State *L, HSNMP_SESSION s, HSNMP_ENTITY e, int 
     read_options(L, idx, &o, 0);
     int version = 0;
     if (o.version && (version = WsnmpVersionByName(o.version)) < 0)
-        return WsnmpSetLastError(s, SNMPAPI_MODE_INVALID, "unknown SNMP version (1, 2c or 3)"),
-               0;
+        return WsnmpSetLastError(s, SNMPAPI_MODE_INVALID, "unknown SNMP version (1, 2c or 3)"), 0;
     if (!o.user && has_v3_options(&o))
         return WsnmpSetLastError(s, SNMPAPI_OTHER_ERROR, "v3 options need 'user'"), 0;
     if (o.user && version && version != WSNMP_VERSION_3)
@@ -314,18 +312,26 @@ static int c_tostring(lua_State *L)
 void wsl_open_entity(lua_State *L)
 {
     static const luaL_Reg entity_methods[] = {
-        {"address", e_address}, {"name", e_name},       {"timeout", e_timeout},
-        {"retries", e_retries}, {"version", e_version}, {"free", e_free},
-        {"close", e_free},      {NULL, NULL},
+        {"address", e_address}, {"name", e_name}, {"timeout", e_timeout}, {"retries", e_retries},
+        {"version", e_version}, {"free", e_free}, {"close", e_free},      {NULL, NULL},
     };
     static const luaL_Reg entity_meta[] = {
-        {"__gc", e_gc}, {"__close", e_gc}, {"__tostring", e_tostring}, {NULL, NULL},
+        {"__gc", e_gc},
+        {"__close", e_gc},
+        {"__tostring", e_tostring},
+        {NULL, NULL},
     };
     static const luaL_Reg context_methods[] = {
-        {"name", c_name}, {"free", c_free}, {"close", c_free}, {NULL, NULL},
+        {"name", c_name},
+        {"free", c_free},
+        {"close", c_free},
+        {NULL, NULL},
     };
     static const luaL_Reg context_meta[] = {
-        {"__gc", c_gc}, {"__close", c_gc}, {"__tostring", c_tostring}, {NULL, NULL},
+        {"__gc", c_gc},
+        {"__close", c_gc},
+        {"__tostring", c_tostring},
+        {NULL, NULL},
     };
     wsl_new_class(L, WSNMP_KIND_ENTITY, entity_methods, entity_meta);
     wsl_new_class(L, WSNMP_KIND_CONTEXT, context_methods, context_meta);

@@ -227,9 +227,9 @@ static smiINT pdu_type_by_name(const char *name)
     static const struct {
         const char *name;
         smiINT type;
-    } types[] = {{"get", SNMP_PDU_GET},       {"getnext", SNMP_PDU_GETNEXT},
+    } types[] = {{"get", SNMP_PDU_GET},         {"getnext", SNMP_PDU_GETNEXT},
                  {"getbulk", SNMP_PDU_GETBULK}, {"set", SNMP_PDU_SET},
-                 {"inform", SNMP_PDU_INFORM}, {"trap", SNMP_PDU_TRAP}};
+                 {"inform", SNMP_PDU_INFORM},   {"trap", SNMP_PDU_TRAP}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(types[i].name, name) == 0)
             return types[i].type;
@@ -406,7 +406,7 @@ static int s_register(lua_State *L)
     smiUINT32 prefix[MAXOBJIDSIZE];
     smiOID oid = {0, prefix};
     int ok = 1;
-    if (source && ok) {
+    if (source) {
         ok = (src = SnmpStrToEntity(s, source)) != 0;
         if (ok)
             o_src = wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
@@ -430,11 +430,13 @@ static int s_register(lua_State *L)
         lua_getfield(L, 6, "priv_pass");
         int top = lua_gettop(L);
         usm.user = lua_tostring(L, top - 5);
-        usm.auth = lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
+        usm.auth =
+            lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
         usm.auth_pass = lua_tostring(L, top - 2);
-        usm.priv = lua_isnil(L, top - 1) ? WSNMP_PRIV_NONE : WsnmpPrivByName(lua_tostring(L, top - 1));
+        usm.priv =
+            lua_isnil(L, top - 1) ? WSNMP_PRIV_NONE : WsnmpPrivByName(lua_tostring(L, top - 1));
         usm.priv_pass = lua_tostring(L, top);
-        usm.level = lua_isnil(L, top - 4) ? (usm.priv > 0 ? WSNMP_LEVEL_AUTH_PRIV
+        usm.level = lua_isnil(L, top - 4) ? (usm.priv > 0   ? WSNMP_LEVEL_AUTH_PRIV
                                              : usm.auth > 0 ? WSNMP_LEVEL_AUTH_NOPRIV
                                                             : WSNMP_LEVEL_NOAUTH_NOPRIV)
                                           : WsnmpLevelByName(lua_tostring(L, top - 4));
@@ -538,18 +540,23 @@ static int s_callback(lua_State *L)
 void wsl_open_messaging(lua_State *L)
 {
     static const luaL_Reg session_methods[] = {
-        {"send", s_send},           {"recv", s_recv},           {"cancel", s_cancel},
-        {"_request", s_request},    {"_response", s_response},  {"_call", s_call},  {"_callback", s_callback},
-        {"encode", s_encode},       {"decode", s_decode},       {"_register", s_register},
-        {"_unregister", s_unregister}, {"_listen", s_listen},   {"_incoming", s_incoming},
+        {"send", s_send},
+        {"recv", s_recv},
+        {"cancel", s_cancel},
+        {"_request", s_request},
+        {"_response", s_response},
+        {"_call", s_call},
+        {"_callback", s_callback},
+        {"encode", s_encode},
+        {"decode", s_decode},
+        {"_register", s_register},
+        {"_unregister", s_unregister},
+        {"_listen", s_listen},
+        {"_incoming", s_incoming},
         {NULL, NULL},
     };
     static const luaL_Reg functions[] = {
-        {"poll", l_poll},
-        {"fds", l_fds},
-        {"now", l_now},
-        {"heap", l_heap},
-        {NULL, NULL},
+        {"poll", l_poll}, {"fds", l_fds}, {"now", l_now}, {"heap", l_heap}, {NULL, NULL},
     };
     luaL_getmetatable(L, WSL_SESSION);
     lua_getfield(L, -1, "__index");

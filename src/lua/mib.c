@@ -117,7 +117,7 @@ static int l_mib_format(lua_State *L)
 void wsl_open_mib(lua_State *L)
 {
     static const luaL_Reg functions[] = {
-        {"_mib_load", l_mib_load}, {"_mib_oid", l_mib_oid}, {"_mib_name", l_mib_name},
+        {"_mib_load", l_mib_load}, {"_mib_oid", l_mib_oid},       {"_mib_name", l_mib_name},
         {"_mib_enum", l_mib_enum}, {"_mib_format", l_mib_format}, {NULL, NULL},
     };
     luaL_setfuncs(L, functions, 0); /* into the module table on top */

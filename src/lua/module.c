@@ -8,8 +8,8 @@
 
 void wsl_push_stats(lua_State *L, const WsnmpStats *st);
 
-static const char *const translate_names[] = {"translated", "untranslated_v1",
-                                              "untranslated_v2", NULL};
+static const char *const translate_names[] = {"translated", "untranslated_v1", "untranslated_v2",
+                                              NULL};
 static const char *const retransmit_names[] = {"off", "on", NULL};
 
 static int l_startup(lua_State *L)
@@ -101,8 +101,8 @@ static int l_limits(lua_State *L)
         lua_pushnil(L);
         while (lua_next(L, 1)) {
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
-            if (strcmp(k, "sessions") && strcmp(k, "handles") &&
-                strcmp(k, "handles_per_session") && strcmp(k, "pending"))
+            if (strcmp(k, "sessions") && strcmp(k, "handles") && strcmp(k, "handles_per_session") &&
+                strcmp(k, "pending"))
                 luaL_error(L, "limits: unknown limit '%s'", k);
             lua_pop(L, 1);
         }
@@ -128,8 +128,10 @@ static int l_limits(lua_State *L)
 static int l_type(lua_State *L)
 {
     static const char *const kind_words[] = {
-        [WSNMP_KIND_ENTITY] = "entity", [WSNMP_KIND_CONTEXT] = "context",
-        [WSNMP_KIND_PDU] = "pdu",       [WSNMP_KIND_VBL] = "vbl",
+        [WSNMP_KIND_ENTITY] = "entity",
+        [WSNMP_KIND_CONTEXT] = "context",
+        [WSNMP_KIND_PDU] = "pdu",
+        [WSNMP_KIND_VBL] = "vbl",
     };
     luaL_checkany(L, 1);
     for (int kind = WSNMP_KIND_SESSION; kind <= WSNMP_KIND_VBL; kind++) {
@@ -277,8 +279,11 @@ static void push_class_tables(lua_State *L)
     static const struct {
         const char *field;
         const char *mt;
-    } classes[] = {{"Session", WSL_SESSION}, {"Entity", WSL_ENTITY}, {"Context", WSL_CONTEXT},
-                   {"Pdu", WSL_PDU},         {"Vbl", WSL_VBL}};
+    } classes[] = {{"Session", WSL_SESSION},
+                   {"Entity", WSL_ENTITY},
+                   {"Context", WSL_CONTEXT},
+                   {"Pdu", WSL_PDU},
+                   {"Vbl", WSL_VBL}};
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         luaL_getmetatable(L, classes[i].mt);
         lua_getfield(L, -1, "__index");

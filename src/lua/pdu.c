@@ -219,15 +219,21 @@ void wsl_open_pdu(lua_State *L)
         {"data", p_data}, {"dup", p_dup}, {"free", p_free}, {"close", p_free}, {NULL, NULL},
     };
     static const luaL_Reg pdu_meta[] = {
-        {"__gc", p_gc}, {"__close", p_gc}, {"__tostring", p_tostring}, {NULL, NULL},
-    };
-    static const luaL_Reg vbl_methods[] = {
-        {"count", v_count}, {"get", v_get},         {"set", v_set},   {"delete", v_delete},
-        {"dup", v_dup},     {"totable", v_totable}, {"free", v_free}, {"close", v_free},
+        {"__gc", p_gc},
+        {"__close", p_gc},
+        {"__tostring", p_tostring},
         {NULL, NULL},
     };
+    static const luaL_Reg vbl_methods[] = {
+        {"count", v_count},   {"get", v_get},    {"set", v_set},
+        {"delete", v_delete}, {"dup", v_dup},    {"totable", v_totable},
+        {"free", v_free},     {"close", v_free}, {NULL, NULL},
+    };
     static const luaL_Reg vbl_meta[] = {
-        {"__gc", v_gc}, {"__close", v_gc}, {"__tostring", v_tostring}, {NULL, NULL},
+        {"__gc", v_gc},
+        {"__close", v_gc},
+        {"__tostring", v_tostring},
+        {NULL, NULL},
     };
     wsl_new_class(L, WSNMP_KIND_PDU, pdu_methods, pdu_meta);
     wsl_new_class(L, WSNMP_KIND_VBL, vbl_methods, vbl_meta);

@@ -170,9 +170,8 @@ static const struct {
     const char *name;
     smiINT type;
 } pdu_types[] = {
-    {"get", SNMP_PDU_GET},         {"getnext", SNMP_PDU_GETNEXT},
-    {"getbulk", SNMP_PDU_GETBULK}, {"set", SNMP_PDU_SET},
-    {"trap", SNMP_PDU_TRAP},       {"inform", SNMP_PDU_INFORM},
+    {"get", SNMP_PDU_GET},           {"getnext", SNMP_PDU_GETNEXT}, {"getbulk", SNMP_PDU_GETBULK},
+    {"set", SNMP_PDU_SET},           {"trap", SNMP_PDU_TRAP},       {"inform", SNMP_PDU_INFORM},
     {"response", SNMP_PDU_RESPONSE}, {"v1trap", SNMP_PDU_V1TRAP},
 };
 
@@ -259,9 +258,9 @@ static int s_pdu(lua_State *L)
 void wsl_open_session(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"close", s_close},     {"is_open", s_is_open}, {"last_error", s_last_error},
-        {"stats", s_stats},     {"entity", s_entity},   {"context", s_context},
-        {"vbl", s_vbl},         {"pdu", s_pdu},         {NULL, NULL},
+        {"close", s_close}, {"is_open", s_is_open}, {"last_error", s_last_error},
+        {"stats", s_stats}, {"entity", s_entity},   {"context", s_context},
+        {"vbl", s_vbl},     {"pdu", s_pdu},         {NULL, NULL},
     };
     static const luaL_Reg metamethods[] = {
         {"__gc", s_gc},

@@ -175,8 +175,7 @@ smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT
 }
 
 /* Reads an integer in [lo, hi] from a Lua number; 0 if it is not one. */
-static int number_in_range(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
-                           lua_Integer *out)
+static int number_in_range(lua_State *L, int idx, lua_Integer lo, lua_Integer hi, lua_Integer *out)
 {
     if (lua_type(L, idx) != LUA_TNUMBER)
         return 0;
@@ -224,6 +223,7 @@ int wsl_read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, i
     if (!lua_isnil(L, type_idx) && lua_type(L, type_idx) != LUA_TSTRING)
         luaL_error(L, "varbind type must be a string, got %s", luaL_typename(L, type_idx));
 
+    // cppcheck-suppress ctuuninitvar ; store is room to write into, not input
     smiUINT32 *name_buf = store->name_buf, *value_oid_buf = store->value_oid_buf;
     smiOID name = {0, name_buf};
     if ((name.len = wsl_parse_oid(L, s, lua_tostring(L, oid_idx), name_buf)) == 0)
@@ -383,8 +383,8 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
         if (t == LUA_TSTRING) {
             lua_pushnil(L);
             lua_pushnil(L);
-            ok = wsl_read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1], &scratch_names[i - 1],
-                              &scratch_values[i - 1]);
+            ok = wsl_read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1],
+                                  &scratch_names[i - 1], &scratch_values[i - 1]);
         } else if (t == LUA_TTABLE) {
             if (lua_getfield(L, top, "oid") == LUA_TNIL) {
                 lua_pop(L, 1);
@@ -396,7 +396,7 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
                 lua_getfield(L, top, "value");
             }
             ok = wsl_read_varbind(L, s, top + 1, top + 2, top + 3, &scratch[i - 1],
-                              &scratch_names[i - 1], &scratch_values[i - 1]);
+                                  &scratch_names[i - 1], &scratch_values[i - 1]);
         } else {
             return luaL_error(L, "varbind #%d: table or OID string expected, got %s", (int)i,
                               luaL_typename(L, top));

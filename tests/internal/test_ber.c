@@ -7,9 +7,8 @@
 #include "../../src/core/messaging.h"
 #include "../test.h"
 
-static void compare(const char *what, int version, const char *community, smiINT type,
-                    smiINT32 id, smiINT es, smiINT ei, smiUINT32 n, const smiOID *names,
-                    const smiVALUE *values)
+static void compare(const char *what, int version, const char *community, smiINT type, smiINT32 id,
+                    smiINT es, smiINT ei, smiUINT32 n, const smiOID *names, const smiVALUE *values)
 {
     wsnmp_varbind items[16];
     for (smiUINT32 i = 0; i < n; i++) {
@@ -62,15 +61,20 @@ int main(void)
                 names, &v);
     }
     smiUINT32 uints[] = {0, 1, 127, 128, 255, 256, 0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu};
-    smiUINT32 usyn[] = {SNMP_SYNTAX_CNTR32, SNMP_SYNTAX_GAUGE32, SNMP_SYNTAX_TIMETICKS,
-                        SNMP_SYNTAX_UINT32};
+    const smiUINT32 usyn[] = {SNMP_SYNTAX_CNTR32, SNMP_SYNTAX_GAUGE32, SNMP_SYNTAX_TIMETICKS,
+                              SNMP_SYNTAX_UINT32};
     for (size_t i = 0; i < sizeof uints / sizeof uints[0]; i++)
         for (size_t k = 0; k < 4; k++) {
             smiVALUE v = {.syntax = usyn[k], .value.uNumber = uints[i]};
             compare("unsigned", WSNMP_VERSION_2C, "c", SNMP_PDU_SET, 7, 0, 0, 1, names + 1, &v);
         }
-    smiCNTR64 c64[] = {{0, 0}, {0, 0x80}, {0, 0xFFFFFFFFu}, {1, 0}, {0x7FFFFFFF, 0xFFFFFFFFu},
-                       {0x80000000u, 0}, {0xFFFFFFFFu, 0xFFFFFFFFu}};
+    smiCNTR64 c64[] = {{0, 0},
+                       {0, 0x80},
+                       {0, 0xFFFFFFFFu},
+                       {1, 0},
+                       {0x7FFFFFFF, 0xFFFFFFFFu},
+                       {0x80000000u, 0},
+                       {0xFFFFFFFFu, 0xFFFFFFFFu}};
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++) {
         smiVALUE v = {.syntax = SNMP_SYNTAX_CNTR64, .value.hNumber = c64[i]};
         compare("cntr64", WSNMP_VERSION_2C, "public", SNMP_PDU_SET, 99, 0, 0, 1, names, &v);

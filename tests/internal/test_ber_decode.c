@@ -139,8 +139,8 @@ int main(void)
     };
     size_t nvalues = sizeof values / sizeof values[0];
     wsnmp_varbind items[32];
-    smiINT types[] = {SNMP_PDU_RESPONSE, SNMP_PDU_GET, SNMP_PDU_GETBULK, SNMP_PDU_SET,
-                      SNMP_PDU_TRAP, SNMP_PDU_INFORM};
+    smiINT types[] = {SNMP_PDU_RESPONSE, SNMP_PDU_GET,  SNMP_PDU_GETBULK,
+                      SNMP_PDU_SET,      SNMP_PDU_TRAP, SNMP_PDU_INFORM};
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
         for (size_t k = 0; k < nvalues; k++) {
             for (size_t i = 0; i <= k; i++) {

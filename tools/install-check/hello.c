@@ -15,6 +15,7 @@ int main(void)
         SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid);
     SnmpClose(s);
     SnmpCleanup();
-    printf("winsnmp %lu.%lu: %s\n", (unsigned long)major, (unsigned long)minor, ok ? "ok" : "FAILED");
+    printf("winsnmp %lu.%lu: %s\n", (unsigned long)major, (unsigned long)minor,
+           ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }
