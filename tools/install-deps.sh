@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config lua5.4 liblua5.4-dev libsnmp-dev \
-snmpd snmp snmptrapd lua-busted luarocks lua-luv lua-cqueues lua-copas lua-socket $*"
+snmpd snmp snmptrapd lua-busted luarocks lua-luv lua-cqueues lua-copas lua-socket \
+python3 $*"
 
 missing=""
 for pkg in $PACKAGES; do
