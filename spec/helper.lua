@@ -68,11 +68,12 @@ function helper.temp_file(text)
   return path
 end
 
---- Runs `code` in a fresh lua5.4 process with this run's module paths.
+--- Runs `code` in a fresh lua5.4 process with this run's module paths
+-- (`env`: more VAR=value words for its environment).
 -- Returns the output and whether the child exited normally with status 0.
-function helper.run_child(code)
+function helper.run_child(code, env)
   local file = helper.temp_file(code)
-  local cmd = string.format("LUA_PATH='%s' LUA_CPATH='%s' lua5.4 '%s' 2>&1",
+  local cmd = string.format("%s LUA_PATH='%s' LUA_CPATH='%s' lua5.4 '%s' 2>&1", env or "",
     package.path, package.cpath, file)
   local pipe = assert(io.popen(cmd))
   local out = pipe:read("a")

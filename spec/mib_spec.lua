@@ -112,14 +112,25 @@ describe("winsnmp.mib", function()
       s:close()
     end)
 
+    -- In a child process: net-snmp's parser leaks the nodes of a module
+    -- with a syntax error (about 1.3 KB per failed parse), which the leak
+    -- checks of this process (valgrind, LeakSanitizer) would report; the
+    -- child's own LeakSanitizer (in the sanitizer build) is told so.
     it("names the file and line of a syntax error, and keeps what was loaded", function()
       local path = temp_file(BROKEN_MIB)
-      local ok, msg, name = winsnmp.mib.load({ files = { path } })
-      assert.is_nil(ok)
+      local out, ok = run_child(([[
+        local winsnmp = require("winsnmp")
+        assert(winsnmp.mib.load({ dirs = { %q }, modules = { "WINSNMP-TEST-MIB" } }))
+        local ok, msg, name = winsnmp.mib.load({ files = { %q } })
+        io.write(tostring(ok), "|", msg, "|", name, "|", winsnmp.mib.oid("wtName.0"))
+      ]]):format(MIB_DIR, path), "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+      os.remove(path)
+      assert.is_true(ok, out)
+      local result, msg, name, oid = out:match("^(.-)|(.-)|(.-)|(.*)$")
+      assert.equals("nil", result)
       assert.equals("SNMPAPI_OTHER_ERROR", name)
       assert.matches(path:gsub("%p", "%%%0") .. ":10:", msg)
-      os.remove(path)
-      assert.equals(BASE .. ".1.0", winsnmp.mib.oid("wtName.0"))
+      assert.equals(BASE .. ".1.0", oid)
     end)
 
     it("reports an unknown module, a missing file or directory, and keeps what was loaded", function()

@@ -49,7 +49,7 @@ static void remember(const char *msg)
         snprintf(what, sizeof what, "%.*s", (int)(at - msg), msg);
         if (sscanf(at, ": At line %u in %255[^\n]", &line, file) == 2 &&
             strcmp(file, "(none)") != 0)
-            snprintf(first_error, sizeof first_error, "%s:%u: %s", file, line, what);
+            snprintf(first_error, sizeof first_error, "%.240s:%u: %.240s", file, line, what);
         else
             snprintf(first_error, sizeof first_error, "%s", what);
     }
@@ -139,10 +139,16 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibLoad(const WsnmpMibSources *src)
     }
     for (const char *const *m = src->modules; m && *m; m++) {
         clear_error();
-        if (strcmp(*m, "ALL") == 0)
+        if (strcmp(*m, "ALL") == 0) {
             read_all_mibs();
-        else
+        } else if (which_module(*m) < 0) {
+            /* Not in any directory searched.  (net-snmp says so only once
+             * per name, and a name lookup may have asked before.) */
+            snprintf(what, sizeof what, "Cannot find module (%.256s)", *m);
+            return load_failed(what);
+        } else {
             netsnmp_read_module(*m);
+        }
         if (first_error[0])
             return load_failed(NULL);
         loaded = true;

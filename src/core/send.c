@@ -134,6 +134,10 @@ static SNMPAPI_STATUS start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS 
     if (r->sec.version == WSNMP_VERSION_3 && engine && engine->len &&
         (code = wsnmp_usm_ensure(&r->sec, engine, why)) != 0)
         return code;
+    /* A request sent before may come here again when its agent's engine
+     * changed: its old packet goes. */
+    free(r->packet);
+    r->packet = NULL;
     if ((code = wsnmp_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len, why)))
         return code;
     r->state = WSNMP_REQ_SENT;
