@@ -7,26 +7,14 @@ local helper = require("helper")
 
 local fails_with = helper.fails_with
 
---- BER: tag, length (short or long form), contents.
-local function tlv(tag, body)
-  local n = #body
-  if n < 0x80 then return string.char(tag, n) .. body end
-  if n < 0x100 then return string.char(tag, 0x81, n) .. body end
-  return string.char(tag, 0x82, n >> 8, n & 0xFF) .. body
-end
-
-local function hex(text)
-  return (text:gsub("%s", ""):gsub("..", function(h) return string.char(tonumber(h, 16)) end))
-end
-
-local function int(v) return tlv(0x02, string.char(v)) end
+local ber = require("support.ber")
+local tlv, hex, int = ber.tlv, ber.hex, ber.int
 
 local NAME = hex("06 0a 2b 06 01 04 01 83 8f 0f 01 01") -- 1.3.6.1.4.1.51087.1.1
 
 --- A v2c Response with one varbind: NAME = `value` (BER bytes).
 local function response(value)
-  local pdu = tlv(0xa2, int(1) .. int(0) .. int(0) .. tlv(0x30, tlv(0x30, NAME .. value)))
-  return tlv(0x30, int(1) .. tlv(0x04, "public") .. pdu)
+  return ber.response(tlv(0x30, NAME .. value))
 end
 
 --- A v1 Trap-PDU with the given varbind list contents.

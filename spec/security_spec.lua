@@ -130,27 +130,11 @@ end)
 
 -- ---- hostile messages ---------------------------------------------------------------
 
--- A minimal BER writer, enough to build the messages below by hand.
-local function len_bytes(n)
-  if n < 128 then return string.char(n) end
-  local out = ""
-  while n > 0 do
-    out = string.char(n % 256) .. out
-    n = n // 256
-  end
-  return string.char(0x80 + #out) .. out
-end
-local function tlv(tag, body) return string.char(tag) .. len_bytes(#body) .. body end
-local function int(n) return tlv(0x02, string.char(n)) end
-local function seq(...) return tlv(0x30, table.concat({ ... })) end
+local ber = require("support.ber")
+local tlv, seq, response = ber.tlv, ber.seq, ber.response
 local function oid(bytes) return tlv(0x06, bytes) end
 local NULL = "\5\0"
 local SYS_NAME_BER = oid("\43\6\1\2\1\1\5\0")
-
---- A v2c response message (request id 1) with the given varbind bytes.
-local function response(varbinds)
-  return seq(int(1), tlv(0x04, "public"), tlv(0xA2, int(1) .. int(0) .. int(0) .. seq(varbinds)))
-end
 
 describe("hostile messages", function()
   helper.check_no_leaks()
