@@ -95,6 +95,19 @@ describe("winsnmp.mib", function()
         winsnmp.mib.format("wtState.0", "int", 1, { varbind = true }))
       assert.equals("." .. BASE .. ".1.0 = STRING: \"hello\"",
         winsnmp.mib.format("wtName.0", "octets", "hello", { varbind = true, numeric = true }))
+      -- Opaque floats and 64-bit integers (net-snmp's special types) show
+      -- their value, as snmpget prints them; other Opaques their bytes.
+      local o = "1.3.6.1.2.1.1.5.0"
+      assert.equals(".1.3.6.1.2.1.1.5.0 = Opaque: UInt64: 5",
+        winsnmp.mib.format(o, "opaque", "\159\123\1\5", { varbind = true, numeric = true }))
+      assert.equals(".1.3.6.1.2.1.1.5.0 = Opaque: Int64: -1",
+        winsnmp.mib.format(o, "opaque", "\159\122\1\255", { varbind = true, numeric = true }))
+      assert.equals(".1.3.6.1.2.1.1.5.0 = Opaque: Float: 3.141593",
+        winsnmp.mib.format(o, "opaque", "\159\120\4\64\73\15\219", { varbind = true, numeric = true }))
+      assert.equals(".1.3.6.1.2.1.1.5.0 = OPAQUE: 01 02 03 ",
+        winsnmp.mib.format(o, "opaque", "\1\2\3", { varbind = true, numeric = true }))
+      assert.equals(".1.3.6.1.2.1.1.5.0 = OPAQUE: 9F 7B 09 05 ", -- malformed: bytes
+        winsnmp.mib.format(o, "opaque", "\159\123\9\5", { varbind = true, numeric = true }))
       -- A long value comes back whole.
       local long = winsnmp.mib.format("wtName.0", "octets", ("x"):rep(10000))
       assert.is_true(#long >= 10000)
