@@ -58,9 +58,10 @@ valgrind: build
 # target, one at a time; findings in $(BUILD)/fuzz-artifacts/.
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?=
+FUZZ_RUNS ?=
 fuzz: deps
 	@sh tools/install-deps.sh clang libclang-rt-14-dev
-	FUZZ_SEED=$(FUZZ_SEED) sh fuzz/run.sh $(FUZZ_SECONDS)
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh $(FUZZ_SECONDS)
 
 # The LDoc reference in $(BUILD)/doc, checked to cover every public function.
 doc: build

@@ -51,10 +51,12 @@ for target in $TARGETS; do
     case $target in fuzz_decode_msg | fuzz_lua_values) dict=-dict=fuzz/snmp.dict ;; esac
     # Seeds last: libFuzzer writes new inputs only to the first directory.
     # shellcheck disable=SC2086
-    # FUZZ_SEED fixes libFuzzer's random seed (CI does, so that a red run
-    # can be replayed); unset, every run explores differently.
+    # FUZZ_SEED fixes libFuzzer's random seed and FUZZ_RUNS the number of
+    # inputs, so that a run is the same sequence of inputs each time (CI
+    # does both: it checks what passed here, and a slower machine that hits
+    # the time limit runs a prefix of it).  Unset, every run explores anew.
     "$OUT/$target" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
-        ${FUZZ_SEED:+-seed=$FUZZ_SEED} -print_final_stats=1 -artifact_prefix="$ART/$target-" $dict \
+        ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -print_final_stats=1 -artifact_prefix="$ART/$target-" $dict \
         "$scratch" "$seeds" >"$log" 2>&1
     rc=$?
     elapsed=$(($(date +%s) - start))

@@ -237,4 +237,28 @@ describe("fuzz regressions", function()
       reg:close()
     end)
   end)
+
+  -- fuzz_decode_msg: a v1 trap whose own varbinds include an
+  -- snmpTrapEnterprise.0 came back from v1 -> v2 -> v1 with that value as
+  -- its enterprise, instead of the one the v2 form appends last.
+  describe("traps with more than one snmpTrapEnterprise.0 #integration", function()
+    it("a generic trap sent to a v1 agent takes the last one as its enterprise", function()
+      local ENTERPRISE_0 = "1.3.6.1.6.3.1.1.4.3.0"
+      local inbox = helper.closed_address()
+      local got
+      local reg = assert(s:register({ address = inbox }, function(n) got = n end))
+      local v1 = assert(s:entity(inbox, { version = "1" }))
+      assert(s:trap(v1, "1.3.6.1.6.3.1.1.5.4", { -- linkUp
+        { ENTERPRISE_0, "oid", "1.3.6.1.4.1.7" },
+        { "1.3.6.1.2.1.2.2.1.1.3", "int", 3 },
+        { ENTERPRISE_0, "oid", "1.3.6.1.4.1.99999" },
+      }))
+      assert.is_true(helper.poll_until(function() return got ~= nil end, 3))
+      assert.equals("1", got.version)
+      local last = got.varbinds[#got.varbinds]
+      assert.same({ oid = ENTERPRISE_0, type = "oid", value = "1.3.6.1.4.1.99999" }, last)
+      v1:free()
+      reg:close()
+    end)
+  end)
 end)

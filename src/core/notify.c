@@ -150,8 +150,10 @@ SNMPAPI_STATUS wsnmp_trap_to_v1(wsnmp_pdu *p, const char **why)
         last >= 1 && last <= 6) {
         p->generic_trap = (smiINT)last - 1;
         p->specific_trap = 0;
+        /* The last snmpTrapEnterprise.0: the translation to v2 appends it
+         * (RFC 3584 3.1), after any the sender put among its own varbinds. */
         enterprise = traps;
-        for (smiUINT32 i = 2; i < p->vbl.count; i++)
+        for (smiUINT32 i = p->vbl.count; i-- > 2;)
             if (oid_equal(&p->vbl.items[i].name, &n_enterprise) &&
                 p->vbl.items[i].value.syntax == SNMP_SYNTAX_OID) {
                 enterprise = p->vbl.items[i].value.value.oid;
