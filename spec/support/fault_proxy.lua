@@ -1,7 +1,7 @@
 --- A hostile network between winsnmp and a real agent, run as a child
 -- process (see spec/support/proxy.lua, which starts and stops it):
 --
---     lua5.4 spec/support/fault_proxy.lua LISTEN_PORT TARGET_PORT READY_FILE STATS_FILE
+--     lua5.4 spec/support/fault_proxy.lua LISTEN_PORT READY_FILE TARGET_PORT STATS_FILE
 --            [drop=P] [dup=P] [reorder=P] [delay=P] [forge=P] [truncate=P]
 --            [garbage=P] [flip=P] [replay=P] [seed=N] [forger=PORT]
 --            [forge_from=spoof|listen] [lifetime=SECONDS]
@@ -49,10 +49,10 @@
 local uv = require("luv")
 local winsnmp = require("winsnmp")
 
-local USAGE = "usage: fault_proxy.lua LISTEN_PORT TARGET_PORT READY_FILE STATS_FILE [key=value ...]"
+local USAGE = "usage: fault_proxy.lua LISTEN_PORT READY_FILE TARGET_PORT STATS_FILE [key=value ...]"
 local listen_port = assert(tonumber(arg[1]), USAGE)
-local target_port = assert(tonumber(arg[2]), USAGE)
-local ready_file = assert(arg[3], USAGE)
+local ready_file = assert(arg[2], USAGE)
+local target_port = assert(tonumber(arg[3]), USAGE)
 local stats_file = assert(arg[4], USAGE)
 
 local FAULTS = { "drop", "dup", "reorder", "delay", "forge", "truncate", "garbage", "flip",

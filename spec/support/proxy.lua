@@ -13,6 +13,7 @@
 -- replies), `forge_from` ("spoof" or "listen"), `lifetime` (seconds); see
 -- fault_proxy.lua.
 local snmpd = require("winsnmp.snmpd")
+local child = require("support.child")
 
 local proxy = {}
 
@@ -21,20 +22,11 @@ local OPTIONS = { "drop", "dup", "reorder", "delay", "forge", "truncate", "garba
 proxy.FAULTS = { "drop", "dup", "reorder", "delay", "forge", "truncate", "garbage", "flip",
                  "replay" }
 
-local quote, read_file, sleep = snmpd.shell_quote, snmpd.read_file, snmpd.sleep
-local alive = snmpd.process_alive
+local read_file, sleep, alive = snmpd.read_file, snmpd.sleep, snmpd.process_alive
 
-local Proxy = {}
+-- stop (the child writes its counts on SIGTERM) and log come from support.child.
+local Proxy = setmetatable({}, { __index = child.methods })
 Proxy.__index = Proxy
-
---- Kills the child (it writes its counts on SIGTERM) and removes its files;
--- safe to call twice.
-Proxy.stop = snmpd.stop_process
-
---- What the child wrote to stderr (for failure messages; "" when all went well).
-function Proxy:log()
-  return self.dir and read_file(self.dir .. "/stderr") or ""
-end
 
 local function parse_stats(text)
   local out = {}
@@ -79,40 +71,10 @@ function proxy.start(opts)
     "proxy.start{target_port = PORT, ...}")
   local args = {}
   for _, key in ipairs(OPTIONS) do
-    if opts[key] ~= nil then args[#args + 1] = quote(key .. "=" .. tostring(opts[key])) end
+    if opts[key] ~= nil then args[#args + 1] = key .. "=" .. tostring(opts[key]) end
   end
-  local log = ""
-  for _ = 1, 5 do -- the port may be taken between the check and the bind
-    local port = assert(snmpd.free_ports(1))[1]
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. quote(dir)))
-    local ready = dir .. "/ready"
-    -- The child finds winsnmp the way this process does.
-    local cmd = string.format(
-      "LUA_PATH_5_4=%s LUA_CPATH_5_4=%s lua5.4 spec/support/fault_proxy.lua %d %d %s %s %s " ..
-      "</dev/null >/dev/null 2>%s & echo $! >%s",
-      quote(package.path), quote(package.cpath), port, opts.target_port, quote(ready),
-      quote(dir .. "/stats"), table.concat(args, " "), quote(dir .. "/stderr"),
-      quote(dir .. "/pid"))
-    assert(os.execute(cmd))
-    local self = setmetatable({ dir = dir, port = port, address = "udp:127.0.0.1:" .. port },
-      Proxy)
-    self.pid = tonumber((read_file(dir .. "/pid") or ""):match("%d+"))
-    for _ = 1, 250 do
-      local text = read_file(ready)
-      if text then
-        self.spoof_port = tonumber(text:match("^%d+ (%d+)"))
-        return self
-      end
-      if self.pid and not alive(self.pid) then break end
-      sleep(0.02)
-    end
-    log = self:log()
-    self:stop()
-    if not log:find("address already in use", 1, true) then break end
-  end
-  error("the fault proxy did not start: " .. log, 2)
+  return child.start("the fault proxy", "spec/support/fault_proxy.lua", Proxy, args,
+    function(dir) return { tostring(opts.target_port), dir .. "/stats" } end)
 end
 
 return proxy
