@@ -237,11 +237,18 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibNameToOid(LPCSTR name, smiLPOID oid_out)
 }
 
 /* Copies an OID into net-snmp's type; false if it is not a valid OID. */
-static bool to_netsnmp(smiLPCOID in, oid *out, size_t *n)
+/* The entry checks of the functions that take an object's OID: the
+ * library is started and `in` is a valid OID, copied into net-snmp's type;
+ * false after recording the failure. */
+static bool object_arg(const char *fn, smiLPCOID in, oid *out, size_t *n)
 {
-    const char *why;
-    if (in == NULL || in->len == 0 || in->len > MAX_OID_LEN || wsnmp_oid_check(in, &why))
+    if (!wsnmp_require_started(fn))
         return false;
+    const char *why;
+    if (in == NULL || in->len == 0 || in->len > MAX_OID_LEN || wsnmp_oid_check(in, &why)) {
+        wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID, "%s: not a valid OID", fn);
+        return false;
+    }
     for (smiUINT32 i = 0; i < in->len; i++)
         out[i] = in->ptr[i];
     *n = in->len;
@@ -263,12 +270,10 @@ static SNMPAPI_STATUS give(const char *fn, const char *text, LPSTR buf, smiUINT3
 WSNMP_API SNMPAPI_STATUS WsnmpMibOidToName(smiLPCOID in, LPSTR buf, smiUINT32 size)
 {
     const char *fn = "WsnmpMibOidToName";
-    if (!wsnmp_require_started(fn))
-        return SNMPAPI_FAILURE;
     oid name[MAX_OID_LEN];
     size_t n;
-    if (!to_netsnmp(in, name, &n))
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID, "%s: not a valid OID", fn);
+    if (!object_arg(fn, in, name, &n))
+        return SNMPAPI_FAILURE;
     if (!loaded)
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID, "%s: no MIB is loaded", fn);
     char text[MAXOBJIDSTRSIZE * 2];
@@ -291,12 +296,10 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibOidToName(smiLPCOID in, LPSTR buf, smiUINT32 si
 WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID in, smiINT32 value, LPSTR buf, smiUINT32 size)
 {
     const char *fn = "WsnmpMibEnumLabel";
-    if (!wsnmp_require_started(fn))
-        return SNMPAPI_FAILURE;
     oid name[MAX_OID_LEN];
     size_t n;
-    if (!to_netsnmp(in, name, &n))
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID, "%s: not a valid OID", fn);
+    if (!object_arg(fn, in, name, &n))
+        return SNMPAPI_FAILURE;
     struct tree *tp = loaded ? get_tree(name, n, get_tree_head()) : NULL;
     for (struct enum_list *e = tp ? tp->enums : NULL; e; e = e->next)
         if (e->value == value)
@@ -349,12 +352,10 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID in, smiLPCVALUE value, smiUINT
                                         smiUINT32 size)
 {
     const char *fn = "WsnmpMibFormat";
-    if (!wsnmp_require_started(fn))
-        return SNMPAPI_FAILURE;
     oid name[MAX_OID_LEN];
     size_t n;
-    if (!to_netsnmp(in, name, &n))
-        return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_OID_INVALID, "%s: not a valid OID", fn);
+    if (!object_arg(fn, in, name, &n))
+        return SNMPAPI_FAILURE;
     if (value == NULL)
         return wsnmp_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: NULL value", fn);
     netsnmp_variable_list *var = wsnmp_codec_variable(name, n, value);
