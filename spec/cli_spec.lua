@@ -12,8 +12,9 @@ local snmpd = require("winsnmp.snmpd")
 
 local json = tool.json
 
-local BASE = "1.3.6.1.4.1.99999.42"
-local MIB_ARGS = { "-M", "spec/mibs", "-m", "WINSNMP-TEST-MIB" }
+local test_mib = require("support.test_mib")
+local BASE = test_mib.BASE
+local MIB_ARGS = { "-M", test_mib.DIR, "-m", test_mib.MODULE }
 
 --- "udp:127.0.0.1:PORT" -> "127.0.0.1:PORT": the same AGENT for both tools.
 local function peer(address)
@@ -682,19 +683,7 @@ describe("winsnmp command line with MIB names against a winsnmp agent #integrati
 
   before_each(function()
     s = assert(winsnmp.session())
-    local entries = {
-      { BASE .. ".1.0", "octets", "test agent" },
-      { BASE .. ".2.0", "int", 1 },
-      { BASE .. ".3.0", "int", 215 },
-    }
-    for _, p in ipairs(ports) do
-      entries[#entries + 1] = { BASE .. ".4.1.2." .. p[1], "octets", p[2] }
-      entries[#entries + 1] = { BASE .. ".4.1.3." .. p[1], "octets", p[3] }
-      entries[#entries + 1] = { BASE .. ".4.1.4." .. p[1], "int", p[4] }
-    end
-    for _, e in ipairs(EXTRA) do entries[#entries + 1] = { BASE .. e[1], e[2], e[3] } end
-    listener = assert(s:listen("udp:127.0.0.1:" .. assert(snmpd.free_ports(1))[1],
-      winsnmp.mibview(entries).handler))
+    listener = test_mib.listen(s, test_mib.entries(ports, EXTRA))
     address = peer(listener.address)
   end)
 
@@ -742,12 +731,11 @@ describe("winsnmp command line with MIB names against a winsnmp agent #integrati
 
   it("table lays out long indexes and multi-line values as snmptable -Ci does", function()
     listener:close()
-    listener = assert(s:listen("udp:127.0.0.1:" .. assert(snmpd.free_ports(1))[1],
-      winsnmp.mibview({
-        { BASE .. ".4.1.2.7", "octets", "two\nlines" },
-        { BASE .. ".4.1.2.1234567", "octets", "x" },
-        { BASE .. ".4.1.4.1234567", "int", 3 },
-      }).handler))
+    listener = test_mib.listen(s, {
+      { BASE .. ".4.1.2.7", "octets", "two\nlines" },
+      { BASE .. ".4.1.2.1234567", "octets", "x" },
+      { BASE .. ".4.1.4.1234567", "int", 3 },
+    })
     address = peer(listener.address)
     -- (snmptable also shows the MIB's wtPortMac column, empty here: winsnmp
     -- shows the columns the agent has.)
@@ -842,13 +830,11 @@ describe("winsnmp command line with MIB names against a winsnmp agent #integrati
   end)
 
   it("set by name and with every type letter, read back by snmpget", function()
-    local writable = winsnmp.mibview({
+    listener:close()
+    listener = test_mib.listen(s, {
       { oid = BASE .. ".1.0", type = "octets", value = "old", writable = true },
       { oid = BASE .. ".3.0", type = "int", value = 0, writable = true },
     })
-    listener:close()
-    listener = assert(s:listen("udp:127.0.0.1:" .. assert(snmpd.free_ports(1))[1],
-      writable.handler))
     address = peer(listener.address)
     local out, err, status = tool.run_polling(tool.winsnmp_cmd(args("set", MIB_ARGS,
       v2c("wtName.0", "s", "new name", "wtTemperature.0", "i", "-12"))))

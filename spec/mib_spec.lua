@@ -10,8 +10,8 @@ local helper = require("helper")
 
 local fails_with, run_child, temp_file = helper.fails_with, helper.run_child, helper.temp_file
 
-local MIB_DIR = "spec/mibs"
-local BASE = "1.3.6.1.4.1.99999.42"
+local test_mib = require("support.test_mib")
+local MIB_DIR, BASE = test_mib.DIR, test_mib.BASE
 
 local BROKEN_MIB = [[
 WINSNMP-BROKEN-MIB DEFINITIONS ::= BEGIN
@@ -173,23 +173,10 @@ describe("MIB names against an agent #integration", function()
     { 2, "eth0", "\0\27\33\10\255\1", 1 },
     { 12, "eth1", "\2\0\0\0\0\12", 2 },
   }
-  setup(function()
-    assert(winsnmp.mib.load({ dirs = { MIB_DIR }, modules = { "WINSNMP-TEST-MIB" } }))
-  end)
+  setup(test_mib.load)
   before_each(function()
     s = assert(winsnmp.session())
-    local entries = {
-      { BASE .. ".1.0", "octets", "test agent" },
-      { BASE .. ".2.0", "int", 1 },
-      { BASE .. ".3.0", "int", 215 },
-    }
-    for _, p in ipairs(ports) do
-      entries[#entries + 1] = { BASE .. ".4.1.2." .. p[1], "octets", p[2] }
-      entries[#entries + 1] = { BASE .. ".4.1.3." .. p[1], "octets", p[3] }
-      entries[#entries + 1] = { BASE .. ".4.1.4." .. p[1], "int", p[4] }
-    end
-    listener = assert(s:listen("udp:127.0.0.1:" .. assert(require("winsnmp.snmpd").free_ports(1))[1],
-      winsnmp.mibview(entries).handler))
+    listener = test_mib.listen(s, test_mib.entries(ports))
   end)
   after_each(function()
     listener:close()
