@@ -17,18 +17,8 @@ local SYS_NAME = "1.3.6.1.2.1.1.5.0"
 local MAX_RSS_GROWTH_KIB = 2048
 local MAX_HEAP_GROWTH = 256 * 1024
 
-local function rss_kib()
-  for line in io.lines("/proc/self/status") do
-    local kib = line:match("^VmRSS:%s+(%d+)")
-    if kib then return tonumber(kib) end
-  end
-end
-
--- C heap plus Lua heap, after a full collection: what is really in use.
-local function heap()
-  collectgarbage("collect")
-  return winsnmp.heap() + math.floor(collectgarbage("count") * 1024)
-end
+local memory = require("bench.memory")
+local rss_kib, heap = memory.rss_kib, memory.in_use
 
 local failures = {}
 local function check(ok, what)

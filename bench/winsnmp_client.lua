@@ -22,12 +22,8 @@ local function json(t)
   return "{" .. table.concat(parts, ",") .. "}"
 end
 
-local function rss_kib()
-  for line in io.lines("/proc/self/status") do
-    local kib = line:match("^VmRSS:%s+(%d+)")
-    if kib then return tonumber(kib) end
-  end
-end
+local memory = require("bench.memory")
+local rss_kib = memory.rss_kib
 
 local session = assert(winsnmp.session())
 
@@ -85,12 +81,7 @@ elseif mode == "many" then
   print(json({ client = "winsnmp", mode = "many", agents = #arg - 1, answered = ok, seconds = dt,
                descriptors = #winsnmp.fds() }))
 elseif mode == "memory" then
-  -- Bytes in use, C heap plus Lua heap: RSS cannot see memory that a
-  -- free() made available again.
-  local function in_use()
-    collectgarbage("collect")
-    return winsnmp.heap() + collectgarbage("count") * 1024
-  end
+  local in_use = memory.in_use
   -- Idle entities: a Lua userdata plus the C object and its handle slot.
   local before = in_use()
   local entities = {}
