@@ -32,7 +32,9 @@ LUA_LIBS=$(pkg-config --libs lua5.4)
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter"
 CFLAGS="$CFLAGS -DWSNMP_VERSION_STRING=\"$VERSION\" -DWSNMP_VERSION_DATE=\"$DATE\""
-CFLAGS="$CFLAGS -Isrc -I$OUT/obj/fuzz $NETSNMP_CFLAGS $LUA_CFLAGS"
+CORE_INCLUDES=""
+for layer in base model wire objects engine api; do CORE_INCLUDES="$CORE_INCLUDES -Isrc/core/$layer"; done
+CFLAGS="$CFLAGS -Isrc $CORE_INCLUDES -I$OUT/obj/fuzz $NETSNMP_CFLAGS $LUA_CFLAGS"
 # -Wl,--wrap=getaddrinfo: the targets' own __wrap_getaddrinfo aborts, so no
 # input can ever make the core resolve a host name (fuzz_common.h).
 LDFLAGS="$SAN -Wl,--wrap=getaddrinfo"
@@ -46,12 +48,12 @@ if [ ! -f "$harness" ] || [ fuzz/lua_values_harness.lua -nt "$harness" ]; then
 fi
 
 # Newest header: any change recompiles everything.
-newest_header=$(ls -t src/*.h src/core/*.h src/lua/*.h fuzz/*.h "$harness" | head -n 1)
+newest_header=$(ls -t src/*.h src/core/*/*.h src/lua/*.h fuzz/*.h "$harness" | head -n 1)
 
 # Writes "source object" lines for what needs compiling.
 stale=$(mktemp)
 trap 'rm -f "$stale"' EXIT
-for src in src/core/*.c src/lua/*.c fuzz/fuzz_*.c; do
+for src in src/core/*/*.c src/lua/*.c fuzz/fuzz_*.c; do
     case $src in
         src/core/*) obj=$OUT/obj/core/$(basename "$src" .c).o ;;
         src/lua/*) obj=$OUT/obj/lua/$(basename "$src" .c).o ;;

@@ -19,7 +19,7 @@
 #ifndef WSNMP_FUZZ_COMMON_H
 #define WSNMP_FUZZ_COMMON_H
 
-#include "../src/core/messaging.h"
+#include "api.h" /* the whole core: fuzz/build.sh puts every layer on the path */
 
 #include <netdb.h>
 #include <stdint.h>
@@ -88,7 +88,7 @@ static inline void fuzz_register_v3_users(void)
         size_t n = strlen(u->engine);
         memcpy(id + 5, u->engine, n);
         smiOCTETS engine = {(smiUINT32)(5 + n), id};
-        wsnmp_security sec;
+        wsnmp_credentials sec;
         memset(&sec, 0, sizeof sec);
         sec.version = WSNMP_VERSION_3;
         sec.user = (char *)u->user;

@@ -175,7 +175,7 @@ static void walk_pdu(HSNMP_PDU pdu, HSNMP_CONTEXT ctx)
         FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &vname), "freeing a name");
         if (value.syntax == SNMP_SYNTAX_OID)
             FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &value.value.oid), "freeing an OID");
-        else if (wsnmp_syntax_is_octets(value.syntax))
+        else if (wsnmp_value_syntax_is_octets(value.syntax))
             FUZZ_CHECK(SnmpFreeDescriptor(value.syntax, &value.value.string), "freeing octets");
     }
     FUZZ_CHECK(SnmpFreeVbl(vbl), "SnmpFreeVbl failed");
@@ -213,7 +213,7 @@ static void round_trip(HSNMP_PDU pdu, HSNMP_CONTEXT ctx, int version)
     const wsnmp_pdu *p = wsnmp_handle_get(pdu, WSNMP_KIND_PDU, NULL);
     wsnmp_decoded d;
     const char *why;
-    SNMPAPI_STATUS code = wsnmp_decode(bytes.ptr, bytes.len, &d, &why);
+    SNMPAPI_STATUS code = wsnmp_codec_decode(bytes.ptr, bytes.len, &d, &why);
     FUZZ_CHECK(code == 0, "a message SnmpEncodeMsg made does not decode: %s", why);
     if (d.pdu.type == p->type) { /* a v2 trap for v1 becomes a Trap-PDU */
         smiUINT32 where;
@@ -234,10 +234,10 @@ static void trap_translations(HSNMP_PDU pdu)
     const wsnmp_pdu *p = wsnmp_handle_get(pdu, WSNMP_KIND_PDU, NULL);
     FUZZ_CHECK(p != NULL, "the decoded PDU is gone");
     wsnmp_pdu v2, v1;
-    FUZZ_CHECK(wsnmp_pdu_copy(&v2, p), "out of memory");
-    if (!wsnmp_trap_to_v2(&v2)) {
-        FUZZ_CHECK(p->enterprise.len + 2 > MAXOBJIDSIZE, "wsnmp_trap_to_v2 refused a trap");
-        wsnmp_pdu_clear(&v2);
+    FUZZ_CHECK(wsnmp_pdu_data_copy(&v2, p), "out of memory");
+    if (!wsnmp_rfc3584_trap_to_v2(&v2)) {
+        FUZZ_CHECK(p->enterprise.len + 2 > MAXOBJIDSIZE, "wsnmp_rfc3584_trap_to_v2 refused a trap");
+        wsnmp_pdu_data_clear(&v2);
         return;
     }
     FUZZ_CHECK(v2.type == SNMP_PDU_TRAP && v2.vbl.count == p->vbl.count + 4,
@@ -247,16 +247,16 @@ static void trap_translations(HSNMP_PDU pdu)
     FUZZ_CHECK(v2.vbl.items[1].value.syntax == SNMP_SYNTAX_OID && trap_oid->len >= 2 &&
                    trap_oid->len <= MAXOBJIDSIZE,
                "snmpTrapOID.0 of a translated trap is no OID (%u arcs)", (unsigned)trap_oid->len);
-    FUZZ_CHECK(wsnmp_pdu_copy(&v1, &v2), "out of memory");
+    FUZZ_CHECK(wsnmp_pdu_data_copy(&v1, &v2), "out of memory");
     const char *why;
-    SNMPAPI_STATUS code = wsnmp_trap_to_v1(&v1, &why);
+    SNMPAPI_STATUS code = wsnmp_rfc3584_trap_to_v1(&v1, &why);
     if (code == SNMPAPI_OPERATION_INVALID) { /* a Counter64 (v1 has none) */
         bool c64 = false;
         for (smiUINT32 i = 0; i < p->vbl.count; i++)
             c64 |= p->vbl.items[i].value.syntax == SNMP_SYNTAX_CNTR64;
         FUZZ_CHECK(c64, "a translated trap does not go back: %s", why);
-        wsnmp_pdu_clear(&v1);
-        wsnmp_pdu_clear(&v2);
+        wsnmp_pdu_data_clear(&v1);
+        wsnmp_pdu_data_clear(&v2);
         return;
     }
     FUZZ_CHECK(code == 0, "a translated trap does not go back: %s", why);
@@ -287,14 +287,14 @@ static void trap_translations(HSNMP_PDU pdu)
     FUZZ_CHECK(k + 1 == v1.vbl.count, "the trap translations give %u varbinds for %u",
                (unsigned)v1.vbl.count, (unsigned)k);
     /* net-snmp's encoder for the Trap-PDU, then our decoder. */
-    wsnmp_security sec;
+    wsnmp_credentials sec;
     memset(&sec, 0, sizeof sec);
     sec.version = WSNMP_VERSION_1;
     unsigned char *bytes;
     size_t len;
-    if (wsnmp_encode(&sec, &v1, NULL, 0, &bytes, &len, &why) == 0) {
+    if (wsnmp_codec_encode(&sec, &v1, NULL, 0, &bytes, &len, &why) == 0) {
         wsnmp_decoded d;
-        FUZZ_CHECK(wsnmp_decode(bytes, len, &d, &why) == 0,
+        FUZZ_CHECK(wsnmp_codec_decode(bytes, len, &d, &why) == 0,
                    "an encoded Trap-PDU does not decode: %s", why);
         FUZZ_CHECK(d.pdu.type == SNMP_PDU_V1TRAP &&
                        wsnmp_oid_cmp(&d.pdu.enterprise, &v1.enterprise) == 0 &&
@@ -306,8 +306,8 @@ static void trap_translations(HSNMP_PDU pdu)
         wsnmp_decoded_free(&d);
         free(bytes);
     }
-    wsnmp_pdu_clear(&v1);
-    wsnmp_pdu_clear(&v2);
+    wsnmp_pdu_data_clear(&v1);
+    wsnmp_pdu_data_clear(&v2);
 }
 
 /* The version field of a message (the API does not report it). */
@@ -332,7 +332,7 @@ static void differential(const unsigned char *data, size_t len)
     const char *why;
     if (wsnmp_ber_decode(data, len, &a, &mine, &why) != 0 || !mine)
         return;
-    SNMPAPI_STATUS theirs = wsnmp_netsnmp_decode(data, len, &b, &why);
+    SNMPAPI_STATUS theirs = wsnmp_codec_netsnmp_decode(data, len, &b, &why);
     FUZZ_CHECK(theirs == 0, "ber.c accepts a message net-snmp refuses (%s)", why);
     smiUINT32 where;
     FUZZ_CHECK(a.version == b.version && a.pdu.type == b.pdu.type &&

@@ -4,7 +4,7 @@
  * edges of every integer and OID encoding.  Built from the core's objects,
  * so it can reach the internal functions.
  */
-#include "../../src/core/messaging.h"
+#include "wire.h"
 #include "../test.h"
 
 static void compare(const char *what, int version, const char *community, smiINT type, smiINT32 id,
@@ -23,7 +23,7 @@ static void compare(const char *what, int version, const char *community, smiINT
     pdu.error_index = ei;
     pdu.vbl.items = items;
     pdu.vbl.count = pdu.vbl.capacity = n;
-    wsnmp_security sec;
+    wsnmp_credentials sec;
     memset(&sec, 0, sizeof sec);
     sec.version = version;
     sec.community.ptr = (smiBYTE *)community;
@@ -33,7 +33,7 @@ static void compare(const char *what, int version, const char *community, smiINT
     const char *why;
     TEST_SECTION(what);
     CHECK_EQ_INT(wsnmp_ber_encode(&sec, &pdu, &a, &alen, &why), 0);
-    CHECK_EQ_INT(wsnmp_netsnmp_encode(&sec, &pdu, NULL, id, &b, &blen, &why), 0);
+    CHECK_EQ_INT(wsnmp_codec_netsnmp_encode(&sec, &pdu, NULL, id, &b, &blen, &why), 0);
     CHECK_EQ_INT(alen, blen);
     CHECK(a && b && alen == blen && memcmp(a, b, alen) == 0);
     free(a);

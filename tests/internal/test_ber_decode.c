@@ -4,7 +4,7 @@
  * bit-flipped and random variants, whatever the direct decoder accepts,
  * net-snmp accepts too, with the same fields; and nothing crashes.
  */
-#include "../../src/core/messaging.h"
+#include "wire.h"
 #include "../test.h"
 
 static uint32_t rng = 2463534242u;
@@ -29,7 +29,7 @@ static int same(const wsnmp_decoded *a, const wsnmp_decoded *b)
         if (wsnmp_oid_cmp(&x->name, &y->name) != 0 || x->value.syntax != y->value.syntax)
             return 0;
         const smiVALUE *u = &x->value, *v = &y->value;
-        if (wsnmp_syntax_is_octets(u->syntax)) {
+        if (wsnmp_value_syntax_is_octets(u->syntax)) {
             if (u->value.string.len != v->value.string.len ||
                 (u->value.string.len &&
                  memcmp(u->value.string.ptr, v->value.string.ptr, u->value.string.len) != 0))
@@ -68,7 +68,7 @@ static void check_one(const unsigned char *msg, size_t len)
         left_to_netsnmp++;
         return;
     }
-    SNMPAPI_STATUS theirs = wsnmp_netsnmp_decode(msg, len, &b, &why);
+    SNMPAPI_STATUS theirs = wsnmp_codec_netsnmp_decode(msg, len, &b, &why);
     if (ours == 0) {
         accepted++;
         CHECK_EQ_INT(theirs, 0); /* never accept what net-snmp refuses */
@@ -155,7 +155,7 @@ int main(void)
             pdu.error_index = (smiINT)(k % 5);
             pdu.vbl.items = items;
             pdu.vbl.count = pdu.vbl.capacity = (smiUINT32)(k + 1);
-            wsnmp_security sec;
+            wsnmp_credentials sec;
             memset(&sec, 0, sizeof sec);
             sec.version = (t + k) % 2 && types[t] != SNMP_PDU_GETBULK &&
                                   types[t] != SNMP_PDU_TRAP && types[t] != SNMP_PDU_INFORM &&

@@ -1,0 +1,64 @@
+/*
+ * stats.c — resource limits and statistics: live handles per kind, per
+ * session and process-wide, requests in flight, drops.
+ */
+#include "api.h"
+
+#include <string.h>
+
+WSNMP_API SNMPAPI_STATUS WsnmpGetLimits(WsnmpLimits *limits)
+{
+    if (limits == NULL)
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "WsnmpGetLimits: no output");
+    *limits = wsnmp_library.limits;
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpSetLimits(const WsnmpLimits *limits)
+{
+    if (limits == NULL)
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "WsnmpSetLimits: no limits");
+    /* A zero field leaves that limit unchanged. */
+    if (limits->sessions)
+        wsnmp_library.limits.sessions = limits->sessions;
+    if (limits->handles)
+        wsnmp_library.limits.handles = limits->handles;
+    if (limits->handles_per_session)
+        wsnmp_library.limits.handles_per_session = limits->handles_per_session;
+    if (limits->pending)
+        wsnmp_library.limits.pending = limits->pending;
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
+{
+    if (stats == NULL)
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "WsnmpGetStats: no output");
+    memset(stats, 0, sizeof *stats);
+    if (session == 0) {
+        stats->sessions = wsnmp_handle_live[WSNMP_KIND_SESSION];
+        stats->entities = wsnmp_handle_live[WSNMP_KIND_ENTITY];
+        stats->contexts = wsnmp_handle_live[WSNMP_KIND_CONTEXT];
+        stats->pdus = wsnmp_handle_live[WSNMP_KIND_PDU];
+        stats->vbls = wsnmp_handle_live[WSNMP_KIND_VBL];
+        stats->descriptors = (smiUINT32)wsnmp_descriptor_count();
+        stats->pending = wsnmp_pending_total;
+        stats->dropped = wsnmp_deliver_dropped_total;
+        stats->queue_dropped = wsnmp_queue_dropped_total;
+        stats->registrations = wsnmp_notify_registrations_total;
+        return SNMPAPI_SUCCESS;
+    }
+    uint32_t slot;
+    wsnmp_session *s =
+        wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &slot, NULL, "WsnmpGetStats");
+    if (s == NULL)
+        return SNMPAPI_FAILURE;
+    stats->sessions = 1;
+    stats->entities = s->live[WSNMP_KIND_ENTITY];
+    stats->contexts = s->live[WSNMP_KIND_CONTEXT];
+    stats->pdus = s->live[WSNMP_KIND_PDU];
+    stats->vbls = s->live[WSNMP_KIND_VBL];
+    stats->pending = s->io ? (smiUINT32)s->io->pending : 0;
+    stats->registrations = s->registrations; /* registrations and listening entities */
+    return SNMPAPI_SUCCESS;
+}

@@ -1,0 +1,77 @@
+/*
+ * request.c — one request in flight: creation with its retransmission
+ * policy, encoding and first send, failure (queued for the application
+ * with the PDU that was sent), and release.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
+                                 smiUINT32 timeout_ms, smiUINT32 attempts)
+{
+    wsnmp_request *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->session_slot = session_slot;
+    r->peer = *peer;
+    r->heap_index = SIZE_MAX;
+    r->fd = -1;
+    r->timeout_ms = timeout_ms;
+    r->attempts_left = attempts;
+    /* Retransmission OFF applies to what is sent while it is off, even if
+     * it is switched on again before the timeout. */
+    if (wsnmp_library.retransmit_mode == SNMPAPI_OFF)
+        r->attempts_left = 0;
+    return r;
+}
+
+void wsnmp_request_free(wsnmp_request *r)
+{
+    wsnmp_pending_timer_clear(r);
+    wsnmp_credentials_clear(&r->sec);
+    if (r->pdu)
+        wsnmp_pdu_destroy(r->pdu);
+    free(r->packet);
+    free(r);
+}
+
+wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS *engine,
+                                 const char **why)
+{
+    wsnmp_result code;
+    if (r->sec.version == WSNMP_VERSION_3 && engine && engine->len &&
+        (code = wsnmp_usm_ensure(&r->sec, engine, why)) != WSNMP_OK)
+        return code;
+    /* A request sent before may come here again when its agent's engine
+     * changed: its old packet goes. */
+    free(r->packet);
+    r->packet = NULL;
+    code = wsnmp_codec_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len, why);
+    if (code != WSNMP_OK)
+        return code;
+    r->state = WSNMP_REQ_SENT;
+    if (!wsnmp_io_transmit(s, r, why))
+        return SNMPAPI_TL_UNDELIVERABLE;
+    return WSNMP_OK;
+}
+
+void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code, const char *reason)
+{
+    wsnmp_message *m = calloc(1, sizeof *m);
+    if (m) {
+        m->error = code;
+        snprintf(m->reason, sizeof m->reason, "%s", reason);
+        m->request_id = r->id;
+        m->source = r->peer;
+        m->sec = r->sec; /* moved */
+        memset(&r->sec, 0, sizeof r->sec);
+        m->pdu = r->pdu;
+        r->pdu = NULL;
+        wsnmp_queue_push(s->io, m);
+    }
+    wsnmp_poll_event(r->session_slot, code, r->id);
+    wsnmp_request_free(r);
+}

@@ -1,0 +1,139 @@
+/*
+ * credentials.c — the one credentials type: a community, or a USM user
+ * with level, protocols, passphrases and context name.  Every copy and
+ * every wipe of credentials in the core goes through here, so a secret is
+ * never duplicated or freed without being overwritten.
+ */
+#include "model.h"
+
+#include <string.h>
+
+wsnmp_result wsnmp_credentials_check_usm(const WsnmpUsm *u, const char **why)
+{
+    if (u->user == NULL || u->user[0] == '\0' || strlen(u->user) >= WSNMP_MAX_NAME) {
+        *why = "a v3 user name of 1..127 characters is required";
+        return SNMPAPI_OTHER_ERROR;
+    }
+    if (u->level < WSNMP_LEVEL_NOAUTH_NOPRIV || u->level > WSNMP_LEVEL_AUTH_PRIV) {
+        *why = "unknown security level";
+        return SNMPAPI_OTHER_ERROR;
+    }
+    if (u->auth < WSNMP_AUTH_NONE || u->auth > WSNMP_AUTH_SHA512 || u->priv < WSNMP_PRIV_NONE ||
+        u->priv > WSNMP_PRIV_AES256) {
+        *why = "unknown authentication or privacy protocol";
+        return SNMPAPI_OTHER_ERROR;
+    }
+    if (u->level >= WSNMP_LEVEL_AUTH_NOPRIV) {
+        if (u->auth == WSNMP_AUTH_NONE) {
+            *why = "this security level needs an authentication protocol";
+            return SNMPAPI_OTHER_ERROR;
+        }
+        /* RFC 3414 (and net-snmp) require passphrases of 8 or more characters. */
+        if (u->auth_pass == NULL || strlen(u->auth_pass) < 8) {
+            *why = "the authentication passphrase must have at least 8 characters";
+            return SNMPAPI_OTHER_ERROR;
+        }
+    }
+    if (u->level == WSNMP_LEVEL_AUTH_PRIV) {
+        if (u->priv == WSNMP_PRIV_NONE) {
+            *why = "authPriv needs a privacy protocol";
+            return SNMPAPI_OTHER_ERROR;
+        }
+        if (u->priv_pass == NULL || strlen(u->priv_pass) < 8) {
+            *why = "the privacy passphrase must have at least 8 characters";
+            return SNMPAPI_OTHER_ERROR;
+        }
+    }
+    if (u->context.len > WSNMP_MAX_CONTEXT || (u->context.len && u->context.ptr == NULL)) {
+        *why = "bad v3 context name";
+        return SNMPAPI_OTHER_ERROR;
+    }
+    return WSNMP_OK;
+}
+
+void wsnmp_credentials_clear_usm(wsnmp_credentials *c)
+{
+    wsnmp_string_free_secret(c->user);
+    wsnmp_string_free_secret(c->auth_pass);
+    wsnmp_string_free_secret(c->priv_pass);
+    c->user = c->auth_pass = c->priv_pass = NULL;
+    wsnmp_octets_free_secret(&c->context);
+    c->level = c->auth = c->priv = 0;
+}
+
+void wsnmp_credentials_clear(wsnmp_credentials *c)
+{
+    wsnmp_credentials_clear_usm(c);
+    wsnmp_octets_free_secret(&c->community);
+    memset(c, 0, sizeof *c);
+}
+
+/* Copies the USM part (user, level, protocols, passphrases, context). */
+static bool copy_usm(wsnmp_credentials *dst, const char *user, int level, int auth, int priv,
+                     const char *auth_pass, const char *priv_pass, const smiOCTETS *context)
+{
+    wsnmp_credentials_clear_usm(dst);
+    dst->level = level;
+    dst->auth = auth;
+    dst->priv = priv;
+    bool ok = (dst->user = wsnmp_string_dup(user)) != NULL &&
+              (!auth_pass || (dst->auth_pass = wsnmp_string_dup(auth_pass))) &&
+              (!priv_pass || (dst->priv_pass = wsnmp_string_dup(priv_pass))) &&
+              wsnmp_octets_copy(&dst->context, context->ptr, context->len);
+    if (!ok)
+        wsnmp_credentials_clear_usm(dst);
+    return ok;
+}
+
+bool wsnmp_credentials_set_usm(wsnmp_credentials *c, const WsnmpUsm *u)
+{
+    /* Only what the level uses is kept: no passphrase lingers unused. */
+    int auth = u->level >= WSNMP_LEVEL_AUTH_NOPRIV ? u->auth : WSNMP_AUTH_NONE;
+    int priv = u->level == WSNMP_LEVEL_AUTH_PRIV ? u->priv : WSNMP_PRIV_NONE;
+    return copy_usm(c, u->user, u->level, auth, priv, auth ? u->auth_pass : NULL,
+                    priv ? u->priv_pass : NULL, &u->context);
+}
+
+bool wsnmp_credentials_set_community(wsnmp_credentials *c, const smiBYTE *bytes, smiUINT32 len)
+{
+    smiOCTETS fresh;
+    if (!wsnmp_octets_copy(&fresh, bytes, len))
+        return false;
+    wsnmp_octets_free_secret(&c->community);
+    c->community = fresh;
+    return true;
+}
+
+bool wsnmp_credentials_copy(wsnmp_credentials *dst, const wsnmp_credentials *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->version = src->version;
+    bool ok = wsnmp_octets_copy(&dst->community, src->community.ptr, src->community.len);
+    if (ok && src->user)
+        ok = copy_usm(dst, src->user, src->level, src->auth, src->priv, src->auth_pass,
+                      src->priv_pass, &src->context);
+    else if (ok)
+        ok = wsnmp_octets_copy(&dst->context, src->context.ptr, src->context.len);
+    if (!ok)
+        wsnmp_credentials_clear(dst);
+    return ok;
+}
+
+bool wsnmp_credentials_for_send(wsnmp_credentials *dst, const wsnmp_credentials *src,
+                                const smiOCTETS *context)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->version = src->version;
+    bool ok;
+    if (src->version == WSNMP_VERSION_3)
+        ok = src->user != NULL &&
+             copy_usm(dst, src->user, src->level, src->auth, src->priv, src->auth_pass,
+                      src->priv_pass, context ? context : &src->context);
+    else {
+        const smiOCTETS *c = context ? context : &src->community;
+        ok = wsnmp_octets_copy(&dst->community, c->ptr, c->len);
+    }
+    if (!ok)
+        wsnmp_credentials_clear(dst);
+    return ok;
+}

@@ -1,0 +1,78 @@
+/*
+ * context.c — contexts: a community (v1/v2c) or a context name (v3).
+ * Bytes are kept exactly (8-bit clean, no NUL needed) and wiped on free.
+ */
+#include "objects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wsnmp_context_destroy(void *obj)
+{
+    wsnmp_context *c = obj;
+    if (c->value.ptr)
+        explicit_bzero(c->value.ptr, c->value.len);
+    wsnmp_octets_free(&c->value);
+    free(c);
+}
+
+WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS string)
+{
+    uint32_t sslot;
+    if (!wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpStrToContext"))
+        return 0;
+    if (string == NULL || (string->len && string->ptr == NULL))
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), 0;
+    if (string->len > WSNMP_MAX_CONTEXT)
+        return wsnmp_error_fail(sslot, SNMPAPI_SIZE_INVALID,
+                                "SnmpStrToContext: longer than %u bytes", WSNMP_MAX_CONTEXT),
+               0;
+    smiLPCOCTETS value = string;
+    smiLPCOCTETS named = NULL;
+    if (wsnmp_library.translate_mode == SNMPAPI_TRANSLATED &&
+        (named = wsnmp_friendly_context(string)) != NULL)
+        value = named;
+
+    wsnmp_context *c = calloc(1, sizeof *c);
+    if (c == NULL || !wsnmp_octets_copy(&c->value, value->ptr, value->len)) {
+        free(c);
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: out of memory"), 0;
+    }
+    if (named)
+        snprintf(c->friendly, sizeof c->friendly, "%.*s", (int)string->len,
+                 (const char *)string->ptr);
+    HSNMP_CONTEXT h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, c, "SnmpStrToContext");
+    if (h == 0)
+        wsnmp_context_destroy(c);
+    return h;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpContextToStr(HSNMP_CONTEXT context, smiLPOCTETS string)
+{
+    uint32_t sslot;
+    wsnmp_context *c =
+        wsnmp_handle_lookup(context, WSNMP_KIND_CONTEXT, NULL, &sslot, "SnmpContextToStr");
+    if (c == NULL)
+        return SNMPAPI_FAILURE;
+    if (string == NULL)
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpContextToStr: NULL output");
+    bool ok;
+    if (wsnmp_library.translate_mode == SNMPAPI_TRANSLATED && c->friendly[0])
+        ok = wsnmp_descriptor_octets(string, (const smiBYTE *)c->friendly,
+                                     (smiUINT32)strlen(c->friendly));
+    else
+        ok = wsnmp_descriptor_octets(string, c->value.ptr, c->value.len);
+    if (!ok)
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpContextToStr: out of memory");
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpFreeContext(HSNMP_CONTEXT context)
+{
+    uint32_t slot;
+    if (!wsnmp_handle_lookup(context, WSNMP_KIND_CONTEXT, &slot, NULL, "SnmpFreeContext"))
+        return SNMPAPI_FAILURE;
+    wsnmp_handle_destroy(slot);
+    return SNMPAPI_SUCCESS;
+}

@@ -1,0 +1,288 @@
+/*
+ * usm.c — SNMPv3 users for net-snmp's USM (RFC 3414): keys derived from
+ * passphrases and localised for an engine, registered with net-snmp,
+ * which then authenticates and encrypts (net-snmp glue, like codec.c).
+ * Passphrase digests are cached; every copy is wiped when it goes.
+ */
+#include "netsnmp_glue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const oid *auth_oid(int auth, size_t *len)
+{
+    *len = USM_AUTH_PROTO_MD5_LEN;
+    switch (auth) {
+    case WSNMP_AUTH_MD5:
+        return usmHMACMD5AuthProtocol;
+    case WSNMP_AUTH_SHA:
+        return usmHMACSHA1AuthProtocol;
+    case WSNMP_AUTH_SHA224:
+        return usmHMAC128SHA224AuthProtocol;
+    case WSNMP_AUTH_SHA256:
+        return usmHMAC192SHA256AuthProtocol;
+    case WSNMP_AUTH_SHA384:
+        return usmHMAC256SHA384AuthProtocol;
+    case WSNMP_AUTH_SHA512:
+        return usmHMAC384SHA512AuthProtocol;
+    default:
+        *len = USM_AUTH_PROTO_NOAUTH_LEN;
+        return usmNoAuthProtocol;
+    }
+}
+
+static const oid *priv_oid(int priv, size_t *len)
+{
+    switch (priv) {
+    case WSNMP_PRIV_DES:
+        *len = USM_PRIV_PROTO_DES_LEN;
+        return usmDESPrivProtocol;
+    case WSNMP_PRIV_AES:
+        *len = USM_PRIV_PROTO_AES_LEN;
+        return usmAESPrivProtocol;
+    case WSNMP_PRIV_AES192:
+        *len = sizeof usmAES192PrivProtocol / sizeof(oid);
+        return usmAES192PrivProtocol;
+    case WSNMP_PRIV_AES256:
+        *len = sizeof usmAES256PrivProtocol / sizeof(oid);
+        return usmAES256PrivProtocol;
+    default:
+        *len = USM_PRIV_PROTO_NOPRIV_LEN;
+        return usmNoPrivProtocol;
+    }
+}
+
+/* Ku (the passphrase digest of RFC 3414 A.2) costs a million hash rounds,
+ * a few milliseconds: remember the last few, so agents sharing credentials,
+ * and credentials that alternate, cost only the cheap localisation. */
+#define KU_CACHE_SIZE 32
+static struct {
+    int auth;
+    char *pass;
+    u_char ku[USM_AUTH_KU_LEN];
+    size_t kulen;
+} ku_cache[KU_CACHE_SIZE];
+static size_t ku_next;
+
+static bool passphrase_key(int auth, const oid *aoid, size_t alen, const char *pass, u_char *ku,
+                           size_t *kulen)
+{
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++)
+        if (ku_cache[i].pass && ku_cache[i].auth == auth && strcmp(ku_cache[i].pass, pass) == 0) {
+            memcpy(ku, ku_cache[i].ku, ku_cache[i].kulen);
+            *kulen = ku_cache[i].kulen;
+            return true;
+        }
+    if (generate_Ku(aoid, (u_int)alen, (const u_char *)pass, strlen(pass), ku, kulen) !=
+        SNMPERR_SUCCESS)
+        return false;
+    size_t slot = ku_next++ % KU_CACHE_SIZE;
+    wsnmp_string_free_secret(ku_cache[slot].pass);
+    ku_cache[slot].pass = wsnmp_string_dup(pass);
+    ku_cache[slot].auth = auth;
+    memcpy(ku_cache[slot].ku, ku, *kulen);
+    ku_cache[slot].kulen = *kulen;
+    return true;
+}
+
+static void ku_cache_clear(void)
+{
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++) {
+        wsnmp_string_free_secret(ku_cache[i].pass);
+        ku_cache[i].pass = NULL;
+    }
+    explicit_bzero(ku_cache, sizeof ku_cache);
+}
+
+/* Localised key for a passphrase; false on failure. */
+static bool localise(int auth, const oid *aoid, size_t alen, const char *pass,
+                     const smiOCTETS *engine, u_char *key, size_t *keylen)
+{
+    u_char ku[USM_AUTH_KU_LEN];
+    size_t kulen = sizeof ku;
+    bool ok = passphrase_key(auth, aoid, alen, pass, ku, &kulen) &&
+              generate_kul(aoid, (u_int)alen, engine->ptr, engine->len, ku, kulen, key, keylen) ==
+                  SNMPERR_SUCCESS;
+    explicit_bzero(ku, sizeof ku);
+    return ok;
+}
+
+SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                                  const char **why)
+{
+    struct usmUser *old;
+    /* net-snmp never updates the keys of a user it knows (its issue #470):
+     * replace the record, so changed credentials take effect at once. */
+    while ((old = usm_get_user(engine_id->ptr, engine_id->len, sec->user)) != NULL) {
+        usm_remove_user(old);
+        usm_free_user(old);
+    }
+    struct usmUser *u = usm_create_user();
+    if (u == NULL) {
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    u->userStorageType = ST_READONLY; /* never persisted */
+    u->name = strdup(sec->user);
+    u->secName = strdup(sec->user);
+    u->engineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
+    u->engineIDLen = engine_id->len;
+    *why = "cannot derive the v3 keys";
+    if (sec->level >= WSNMP_LEVEL_AUTH_NOPRIV) {
+        size_t alen;
+        const oid *aoid = auth_oid(sec->auth, &alen);
+        SNMP_FREE(u->authProtocol);
+        u->authProtocol = snmp_duplicate_objid(aoid, alen);
+        u->authProtocolLen = alen;
+        int proper = sc_get_proper_auth_length_bytype(sc_get_authtype(aoid, (u_int)alen));
+        u->authKey = malloc((size_t)proper);
+        u->authKeyLen = (size_t)proper;
+        if (u->authKey == NULL ||
+            !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
+            goto fail;
+        if (sec->level == WSNMP_LEVEL_AUTH_PRIV) {
+            size_t plen;
+            const oid *poid = priv_oid(sec->priv, &plen);
+            const netsnmp_priv_alg_info *pai = sc_get_priv_alg_byoid(poid, (u_int)plen);
+            if (pai == NULL) {
+                *why = "this net-snmp build lacks the privacy protocol";
+                goto fail;
+            }
+            SNMP_FREE(u->privProtocol);
+            u->privProtocol = snmp_duplicate_objid(poid, plen);
+            u->privProtocolLen = plen;
+            int proper_priv = pai->proper_length;
+            if (pai->type == USM_CREATE_USER_PRIV_DES)
+                proper_priv *= 2; /* DES key plus pre-IV */
+            u->privKeyLen = (size_t)SNMP_MAX(proper_priv, proper);
+            u->privKey = malloc(u->privKeyLen);
+            if (u->privKey == NULL || !localise(sec->auth, aoid, alen, sec->priv_pass, engine_id,
+                                                u->privKey, &u->privKeyLen))
+                goto fail;
+            /* A short hash (SHA-1) for a long key (AES-256) needs extending. */
+            if ((int)u->privKeyLen < proper_priv &&
+                usm_extend_user_kul(u, (u_int)proper_priv) != SNMPERR_SUCCESS)
+                goto fail;
+            if ((int)u->privKeyLen < proper_priv)
+                goto fail;
+            u->privKeyLen = (size_t)proper_priv;
+        }
+    }
+    usm_add_user(u);
+    return 0;
+fail:
+    usm_free_user(u);
+    return SNMPAPI_OTHER_ERROR;
+}
+
+/* Users registered with net-snmp, with a fingerprint of their credentials,
+ * so each request need not derive keys again (generate_Ku costs ~5 ms). */
+typedef struct registered {
+    struct registered *next;
+    smiOCTETS engine_id;
+    char *user;
+    uint64_t fingerprint;
+} registered_t;
+
+/* Most recently used first.  At most REGISTERED_MAX key sets stay with
+ * net-snmp: every use installs its keys again when they are gone
+ * (wsnmp_usm_ensure), so this bounds memory only.  Unbounded, any datagram
+ * naming a registered notification user under a new engine id added a key
+ * set for good (found by fuzz/fuzz_lua_values). */
+#define REGISTERED_MAX 1024
+static registered_t *registered_users;
+static size_t registered_count;
+
+/* Removes a record and its user from net-snmp. */
+static void registered_drop(registered_t *r)
+{
+    struct usmUser *u;
+    while ((u = usm_get_user(r->engine_id.ptr, r->engine_id.len, r->user)) != NULL) {
+        usm_remove_user(u);
+        usm_free_user(u);
+    }
+    wsnmp_octets_free(&r->engine_id);
+    free(r->user);
+    free(r);
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t fingerprint(const wsnmp_credentials *sec)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int fields[3] = {sec->level, sec->auth, sec->priv};
+    h = fnv(h, fields, sizeof fields);
+    if (sec->auth_pass)
+        h = fnv(h, sec->auth_pass, strlen(sec->auth_pass) + 1);
+    if (sec->priv_pass)
+        h = fnv(h, sec->priv_pass, strlen(sec->priv_pass) + 1);
+    return h;
+}
+
+SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                                const char **why)
+{
+    uint64_t fp = fingerprint(sec);
+    registered_t **link = &registered_users, *r;
+    while ((r = *link) != NULL && !(r->engine_id.len == engine_id->len &&
+                                    memcmp(r->engine_id.ptr, engine_id->ptr, engine_id->len) == 0 &&
+                                    strcmp(r->user, sec->user) == 0))
+        link = &r->next;
+    if (r && link != &registered_users) { /* most recently used first */
+        *link = r->next;
+        r->next = registered_users;
+        registered_users = r;
+    }
+    if (r && r->fingerprint == fp)
+        return 0;
+    SNMPAPI_STATUS code = wsnmp_usm_register(sec, engine_id, why);
+    if (code)
+        return code;
+    if (r == NULL) {
+        r = calloc(1, sizeof *r);
+        if (r == NULL || !wsnmp_octets_copy(&r->engine_id, engine_id->ptr, engine_id->len) ||
+            (r->user = wsnmp_string_dup(sec->user)) == NULL) {
+            if (r)
+                wsnmp_octets_free(&r->engine_id);
+            free(r);
+            return 0; /* registered; only the shortcut is lost */
+        }
+        r->next = registered_users;
+        registered_users = r;
+        if (++registered_count > REGISTERED_MAX) { /* the least recently used goes */
+            registered_t **last = &registered_users;
+            while ((*last)->next)
+                last = &(*last)->next;
+            registered_drop(*last);
+            *last = NULL;
+            registered_count--;
+        }
+    }
+    r->fingerprint = fp;
+    return 0;
+}
+
+void wsnmp_usm_release(void)
+{
+    for (registered_t *r = registered_users, *next; r; r = next) {
+        next = r->next;
+        wsnmp_octets_free(&r->engine_id);
+        free(r->user);
+        free(r);
+    }
+    registered_users = NULL;
+    registered_count = 0;
+    ku_cache_clear();
+}
+
+size_t wsnmp_usm_local_engine_id(unsigned char *buf, size_t size)
+{
+    return snmpv3_get_engineID(buf, size);
+}

@@ -1,0 +1,105 @@
+/*
+ * wire.h — the wire layer: messages as bytes.  Our own BER (ber.c) for the
+ * v1/v2c hot path and the header peeks; net-snmp as codec and USM for the
+ * rest (codec.c, usm.c) and as MIB parser (mib.c).  Those three are the only
+ * files that include net-snmp's headers (through netsnmp_glue.h); this
+ * header exposes none of net-snmp's types.  Includes only model.h.
+ */
+#ifndef WSNMP_WIRE_H
+#define WSNMP_WIRE_H
+
+#include "model.h"
+
+/* ---- a decoded message (decoded.c) ---------------------------------------- */
+typedef struct {
+    int version;         /* WSNMP_VERSION_* */
+    smiOCTETS community; /* v1/v2c community (owned) */
+    wsnmp_pdu pdu;       /* decoded PDU (owned vbl) */
+    /* v3 */
+    smiOCTETS engine_id;    /* authoritative engine of the sender (owned) */
+    smiOCTETS context_name; /* owned */
+    smiOCTETS user;         /* v3 security name (owned) */
+    int32_t msg_id;
+    int report; /* WSNMP_REPORT_* for Report PDUs */
+    bool authenticated;
+} wsnmp_decoded;
+
+enum {
+    WSNMP_REPORT_NONE = 0,
+    WSNMP_REPORT_UNKNOWN_ENGINE,
+    WSNMP_REPORT_NOT_IN_TIME,
+    WSNMP_REPORT_UNKNOWN_USER,
+    WSNMP_REPORT_WRONG_DIGEST,
+    WSNMP_REPORT_DECRYPTION,
+    WSNMP_REPORT_UNSUPPORTED_LEVEL,
+    WSNMP_REPORT_OTHER,
+};
+
+void wsnmp_decoded_free(wsnmp_decoded *d);
+
+/* ---- codec (codec.c) -------------------------------------------------------- */
+bool wsnmp_codec_init(const char **why);
+void wsnmp_codec_shutdown(void);
+/* Encodes pdu for a destination; *out is malloc'd.  For v3, engine_id is the
+ * destination's authoritative engine (empty for a discovery probe). */
+wsnmp_result wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                                size_t *out_len, const char **why);
+/* Decodes one message: WSNMP_OK, else an error code and a reason.  v3
+ * messages are authenticated and decrypted with the registered users. */
+wsnmp_result wsnmp_codec_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                const char **why);
+/* net-snmp's encoder and decoder, for everything (the tests of ber.c
+ * compare them). */
+wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                        const smiOCTETS *engine_id, int32_t msg_id,
+                                        unsigned char **out, size_t *out_len, const char **why);
+wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                        const char **why);
+
+/* ---- our own BER (ber.c) ------------------------------------------------------ */
+/* The direct encoder, for v1/v2c messages (not v1 Trap-PDUs). */
+bool wsnmp_ber_can_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu);
+wsnmp_result wsnmp_ber_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                              unsigned char **out, size_t *out_len, const char **why);
+/* The direct decoder for v1/v2c messages: WSNMP_OK, or an error; *mine is
+ * false when the message is one it leaves to net-snmp (v3, v1 Trap-PDUs,
+ * unusual syntaxes, trailing bytes). */
+wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out, bool *mine,
+                              const char **why);
+/* One TLV: the start of its contents, or NULL when malformed or past end. */
+const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *end,
+                                   unsigned char *tag, size_t *len);
+bool wsnmp_ber_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out);
+/* The msgID of an SNMPv3 message, read without decoding the rest. */
+bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id);
+/* The authoritative engine (pointing into data) and user name of an SNMPv3
+ * message: whose keys authenticate it. */
+bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
+                         size_t user_size);
+/* Length of the first BER message in a byte stream (TCP framing): 0 if more
+ * bytes are needed, -1 if the stream is not BER. */
+long wsnmp_ber_message_length(const unsigned char *data, size_t len);
+
+/* ---- USM users (usm.c) ---------------------------------------------------------- */
+/* Makes the USM user of sec known for engine_id, replacing stale keys. */
+wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                                const char **why);
+/* Registers the USM user of sec for an engine unless the same credentials
+ * already are (deriving keys costs milliseconds). */
+wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                              const char **why);
+/* This process's own SNMPv3 engine id (authoritative for the traps it
+ * sends); returns its length. */
+size_t wsnmp_usm_local_engine_id(unsigned char *buf, size_t size);
+void wsnmp_usm_release(void); /* forgets every user and cached key */
+
+/* ---- MIB names (mib.c) ---------------------------------------------------------- */
+/* Whether any MIB module or file has been loaded. */
+bool wsnmp_mib_loaded(void);
+/* Translates a MIB name ("IF-MIB::ifDescr.3", "ifDescr.3") into sub-ids
+ * (room for MAXOBJIDSIZE); false for a name it does not know (the caller
+ * reports the error). */
+bool wsnmp_mib_name_to_oid(const char *name, smiUINT32 *sub, smiUINT32 *len);
+
+#endif
