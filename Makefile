@@ -70,9 +70,11 @@ doc: build
 	ldoc -d $(BUILD)/doc .
 	$(LUA_ENV) lua5.4 tools/check-docs.lua $(BUILD)/doc
 
-# luacheck, cppcheck and clang-format (the code must already be formatted).
-lint:
+# luacheck, cppcheck and clang-format (the code must already be formatted),
+# and the core's layering: includes, calls and names (tools/check-layers.lua).
+lint: build
 	@sh tools/install-deps.sh lua-check cppcheck clang-format
+	lua5.4 tools/check-layers.lua $(BUILD)
 	luacheck --no-color -q lua examples bench spec bin tools fuzz
 	sh tools/cppcheck.sh
 	clang-format --dry-run --Werror $(C_SOURCES)

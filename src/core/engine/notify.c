@@ -41,7 +41,7 @@ wsnmp_listener *wsnmp_notify_listener_by_id(uint32_t id)
 
 /* ---- listeners ------------------------------------------------------------------ */
 
-static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out, const char **why)
+static wsnmp_result listener_open(const wsnmp_address *a, wsnmp_listener **out, const char **why)
 {
     wsnmp_peer local;
     if (a->transport != WSNMP_TRANSPORT_UDP && a->transport != WSNMP_TRANSPORT_UDP6) {
@@ -53,7 +53,7 @@ static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out
     for (wsnmp_listener *l = listeners; l; l = l->next)
         if (wsnmp_peer_equal(&l->local, &local.addr, local.len)) {
             *out = l;
-            return 0;
+            return WSNMP_OK;
         }
     int fd = socket(local.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -86,7 +86,7 @@ static SNMPAPI_STATUS listener_open(const wsnmp_address *a, wsnmp_listener **out
     l->next = listeners;
     listeners = l;
     *out = l;
-    return 0;
+    return WSNMP_OK;
 }
 
 static void listener_unref(wsnmp_listener *l)
@@ -217,8 +217,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEn
         return SNMPAPI_SUCCESS;
     }
     wsnmp_listener *l;
-    SNMPAPI_STATUS code = listener_open(&local, &l, &why);
-    if (code)
+    wsnmp_result code = listener_open(&local, &l, &why);
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     wsnmp_registration *r = calloc(1, sizeof *r);
     bool ok = r != NULL && wsnmp_octets_copy(&r->community, key.community.ptr, key.community.len) &&
@@ -338,8 +338,8 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
         return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: already listening", fn);
     wsnmp_listener *l;
     const char *why;
-    SNMPAPI_STATUS code = listener_open(&e->address, &l, &why);
-    if (code)
+    wsnmp_result code = listener_open(&e->address, &l, &why);
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     if (l->agent_entity != 0 && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
         return wsnmp_error_fail(sslot, SNMPAPI_TL_IN_USE, "%s: another entity listens there", fn);

@@ -110,7 +110,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
               (!context || (ctx = context_for(sslot, &m->sec, fn))) &&
               (!PDU || (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)));
     if (!ok) {
-        SNMPAPI_STATUS code = SnmpGetLastError(0);
+        SNMPAPI_STATUS code = wsnmp_error_global()->code;
         release(src);
         release(dst);
         release(ctx);
@@ -213,8 +213,8 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
                                 fn);
     const char *why;
     smiINT type;
-    SNMPAPI_STATUS code = wsnmp_send_check_pdu(pdu, dst->cred.version, &type, &why);
-    if (code)
+    wsnmp_result code = wsnmp_send_check_pdu(pdu, dst->cred.version, &type, &why);
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     wsnmp_credentials sec;
     memset(&sec, 0, sizeof sec);
@@ -226,17 +226,17 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     wsnmp_pdu as_sent;
     if (!wsnmp_pdu_data_copy(&as_sent, pdu))
         return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
-    code = 0;
+    code = WSNMP_OK;
     if (type == SNMP_PDU_V1TRAP)
         code = wsnmp_rfc3584_trap_to_v1(&as_sent, &why);
     else if (as_sent.type != type) {
         as_sent.type = type;
         as_sent.error_status = as_sent.error_index = 0;
     }
-    if (code == 0)
+    if (code == WSNMP_OK)
         code = wsnmp_codec_encode(&sec, &as_sent, NULL, pdu->request_id, &bytes, &len, &why);
     wsnmp_pdu_data_clear(&as_sent);
-    if (code)
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     bool ok = wsnmp_descriptor_octets(msgBufDesc, bytes, (smiUINT32)len);
     free(bytes);
@@ -261,8 +261,8 @@ WSNMP_API SNMPAPI_STATUS SnmpDecodeMsg(HSNMP_SESSION session, LPHSNMP_ENTITY src
                                 whole == 0 ? "the message is truncated" : "not a message");
     wsnmp_decoded d;
     const char *why;
-    SNMPAPI_STATUS code = wsnmp_codec_decode(msgPtr->ptr, (size_t)whole, &d, &why);
-    if (code)
+    wsnmp_result code = wsnmp_codec_decode(msgPtr->ptr, (size_t)whole, &d, &why);
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     /* A message carries no transport addresses: no entities to make. */
     if (srcEntity)

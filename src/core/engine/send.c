@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Checks what an agent can be sent, translating GETBULK for v1 agents. */
-SNMPAPI_STATUS wsnmp_send_check_pdu(const wsnmp_pdu *p, int version, smiINT *type, const char **why)
+wsnmp_result wsnmp_send_check_pdu(const wsnmp_pdu *p, int version, smiINT *type, const char **why)
 {
     *type = p->type;
     switch (p->type) {
@@ -63,7 +63,7 @@ SNMPAPI_STATUS wsnmp_send_check_pdu(const wsnmp_pdu *p, int version, smiINT *typ
             return SNMPAPI_OPERATION_INVALID;
         }
     }
-    return 0;
+    return WSNMP_OK;
 }
 
 static wsnmp_request *new_request(uint32_t sslot, const wsnmp_peer *peer, const wsnmp_entity *e)
@@ -100,8 +100,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
     const wsnmp_pdu *pdu = a->pdu;
     const char *why;
     smiINT type;
-    SNMPAPI_STATUS code = wsnmp_send_check_pdu(pdu, dst->cred.version, &type, &why);
-    if (code)
+    wsnmp_result code = wsnmp_send_check_pdu(pdu, dst->cred.version, &type, &why);
+    if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     if (dst->cred.version == WSNMP_VERSION_3 && !dst->cred.user)
         return wsnmp_error_fail(sslot, SNMPAPI_ENTITY_INVALID, "%s: a v3 entity needs a user", fn);
@@ -160,7 +160,7 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
     if (type == SNMP_PDU_V1TRAP) {
         /* A v2 trap for a v1 agent becomes a Trap-PDU (RFC 3584 3.2). */
         code = wsnmp_rfc3584_trap_to_v1(copy, &why);
-        if (code) {
+        if (code != WSNMP_OK) {
             wsnmp_request_free(r);
             return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
         }
@@ -177,16 +177,16 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         unsigned char local_id[64];
         smiOCTETS local = {0, local_id};
         const smiOCTETS *engine = NULL;
-        code = 0;
+        code = WSNMP_OK;
         if (r->sec.version == WSNMP_VERSION_3) {
             local.len = (smiUINT32)wsnmp_usm_local_engine_id(local_id, sizeof local_id);
             engine = &local;
             code = wsnmp_usm_ensure(&r->sec, engine, &why);
         }
-        if (code == 0)
+        if (code == WSNMP_OK)
             code = wsnmp_codec_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len,
                                       &why);
-        if (code == 0 && !wsnmp_io_transmit(s, r, &why))
+        if (code == WSNMP_OK && !wsnmp_io_transmit(s, r, &why))
             code = SNMPAPI_TL_UNDELIVERABLE;
         wsnmp_request_free(r);
         return code ? wsnmp_error_fail(sslot, code, "%s: %s", fn, why) : SNMPAPI_SUCCESS;
@@ -201,11 +201,11 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         return SNMPAPI_SUCCESS;
     }
     code = wsnmp_request_start(s, r, NULL, &why);
-    if (code == 0 && !wsnmp_pending_add(io, r)) {
+    if (code == WSNMP_OK && !wsnmp_pending_add(io, r)) {
         code = SNMPAPI_ALLOC_ERROR;
         why = "out of memory";
     }
-    if (code) {
+    if (code != WSNMP_OK) {
         wsnmp_request_free(r);
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     }
@@ -250,8 +250,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY ds
     if (items == NULL)
         return wsnmp_error_fail(a.slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     const char *why;
-    SNMPAPI_STATUS code = 0;
-    for (smiUINT32 i = 0; i < count && code == 0; i++) {
+    wsnmp_result code = WSNMP_OK;
+    for (smiUINT32 i = 0; i < count && code == WSNMP_OK; i++) {
         if (names[i].len == 0)
             code = SNMPAPI_OID_INVALID, why = "empty variable name";
         else if ((code = wsnmp_oid_check(&names[i], &why)) == 0)
@@ -259,7 +259,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY ds
         items[i].name = names[i];
         items[i].value = values[i];
     }
-    if (code) {
+    if (code != WSNMP_OK) {
         if (items != stack_items)
             free(items);
         return wsnmp_error_fail(a.slot, code, "%s: %s", fn, why);

@@ -347,10 +347,9 @@ static SNMPAPI_STATUS section_commit(section_t *s, const char *path)
     }
     if (!ok) {
         /* Prefix the reason with the file and line. */
-        char reason[200];
-        snprintf(reason, sizeof reason, "%s", WsnmpGetLastErrorMessage(0));
-        return wsnmp_error_fail(WSNMP_NO_SLOT, SnmpGetLastError(0), "%s:%d: %s", path, s->line,
-                                reason);
+        wsnmp_error_slot reason = *wsnmp_error_global();
+        return wsnmp_error_fail(WSNMP_NO_SLOT, reason.code, "%s:%d: %.200s", path, s->line,
+                                reason.message);
     }
     return SNMPAPI_SUCCESS;
 }

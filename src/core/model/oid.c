@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-SNMPAPI_STATUS wsnmp_oid_check(smiLPCOID oid, const char **why)
+wsnmp_result wsnmp_oid_check(smiLPCOID oid, const char **why)
 {
     if (oid->len > MAXOBJIDSIZE) {
         *why = "more than 128 sub-identifiers";
@@ -19,7 +19,7 @@ SNMPAPI_STATUS wsnmp_oid_check(smiLPCOID oid, const char **why)
         *why = "NULL sub-identifier array";
         return SNMPAPI_OID_INVALID;
     }
-    return 0;
+    return WSNMP_OK;
 }
 
 bool wsnmp_oid_copy(smiOID *dst, smiLPCOID src)

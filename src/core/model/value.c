@@ -20,7 +20,7 @@ bool wsnmp_value_syntax_is_octets(smiUINT32 syntax)
     }
 }
 
-SNMPAPI_STATUS wsnmp_value_check(smiLPCVALUE v, const char **why)
+wsnmp_result wsnmp_value_check(smiLPCVALUE v, const char **why)
 {
     switch (v->syntax) {
     case SNMP_SYNTAX_INT:
@@ -33,7 +33,7 @@ SNMPAPI_STATUS wsnmp_value_check(smiLPCVALUE v, const char **why)
     case SNMP_SYNTAX_NOSUCHOBJECT:
     case SNMP_SYNTAX_NOSUCHINSTANCE:
     case SNMP_SYNTAX_ENDOFMIBVIEW:
-        return 0;
+        return WSNMP_OK;
     case SNMP_SYNTAX_OID:
         return wsnmp_oid_check(&v->value.oid, why);
     case SNMP_SYNTAX_IPADDR:
@@ -54,7 +54,7 @@ SNMPAPI_STATUS wsnmp_value_check(smiLPCVALUE v, const char **why)
             *why = "NULL octet pointer";
             return SNMPAPI_ALLOC_ERROR;
         }
-        return 0;
+        return WSNMP_OK;
     default:
         *why = "unknown syntax";
         return SNMPAPI_SYNTAX_INVALID;

@@ -181,8 +181,8 @@ bool wsnmp_ber_can_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu)
     return sec->version != WSNMP_VERSION_3 && pdu->type != SNMP_PDU_V1TRAP;
 }
 
-SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
-                                unsigned char **out, size_t *out_len, const char **why)
+wsnmp_result wsnmp_ber_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                              unsigned char **out, size_t *out_len, const char **why)
 {
     /* Most messages fit a stack buffer: then one allocation of the exact
      * size; bigger ones take heap buffers of doubling size. */
@@ -208,7 +208,7 @@ SNMPAPI_STATUS wsnmp_ber_encode(const wsnmp_credentials *sec, const wsnmp_pdu *p
             }
             *out = fitted;
             *out_len = len;
-            return 0;
+            return WSNMP_OK;
         }
         if (buf != stack)
             free(buf);
@@ -374,8 +374,8 @@ static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smi
     }
 }
 
-SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
-                                bool *mine, const char **why)
+wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out, bool *mine,
+                              const char **why)
 {
     memset(out, 0, sizeof *out);
     *mine = true;
@@ -480,7 +480,7 @@ SNMPAPI_STATUS wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_dec
         }
         out->pdu.vbl.count++;
     }
-    return 0;
+    return WSNMP_OK;
 }
 
 /* ---- peeks at SNMPv3 headers and stream framing ------------------------------ */

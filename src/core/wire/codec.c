@@ -308,9 +308,9 @@ static int netsnmp_version(int version)
                                         : SNMP_VERSION_2c;
 }
 
-SNMPAPI_STATUS wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
-                                  const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
-                                  size_t *out_len, const char **why)
+wsnmp_result wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                const smiOCTETS *engine_id, int32_t msg_id, unsigned char **out,
+                                size_t *out_len, const char **why)
 {
     /* Community messages: the direct encoder (ber.c); v3 and v1 Trap-PDUs
      * take net-snmp's path. */
@@ -319,9 +319,9 @@ SNMPAPI_STATUS wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu 
     return wsnmp_codec_netsnmp_encode(sec, pdu, engine_id, msg_id, out, out_len, why);
 }
 
-SNMPAPI_STATUS wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
-                                          const smiOCTETS *engine_id, int32_t msg_id,
-                                          unsigned char **out, size_t *out_len, const char **why)
+wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                        const smiOCTETS *engine_id, int32_t msg_id,
+                                        unsigned char **out, size_t *out_len, const char **why)
 {
     netsnmp_pdu *p = snmp_pdu_create(pdu->type);
     if (p == NULL) {
@@ -418,7 +418,7 @@ SNMPAPI_STATUS wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const ws
         pkt = fitted; /* else the bigger buffer serves as well */
     *out = pkt;
     *out_len = offset;
-    return 0;
+    return WSNMP_OK;
 }
 
 /* ---- decode ------------------------------------------------------------------- */
@@ -447,13 +447,13 @@ static int report_kind(netsnmp_pdu *p)
     }
 }
 
-SNMPAPI_STATUS wsnmp_codec_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
-                                  const char **why)
+wsnmp_result wsnmp_codec_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                const char **why)
 {
     /* Community messages: the direct decoder (ber.c); what it leaves
      * (v3, v1 Trap-PDUs, unusual syntaxes) goes to net-snmp. */
     bool mine;
-    SNMPAPI_STATUS code = wsnmp_ber_decode(data, len, out, &mine, why);
+    wsnmp_result code = wsnmp_ber_decode(data, len, out, &mine, why);
     if (mine)
         return code;
     return wsnmp_codec_netsnmp_decode(data, len, out, why);
@@ -513,8 +513,8 @@ static int64_t message_version(const u_char *data, size_t len)
     return version;
 }
 
-SNMPAPI_STATUS wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
-                                          const char **why)
+wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
+                                        const char **why)
 {
     memset(out, 0, sizeof *out);
     if (len == 0 || len > 65535) {
@@ -623,5 +623,5 @@ SNMPAPI_STATUS wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len,
         *why = "out of memory";
         return SNMPAPI_ALLOC_ERROR;
     }
-    return 0;
+    return WSNMP_OK;
 }

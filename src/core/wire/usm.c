@@ -107,8 +107,8 @@ static bool localise(int auth, const oid *aoid, size_t alen, const char *pass,
     return ok;
 }
 
-SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
-                                  const char **why)
+wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                                const char **why)
 {
     struct usmUser *old;
     /* net-snmp never updates the keys of a user it knows (its issue #470):
@@ -169,7 +169,7 @@ SNMPAPI_STATUS wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS 
         }
     }
     usm_add_user(u);
-    return 0;
+    return WSNMP_OK;
 fail:
     usm_free_user(u);
     return SNMPAPI_OTHER_ERROR;
@@ -226,8 +226,8 @@ static uint64_t fingerprint(const wsnmp_credentials *sec)
     return h;
 }
 
-SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
-                                const char **why)
+wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
+                              const char **why)
 {
     uint64_t fp = fingerprint(sec);
     registered_t **link = &registered_users, *r;
@@ -241,9 +241,9 @@ SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *e
         registered_users = r;
     }
     if (r && r->fingerprint == fp)
-        return 0;
-    SNMPAPI_STATUS code = wsnmp_usm_register(sec, engine_id, why);
-    if (code)
+        return WSNMP_OK;
+    wsnmp_result code = wsnmp_usm_register(sec, engine_id, why);
+    if (code != WSNMP_OK)
         return code;
     if (r == NULL) {
         r = calloc(1, sizeof *r);
@@ -252,7 +252,7 @@ SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *e
             if (r)
                 wsnmp_octets_free(&r->engine_id);
             free(r);
-            return 0; /* registered; only the shortcut is lost */
+            return WSNMP_OK; /* registered; only the shortcut is lost */
         }
         r->next = registered_users;
         registered_users = r;
@@ -266,7 +266,7 @@ SNMPAPI_STATUS wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *e
         }
     }
     r->fingerprint = fp;
-    return 0;
+    return WSNMP_OK;
 }
 
 void wsnmp_usm_release(void)
