@@ -35,22 +35,15 @@ typedef struct {
 static record_t *records;
 static size_t record_count, record_capacity;
 
-static void wipe_octets(smiOCTETS *o)
-{
-    if (o->ptr)
-        explicit_bzero(o->ptr, o->len);
-    wsnmp_octets_free(o);
-}
-
 static void record_free(record_t *r)
 {
     free((char *)r->agent.address);
-    wipe_octets(&r->agent.community);
+    wsnmp_octets_free_secret(&r->agent.community);
     wsnmp_string_free_secret((char *)r->agent.usm.user);
     wsnmp_string_free_secret((char *)r->agent.usm.auth_pass);
     wsnmp_string_free_secret((char *)r->agent.usm.priv_pass);
-    wipe_octets(&r->agent.usm.context);
-    wipe_octets(&r->context);
+    wsnmp_octets_free_secret(&r->agent.usm.context);
+    wsnmp_octets_free_secret(&r->context);
     memset(r, 0, sizeof *r);
 }
 

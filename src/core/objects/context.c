@@ -11,9 +11,7 @@
 void wsnmp_context_destroy(void *obj)
 {
     wsnmp_context *c = obj;
-    if (c->value.ptr)
-        explicit_bzero(c->value.ptr, c->value.len);
-    wsnmp_octets_free(&c->value);
+    wsnmp_octets_free_secret(&c->value); /* a community is a secret */
     free(c);
 }
 
