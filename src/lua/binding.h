@@ -10,6 +10,8 @@
 
 #include "winsnmp.h"
 
+#include "api.h" /* the core's window for the binding: replies read in place */
+
 #define WSL_SESSION "winsnmp.session"
 #define WSL_ENTITY "winsnmp.entity"
 #define WSL_CONTEXT "winsnmp.context"
@@ -79,6 +81,8 @@ int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);
 /* The varbinds of a PDU as an array of {oid=, type=, value=}, read in
  * place (no copies); 1, or 0 after recording the error. */
 int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu);
+/* The same from a reply read in place (no handle). */
+void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r);
 /* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
 /* Reads one varbind (a table or a bare OID string) at idx and stores it at

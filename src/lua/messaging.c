@@ -267,18 +267,24 @@ static int s_request(lua_State *L)
 
 /* Pushes the outcome of request `id`: the varbinds, or nil, msg, NAME[,
  * index].  Returns the number of results, or 0 while it is in flight. */
+static wsnmp_reply *unreleased_reply;
+
 static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
 {
-    HSNMP_PDU pdu = 0;
-    if (!WsnmpRecvResponse(s, id, &pdu)) {
+    if (unreleased_reply) { /* a table build that raised last time */
+        wsnmp_reply_release(unreleased_reply);
+        unreleased_reply = NULL;
+    }
+    wsnmp_reply *reply;
+    if (!wsnmp_reply_take(s, id, &reply)) {
         if (SnmpGetLastError(0) == SNMPAPI_NOOP)
             return 0;
         return wsl_push_last_error(L, s);
     }
     smiINT status, index;
-    SnmpGetPduData(pdu, NULL, NULL, &status, &index, NULL);
+    wsnmp_reply_status(reply, &status, &index);
     if (status != 0) {
-        SnmpFreePdu(pdu);
+        wsnmp_reply_release(reply);
         const char *name = WsnmpPduErrorName(status);
         char message[96];
         snprintf(message, sizeof message, "the agent answered %s (varbind %d)",
@@ -290,10 +296,12 @@ static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
         lua_pushinteger(L, index);
         return 4;
     }
-    int ok = wsl_push_pdu_varbinds(L, pdu);
-    SnmpFreePdu(pdu);
-    if (!ok)
-        return wsl_push_last_error(L, s);
+    /* Building the tables may raise (out of memory) and unwind past the
+     * release: the reply is parked where the next call frees it. */
+    unreleased_reply = reply;
+    wsl_push_reply_varbinds(L, reply);
+    unreleased_reply = NULL;
+    wsnmp_reply_release(reply);
     return 1;
 }
 

@@ -452,6 +452,19 @@ int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu)
     return 1;
 }
 
+void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r)
+{
+    smiUINT32 count = wsnmp_reply_count(r);
+    lua_createtable(L, (int)count, 0);
+    for (smiUINT32 i = 1; i <= count; i++) {
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(r, i, &name, &value);
+        push_varbind(L, name, value);
+        lua_rawseti(L, -2, (lua_Integer)i);
+    }
+}
+
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl)
 {
     smiUINT32 count;

@@ -1,12 +1,33 @@
 /*
  * api.h — the top layer of the core: startup and cleanup (which wire the
- * layers together), statistics and limits, and what the Lua binding reads
- * of the core beyond the public C API.  Includes only engine.h and what
- * it includes.
+ * layers together: startup.c), statistics and limits (stats.c), and what
+ * the Lua binding reads of the core beyond the public C API (reply.c).
+ *
+ * This header is the binding's window into the core, so it includes only
+ * base.h: the binding sees none of the core's structures.  The api/ files
+ * include engine.h themselves.
  */
 #ifndef WSNMP_API_H
 #define WSNMP_API_H
 
-#include "engine.h"
+#include "base.h"
+
+/* ---- a delivered reply, read in place (reply.c) --------------------------------- */
+/* The reply to a request, taken off its session's queue: read through the
+ * functions below, then released.  No PDU or VBL handle is made, and
+ * nothing is copied: this is the binding's hot path for every GET. */
+typedef struct wsnmp_reply wsnmp_reply;
+
+/* Takes the reply to request_id.  SNMPAPI_SUCCESS; or SNMPAPI_FAILURE with
+ * the last error set: SNMPAPI_NOOP while the request is in flight, else why
+ * it failed (a timeout, say), the reply being consumed. */
+SNMPAPI_STATUS wsnmp_reply_take(HSNMP_SESSION session, smiINT32 request_id, wsnmp_reply **out);
+void wsnmp_reply_status(const wsnmp_reply *r, smiINT *error_status, smiINT *error_index);
+smiUINT32 wsnmp_reply_count(const wsnmp_reply *r);
+/* The varbind at `index` (1-based, at most the count): pointers into the
+ * reply, valid until it is released. */
+void wsnmp_reply_varbind(const wsnmp_reply *r, smiUINT32 index, smiLPCOID *name,
+                         smiLPCVALUE *value);
+void wsnmp_reply_release(wsnmp_reply *r);
 
 #endif

@@ -5,6 +5,7 @@
  * MIB names for SnmpStrToOid, the engine behind sessions and entities).
  */
 #include "api.h"
+#include "engine.h"
 
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * session and process-wide, requests in flight, drops.
  */
 #include "api.h"
+#include "engine.h"
 
 #include <string.h>
 
