@@ -51,6 +51,27 @@ wsnmp_result wsnmp_credentials_check_usm(const WsnmpUsm *u, const char **why)
     return WSNMP_OK;
 }
 
+static void wipe_string(char *s)
+{
+    if (s)
+        explicit_bzero(s, strlen(s));
+}
+
+static void wipe_octets(smiOCTETS *o)
+{
+    if (o->ptr)
+        explicit_bzero(o->ptr, o->len);
+}
+
+void wsnmp_credentials_wipe(wsnmp_credentials *c)
+{
+    wipe_octets(&c->community);
+    wipe_string(c->user);
+    wipe_string(c->auth_pass);
+    wipe_string(c->priv_pass);
+    wipe_octets(&c->context);
+}
+
 void wsnmp_credentials_clear_usm(wsnmp_credentials *c)
 {
     wsnmp_string_free_secret(c->user);
@@ -63,6 +84,7 @@ void wsnmp_credentials_clear_usm(wsnmp_credentials *c)
 
 void wsnmp_credentials_clear(wsnmp_credentials *c)
 {
+    wsnmp_credentials_wipe(c); /* the frees below wipe too; this is the one the tests see */
     wsnmp_credentials_clear_usm(c);
     wsnmp_octets_free_secret(&c->community);
     memset(c, 0, sizeof *c);

@@ -115,6 +115,9 @@ bool wsnmp_credentials_copy(wsnmp_credentials *dst, const wsnmp_credentials *src
  * only the part its version uses. */
 bool wsnmp_credentials_for_send(wsnmp_credentials *dst, const wsnmp_credentials *src,
                                 const smiOCTETS *context);
+/* Overwrites every byte that may be secret (community, user name,
+ * passphrases, context name) in place, freeing nothing. */
+void wsnmp_credentials_wipe(wsnmp_credentials *c);
 /* Wipes every secret, frees everything, and leaves c empty. */
 void wsnmp_credentials_clear(wsnmp_credentials *c);
 void wsnmp_credentials_clear_usm(wsnmp_credentials *c);
