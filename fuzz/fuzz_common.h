@@ -19,7 +19,7 @@
 #ifndef WSNMP_FUZZ_COMMON_H
 #define WSNMP_FUZZ_COMMON_H
 
-#include "api.h" /* the whole core: fuzz/build.sh puts every layer on the path */
+#include "engine.h" /* the core up to the engine: fuzz/build.sh puts every layer on the path */
 
 #include <netdb.h>
 #include <stdint.h>
