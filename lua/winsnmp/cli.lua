@@ -830,18 +830,12 @@ end
 function commands.get(run) return get_like(run, "get") end
 function commands.getnext(run) return get_like(run, "getnext") end
 
-local function inside(root, oid)
-  return oid == root or oid:sub(1, #root + 1) == root .. "."
-end
-
---- Walks `root` as snmpwalk (GETNEXT) or snmpbulkwalk (GETBULK) do,
--- calling `visit(vb)` for each varbind they would print.  Returns the exit
--- status and the number of varbinds visited.
+--- Walks `root` as snmpwalk (GETNEXT) or snmpbulkwalk (GETBULK) do, with
+-- the library's iwalk, calling `visit(vb)` for each varbind they would
+-- print.  Returns the exit status and the number of varbinds visited.
 function Run:walk(root, bulk, visit)
   local session, agent = self.session, self.agent
   local app = self.opts.app
-  local reps, non_reps = app.r or 10, app.n or 0
-  local check = not app.c
   local count, status, answered = 0, EXIT.OK, true
   local function get_and_visit()
     local vbs = session:get(agent, { root })
@@ -851,52 +845,34 @@ function Run:walk(root, bulk, visit)
     end
   end
   if app.i then get_and_visit() end
-  local name = root
-  local running = true
-  while running do
-    local vbs, msg, ename, index
-    if bulk then
-      vbs, msg, ename, index = session:getbulk(agent, { name }, non_reps, reps)
+  local last = root
+  for vb, msg, ename, extra in session:iwalk(agent, root, {
+    getnext = not bulk, max_repetitions = app.r or 10, non_repeaters = app.n,
+    non_increasing = app.c and "allow" or "fail", show_end = true,
+  }) do
+    if vb then
+      count = count + 1
+      visit(vb)
+      self:progress(count)
+      last = vb.oid
     else
-      vbs, msg, ename, index = session:getnext(agent, { name })
-    end
-    if not vbs then
-      running = false
-      if ename == "SNMP_ERROR_TOOBIG" and bulk and reps > 1 then
-        reps, running = reps // 2, true -- the reply did not fit: ask for less
-      elseif ename == "SNMP_ERROR_NOSUCHNAME" then
-        self:progress_done()
+      self:progress_done()
+      if ename == "SNMP_ERROR_NOSUCHNAME" then
         self:note("End of MIB")
-      elseif ERROR_TEXT[ename] then
-        self:progress_done()
-        status = self:report(msg, ename, index, { name }, true)
-      else
-        self:progress_done()
-        answered = false
-        status = self:report(msg, ename, index, { name }, true)
-      end
-    else
-      if #vbs == 0 then running = false end
-      for _, vb in ipairs(vbs) do
-        if not inside(root, vb.oid) then
-          running = false
+      elseif ename == "SNMPAPI_OTHER_ERROR" and type(extra) == "table" then
+        -- (snmpwalk prints the offending variable, then the error)
+        count = count + 1
+        visit(extra)
+        if app.c then
+          status = self:report(msg, ename)
         else
-          count = count + 1
-          visit(vb)
-          self:progress(count)
-          if EXCEPTIONS[vb.type] then
-            running = false
-          else
-            if check and winsnmp.oid_compare(vb.oid, name) <= 0 then
-              self:progress_done()
-              self:err("Error: OID not increasing: ", self:oid_text(name), " >= ",
-                       self:oid_text(vb.oid), "\n")
-              running = false
-              status = EXIT.SNMP
-            end
-            name = vb.oid
-          end
+          self:err("Error: OID not increasing: ", self:oid_text(last), " >= ",
+                   self:oid_text(extra.oid), "\n")
+          status = EXIT.SNMP
         end
+      else
+        answered = ERROR_TEXT[ename] ~= nil
+        status = self:report(msg, ename, extra, { last }, true)
       end
     end
   end
