@@ -13,6 +13,7 @@
 
 local winsnmp = require("winsnmp")
 local tasks = require("winsnmp.tasks")
+local notifications = require("winsnmp.notifications")
 
 local mib = winsnmp.mib
 local cli = {}
@@ -134,8 +135,6 @@ cli.SYNOPSIS = HELP:match("^(.-)%%%%\n") ..
 
 -- ---- small helpers ----------------------------------------------------------------
 
-local SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0"
-local SNMP_TRAP_OID_0 = "1.3.6.1.6.3.1.1.4.1.0"
 local DEFAULT_ROOT = "1.3.6.1.2.1"
 
 local EXCEPTIONS = { nosuchobject = true, nosuchinstance = true, endofmibview = true }
@@ -1059,8 +1058,7 @@ function commands.trap(run)
     if not uptime then usage_error("UPTIME must be a number of hundredths of a second, or ''") end
   end
   local trap_oid = run:oid_arg(args[3])
-  local list = { { SYS_UPTIME_0, "timeticks", uptime }, { SNMP_TRAP_OID_0, "oid", trap_oid } }
-  for _, vb in ipairs(run:triples(args, 4)) do list[#list + 1] = vb end
+  local list = notifications.varbinds(trap_oid, run:triples(args, 4), uptime)
   run:connect(args[1])
   local inform = run.opts.app.i
   local session = run.session
@@ -1077,19 +1075,6 @@ end
 
 local function timestamp()
   return os.date("%Y-%m-%d %H:%M:%S")
-end
-
---- A received notification's varbinds, sysUpTime.0 and snmpTrapOID.0 first.
-local function notification_varbinds(n)
-  local list = {}
-  if n.uptime then
-    list[#list + 1] = { oid = SYS_UPTIME_0, type = "timeticks", value = n.uptime }
-  end
-  if n.trap_oid then
-    list[#list + 1] = { oid = SNMP_TRAP_OID_0, type = "oid", value = n.trap_oid }
-  end
-  for _, vb in ipairs(n.varbinds) do list[#list + 1] = vb end
-  return list
 end
 
 function Run:print_notification(n)
@@ -1120,7 +1105,7 @@ function Run:print_notification(n)
     end
   else
     local lines = {}
-    for i, vb in ipairs(notification_varbinds(n)) do lines[i] = self:text_line(vb) end
+    for i, vb in ipairs(notifications.received_varbinds(n)) do lines[i] = self:text_line(vb) end
     out:write(when, " ", n.source or "?", " [", version, " ", n.type or "trap", "]:\n",
       table.concat(lines, "\t"), "\n")
   end
