@@ -1,6 +1,6 @@
 -- Checks that the LDoc reference (build/doc, from `ldoc .`) documents every
 -- public Lua function: winsnmp.*, winsnmp.mib.*, winsnmp.receiver.* (which is
--- winsnmp.agent), winsnmp.notifications.*, and the
+-- winsnmp.agent), winsnmp.notifications.*, winsnmp.usm.*, and the
 -- methods of every object a script gets.  Run by `make doc`; prints what is
 -- missing and exits 1.
 --   lua5.4 tools/check-docs.lua [DOC_DIR]
@@ -40,7 +40,7 @@ for _, name in ipairs(public_functions(winsnmp.mib)) do
   need("winsnmp.mib." .. name, "winsnmp.mib." .. name)
 end
 -- The Lua modules' own functions (winsnmp.agent is winsnmp.receiver).
-for _, module in ipairs({ "receiver", "notifications" }) do
+for _, module in ipairs({ "receiver", "notifications", "usm" }) do
   for _, name in ipairs(public_functions(require("winsnmp." .. module))) do
     need("winsnmp." .. module .. "." .. name)
   end

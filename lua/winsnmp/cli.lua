@@ -14,6 +14,7 @@
 local winsnmp = require("winsnmp")
 local tasks = require("winsnmp.tasks")
 local notifications = require("winsnmp.notifications")
+local usm = require("winsnmp.usm")
 
 local mib = winsnmp.mib
 local cli = {}
@@ -280,13 +281,6 @@ local LEVELS = {
   authnopriv = "authNoPriv", auth = "authNoPriv", anp = "authNoPriv", ["2"] = "authNoPriv",
   authpriv = "authPriv", priv = "authPriv", ap = "authPriv", ["3"] = "authPriv",
 }
-local AUTHS = { MD5 = "MD5", SHA = "SHA", ["SHA1"] = "SHA", ["SHA-1"] = "SHA",
-                ["SHA-224"] = "SHA-224", ["SHA224"] = "SHA-224", ["SHA-256"] = "SHA-256",
-                ["SHA256"] = "SHA-256", ["SHA-384"] = "SHA-384", ["SHA384"] = "SHA-384",
-                ["SHA-512"] = "SHA-512", ["SHA512"] = "SHA-512" }
-local PRIVS = { DES = "DES", AES = "AES", AES128 = "AES", ["AES-128"] = "AES",
-                ["AES-192"] = "AES-192", AES192 = "AES-192", ["AES-256"] = "AES-256",
-                AES256 = "AES-256" }
 local VERSIONS = { ["1"] = "1", ["2c"] = "2c", ["2"] = "2c", ["3"] = "3" }
 
 -- Which -C letters each subcommand takes (true: followed by a number).
@@ -419,13 +413,13 @@ function cli.parse(argv, opts)
     if not opts.level then usage_error("-l must be noAuthNoPriv, authNoPriv or authPriv") end
   end
   if raw.auth then
-    opts.auth = AUTHS[raw.auth:upper()]
+    opts.auth = usm.auth(raw.auth)
     if not opts.auth then
       usage_error("-a must be MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512")
     end
   end
   if raw.priv then
-    opts.priv = PRIVS[raw.priv:upper()]
+    opts.priv = usm.priv(raw.priv)
     if not opts.priv then usage_error("-x must be DES, AES, AES-192 or AES-256") end
   end
   if raw.timeout then opts.timeout = number_option(raw.timeout, "-t") end
