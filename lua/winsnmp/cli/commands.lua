@@ -127,6 +127,16 @@ local function need(args, n, what)
   if #args < n then usage_error("missing " .. what) end
 end
 
+--- Writes the varbinds an agent answered; returns `status`, or EXIT.SNMP
+-- when one is an exception (noSuchObject, ...), as net-snmp's tools exit.
+local function emit_answer(run, vbs, status)
+  for _, vb in ipairs(vbs) do
+    run:emit(vb)
+    if EXCEPTIONS[vb.type] then status = EXIT.SNMP end
+  end
+  return status
+end
+
 --- get / getnext: like snmpget, a failed varbind is reported, taken out
 -- of the request and the rest asked again.
 local function get_like(run, kind)
@@ -139,13 +149,7 @@ local function get_like(run, kind)
   local status = EXIT.OK
   while #list > 0 do
     local vbs, msg, name, index = run.session[kind](run.session, run.agent, list)
-    if vbs then
-      for _, vb in ipairs(vbs) do
-        run:emit(vb)
-        if EXCEPTIONS[vb.type] then status = EXIT.SNMP end
-      end
-      return status
-    end
+    if vbs then return emit_answer(run, vbs, status) end
     status = run:report(msg, name, index, list)
     if not ERROR_TEXT[name] or not index or index < 1 or index > #list then return status end
     table.remove(list, index)
@@ -298,12 +302,7 @@ function commands.set(run)
   run:connect(args[1])
   local vbs, msg, name, index = run.session:set(run.agent, list)
   if not vbs then return run:report(msg, name, index, list, true) end
-  local status = EXIT.OK
-  for _, vb in ipairs(vbs) do
-    run:emit(vb)
-    if EXCEPTIONS[vb.type] then status = EXIT.SNMP end
-  end
-  return status
+  return emit_answer(run, vbs, EXIT.OK)
 end
 
 --- The host's uptime in hundredths of a second (what snmptrap sends for '').
