@@ -31,11 +31,18 @@ describe("iwalk options #integration", function()
     return assert(s:entity(address, { version = version or "2c", timeout = 1, retries = 0 }))
   end
 
+  --- The OIDs and types of a walk (values such as sysUpTime move).
+  local function shape(vbs)
+    local out = {}
+    for i, vb in ipairs(vbs) do out[i] = vb.oid .. " " .. vb.type end
+    return out
+  end
+
   it("getnext and non_repeaters walk the same subtree as the default", function()
     local e = entity(agent.address)
-    local want = assert(s:walk(e, SYSTEM))
-    assert.same(want, assert(s:walk(e, SYSTEM, { getnext = true })))
-    assert.same(want, assert(s:walk(e, SYSTEM, { non_repeaters = 1 })))
+    local want = shape(assert(s:walk(e, SYSTEM)))
+    assert.same(want, shape(assert(s:walk(e, SYSTEM, { getnext = true }))))
+    assert.same(want, shape(assert(s:walk(e, SYSTEM, { non_repeaters = 1 }))))
   end)
 
   it("show_end yields the endOfMibView that ends a walk; by default it is quiet", function()
