@@ -1,5 +1,6 @@
 -- Checks that the LDoc reference (build/doc, from `ldoc .`) documents every
--- public Lua function: winsnmp.*, winsnmp.mib.*, winsnmp.agent.*, and the
+-- public Lua function: winsnmp.*, winsnmp.mib.*, winsnmp.receiver.* (which is
+-- winsnmp.agent), winsnmp.notifications.*, winsnmp.usm.*, and the
 -- methods of every object a script gets.  Run by `make doc`; prints what is
 -- missing and exits 1.
 --   lua5.4 tools/check-docs.lua [DOC_DIR]
@@ -38,8 +39,11 @@ for _, name in ipairs(public_functions(winsnmp)) do need(name, "winsnmp." .. nam
 for _, name in ipairs(public_functions(winsnmp.mib)) do
   need("winsnmp.mib." .. name, "winsnmp.mib." .. name)
 end
-for _, name in ipairs(public_functions(winsnmp.agent)) do
-  need("winsnmp.agent." .. name, "winsnmp.agent." .. name)
+-- The Lua modules' own functions (winsnmp.agent is winsnmp.receiver).
+for _, module in ipairs({ "receiver", "notifications", "usm" }) do
+  for _, name in ipairs(public_functions(require("winsnmp." .. module))) do
+    need("winsnmp." .. module .. "." .. name)
+  end
 end
 
 -- Methods of the objects scripts get.  `close` is the alias of `free` on

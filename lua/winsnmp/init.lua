@@ -7,7 +7,8 @@
 local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 require("winsnmp.requests")
-local agent = require("winsnmp.agent")
+local receiver = require("winsnmp.receiver")
+require("winsnmp.notifications")
 
 local winsnmp = {}
 for name, value in pairs(core) do
@@ -17,7 +18,7 @@ end
 winsnmp.poll = tasks.poll
 winsnmp.spawn = tasks.spawn
 winsnmp.run = tasks.run
-winsnmp.agent = agent
+winsnmp.agent = receiver -- (its `report` is what handler errors go through)
 winsnmp.mibview = require("winsnmp.mibview")
 winsnmp.mib = require("winsnmp.mib")
 

@@ -54,14 +54,43 @@ local function canonical(oid)
   return core._mib_oid(oid)
 end
 
+-- An OID inside the subtree `root`, the root itself included (as net-snmp's
+-- tools test it): an agent that answers with the root is then caught as a
+-- non-increasing OID instead of ending the walk quietly.
 local function inside(root, oid)
-  return #oid > #root and oid:sub(1, #root + 1) == root .. "."
+  return oid == root or oid:sub(1, #root + 1) == root .. "."
 end
+
+local EXCEPTIONS = { nosuchobject = true, nosuchinstance = true, endofmibview = true }
+local NON_INCREASING = { fail = true, allow = true }
 
 --- Streaming walk: an iterator over every varbind strictly inside the
 -- subtree `root`, fetched a GETBULK (v1: GETNEXT) at a time.  On failure
--- the iterator yields `false, message, NAME` once and stops; a walk that
--- ends normally just stops.  `opts`: max_repetitions, context.
+-- the iterator yields `false, message, NAME[, index]` once and stops (the
+-- index of an error status from the agent); a walk that ends normally just
+-- stops.  An agent that returns an OID not after the one before it (the
+-- root itself included) fails the walk with `SNMPAPI_OTHER_ERROR`, and the
+-- 4th value is that varbind.
+--
+-- `opts`:
+--
+-- * `max_repetitions`: per GETBULK (default 25; halved when a reply is tooBig)
+-- * `context`: overrides the entity's community/context
+-- * `non_increasing`: `"fail"` (default) or `"allow"`: accept out-of-order
+--   OIDs (each next request starts from the last OID returned, as snmpwalk
+--   -Cc does) but stop with `SNMPAPI_OTHER_ERROR` on an OID already seen
+-- * `getnext = true`: walk with GETNEXT even for a v2c/v3 agent (snmpwalk)
+-- * `non_repeaters`: the GETBULK's non-repeaters (default 0), as
+--   snmpbulkwalk -Cn sends them
+-- * `show_end = true`: show how the agent ended the walk, as net-snmp's
+--   tools print it: an exception value (endOfMibView, noSuchObject,
+--   noSuchInstance) inside the subtree is yielded before the walk stops,
+--   and a noSuchName error to a GETNEXT (v1's end of the MIB) fails the walk
+--   with `SNMP_ERROR_NOSUCHNAME` instead of ending it quietly
+-- @param dst the agent's Entity
+-- @param root the subtree's OID (or a MIB name, once a MIB is loaded)
+-- @param[opt] opts options, as above
+-- @return an iterator for a generic `for`
 function Session:iwalk(dst, root, opts)
   opts = opts or {}
   local base, msg, name = canonical(root)
@@ -73,46 +102,66 @@ function Session:iwalk(dst, root, opts)
       return false, msg, name
     end
   end
-  local bulk = dst:version() ~= "1"
+  local non_increasing = opts.non_increasing or "fail"
+  if not NON_INCREASING[non_increasing] then
+    error("bad option non_increasing (\"fail\" or \"allow\" expected)", 2)
+  end
+  -- (the root counts as seen: an agent that answers with it is repeating it)
+  local seen = non_increasing == "allow" and { [base] = true } or nil
+  local bulk = not opts.getnext and dst:version() ~= "1"
   local max_repetitions = opts.max_repetitions or DEFAULT_MAX_REPETITIONS
+  local non_repeaters = opts.non_repeaters or 0
+  local show_end = opts.show_end
   local last = base
   local batch, pos = {}, 0
 
-  local function fail(m, n)
+  local function fail(m, n, extra)
     done = true
-    return false, m, n
+    return false, m, n, extra
   end
 
   return function()
     if done then return nil end
     while pos >= #batch do
-      local vbs, m, n
+      local vbs, m, n, index
       if bulk then
-        vbs, m, n = self:getbulk(dst, { last }, 0, max_repetitions, opts.context)
+        vbs, m, n, index = self:getbulk(dst, { last }, non_repeaters, max_repetitions,
+                                        opts.context)
       else
-        vbs, m, n = self:getnext(dst, { last }, opts.context)
+        vbs, m, n, index = self:getnext(dst, { last }, opts.context)
       end
       if vbs then
         if #vbs == 0 then done = true return nil end
         batch, pos = vbs, 0
       elseif n == "SNMP_ERROR_TOOBIG" and bulk and max_repetitions > 1 then
         max_repetitions = max_repetitions // 2   -- the reply did not fit: ask for less
-      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk then
+      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk and not show_end then
         done = true                              -- v1's end of the MIB
         return nil
       else
-        return fail(m, n)
+        return fail(m, n, index)
       end
     end
     pos = pos + 1
     local vb = batch[pos]
-    if vb.type == "endofmibview" or not inside(base, vb.oid) then
+    if not inside(base, vb.oid) then
       done = true
       return nil
     end
-    if core.oid_compare(vb.oid, last) <= 0 then
+    if vb.type == "endofmibview" or (show_end and EXCEPTIONS[vb.type]) then
+      done = true
+      if show_end then return vb end
+      return nil
+    end
+    if seen then
+      if seen[vb.oid] then
+        return fail(string.format("walk: the agent returned %s a second time", vb.oid),
+                    "SNMPAPI_OTHER_ERROR", vb)
+      end
+      seen[vb.oid] = true
+    elseif core.oid_compare(vb.oid, last) <= 0 then
       return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
-                                vb.oid, last), "SNMPAPI_OTHER_ERROR")
+                                vb.oid, last), "SNMPAPI_OTHER_ERROR", vb)
     end
     last = vb.oid
     return vb
@@ -122,8 +171,8 @@ end
 --- Every varbind strictly inside `root`, in order.
 function Session:walk(dst, root, opts)
   local out = {}
-  for vb, msg, name in self:iwalk(dst, root, opts) do
-    if vb == false then return nil, msg, name end
+  for vb, msg, name, extra in self:iwalk(dst, root, opts) do
+    if vb == false then return nil, msg, name, extra end
     out[#out + 1] = vb
   end
   return out

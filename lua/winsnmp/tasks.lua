@@ -25,7 +25,7 @@ local function make_ready(co)
   ready[ready_tail] = co
 end
 
--- Set by winsnmp.agent: takes a session's queued notifications and
+-- Set by winsnmp.receiver: takes a session's queued notifications and
 -- requests to their handlers, returning the set of request ids it handled.
 local unsolicited = nil
 

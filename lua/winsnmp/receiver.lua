@@ -1,17 +1,18 @@
---- Notifications and the agent role: s:register (traps and informs in),
--- s:trap and s:inform (out), s:listen (answering requests), and
--- winsnmp.mibview, a handler that serves a MIB subtree from a Lua table.
--- @module winsnmp.agent
+--- What arrives unasked: s:register (traps and informs in) and s:listen
+-- (the agent role, answering requests; winsnmp.mibview makes its handler).
+-- Both are dispatched from the engine's queue of unsolicited messages.
+-- Sending traps and informs is winsnmp.notifications.
+-- @module winsnmp.receiver
 
 local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
+local notifications = require("winsnmp.notifications")
 
 local Session = core.Session
-local agent = {}
+local receiver = {}
 
-local SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0"
-local SNMP_TRAP_OID_0 = "1.3.6.1.6.3.1.1.4.1.0"
-local STARTED = core.now()
+local SYS_UPTIME_0 = notifications.SYS_UPTIME_0
+local SNMP_TRAP_OID_0 = notifications.SNMP_TRAP_OID_0
 
 -- handlers[session] = { registrations = {[id] = {Registration, ...}},
 --                       listeners = {[id] = Listener} }
@@ -22,7 +23,7 @@ local handlers = setmetatable({}, { __mode = "k" })
 
 --- Reports an error raised by a notification or listener handler.  The
 -- engine and the receiver keep running; replace this to log elsewhere.
-function agent.report(message)
+function receiver.report(message)
   io.stderr:write("winsnmp: ", message, "\n")
 end
 
@@ -33,10 +34,6 @@ local function handlers_of(session)
     handlers[session] = h
   end
   return h
-end
-
-local function uptime_ticks()
-  return math.floor((core.now() - STARTED) * 100) & 0xFFFFFFFF
 end
 
 -- ---- notifications in -------------------------------------------------------
@@ -77,7 +74,7 @@ function respond(session, message, req, list, status, index)
   if list then
     pdu, msg = session:pdu("response", list, { request_id = req.request_id })
     if not pdu then
-      agent.report("listener handler returned bad varbinds: " .. tostring(msg))
+      receiver.report("listener handler returned bad varbinds: " .. tostring(msg))
       status, index = GENERR, 0
     end
   end
@@ -90,7 +87,7 @@ function respond(session, message, req, list, status, index)
   pdu:free()
   if not ok and list then
     -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
-    agent.report("cannot send the listener's answer: " .. tostring(msg))
+    receiver.report("cannot send the listener's answer: " .. tostring(msg))
     respond(session, message, req, nil, GENERR, 0)
   end
 end
@@ -114,14 +111,14 @@ local function serve(session, message, handler)
   -- handler(req) -> varbinds | nil, "SNMP_ERROR_...", index
   local ok, result, name, index = xpcall(handler, debug.traceback, req)
   if not ok then
-    agent.report("listener handler failed: " .. tostring(result))
+    receiver.report("listener handler failed: " .. tostring(result))
     respond(session, message, req, nil, GENERR, 0)
   elseif type(result) == "table" then
     respond(session, message, req, result)
   elseif result == nil and core.pdu_errors[name] then
     respond(session, message, req, nil, core.pdu_errors[name], math.tointeger(index) or 0)
   else
-    agent.report("listener handler returned neither varbinds nor an SNMP_ERROR_ name")
+    receiver.report("listener handler returned neither varbinds nor an SNMP_ERROR_ name")
     respond(session, message, req, nil, GENERR, 0)
   end
 end
@@ -142,7 +139,7 @@ local function drain(session)
         for _, registration in ipairs(h.registrations[id] or {}) do
           n = n or notification_of(message)
           local ok, err = xpcall(registration.handler, debug.traceback, n)
-          if not ok then agent.report("notification handler failed: " .. tostring(err)) end
+          if not ok then receiver.report("notification handler failed: " .. tostring(err)) end
         end
       end
     else
@@ -252,29 +249,4 @@ function Session:listen(address, handler)
   return listener
 end
 
-local function notification_list(trap_oid, varbinds)
-  local list = {
-    { SYS_UPTIME_0, "timeticks", uptime_ticks() },
-    { SNMP_TRAP_OID_0, "oid", trap_oid },
-  }
-  for _, vb in ipairs(varbinds or {}) do list[#list + 1] = vb end
-  return list
-end
-
---- Sends a trap (a v1 Trap-PDU to a v1 entity, a v2 trap otherwise), with
--- sysUpTime.0 and snmpTrapOID.0 filled in.  Returns true.
-function Session:trap(dst, trap_oid, varbinds, ctx)
-  local id, msg, name = self:_request("trap", dst, notification_list(trap_oid, varbinds), ctx)
-  if not id then return nil, msg, name end
-  return true
-end
-
---- Sends an inform and waits for the acknowledgement (retrying by the
--- entity's policy): the response varbinds.
-function Session:inform(dst, trap_oid, varbinds, ctx)
-  local id, msg, name = self:_request("inform", dst, notification_list(trap_oid, varbinds), ctx)
-  if not id then return nil, msg, name end
-  return tasks.await(self, id)
-end
-
-return agent
+return receiver
