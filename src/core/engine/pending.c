@@ -65,6 +65,9 @@ wsnmp_request *wsnmp_pending_find(wsnmp_io *io, smiINT32 id)
 
 void wsnmp_pending_remove(wsnmp_io *io, wsnmp_request *r)
 {
+    wsnmp_pending_timer_clear(r);
+    if (io->nbuckets == 0)
+        return; /* nothing was ever added */
     wsnmp_request **p = &io->buckets[bucket_of(io, r->id)];
     while (*p && *p != r)
         p = &(*p)->hash_next;
@@ -74,7 +77,6 @@ void wsnmp_pending_remove(wsnmp_io *io, wsnmp_request *r)
         wsnmp_pending_total--;
     }
     r->hash_next = NULL;
-    wsnmp_pending_timer_clear(r);
 }
 
 /* ---- the deadline heap ------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /*
- * handles.c — the one process-wide handle table.
+ * handle.c — the one process-wide handle table.
  *
  * A handle packs (kind, generation, slot) into a 64-bit number:
  *
@@ -59,7 +59,7 @@ static uint64_t make_handle(uint32_t slot)
 
 uint64_t wsnmp_handle_of_slot(uint32_t slot)
 {
-    return make_handle(slot);
+    return slot < slot_count ? make_handle(slot) : 0; /* 0 is never a live handle */
 }
 
 static smiUINT32 live_handles(void)
@@ -174,7 +174,7 @@ void *wsnmp_handle_lookup(uint64_t handle, int kind, uint32_t *slot, uint32_t *s
 
 uint32_t wsnmp_handle_owner_slot(uint32_t slot)
 {
-    return slots[slot].owner;
+    return slot < slot_count ? slots[slot].owner : WSNMP_NO_SLOT;
 }
 
 void wsnmp_handle_destroy(uint32_t slot)
