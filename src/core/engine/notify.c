@@ -416,15 +416,18 @@ static bool registration_matches(const wsnmp_registration *r, const wsnmp_decode
             return false;
     }
     if (d->version == WSNMP_VERSION_3) {
-        /* v3: only from the registration's own user, authenticated as it asks. */
+        /* v3: only from the registration's own user, at least at its level
+         * (an authPriv registration never takes authNoPriv). */
         if (r->v3.user == NULL || d->user.len != strlen(r->v3.user) ||
-            memcmp(d->user.ptr, r->v3.user, d->user.len) != 0 ||
+            memcmp(d->user.ptr, r->v3.user, d->user.len) != 0 || d->level < r->v3.level ||
             (r->v3.level > WSNMP_LEVEL_NOAUTH_NOPRIV && !d->authenticated))
             return false;
         if (r->has_community &&
             (r->community.len != d->context_name.len ||
              memcmp(r->community.ptr, d->context_name.ptr, d->context_name.len) != 0))
             return false;
+    } else if (r->v3.user) {
+        return false; /* a registration for a v3 user takes SNMPv3 only */
     } else if (r->has_community &&
                (r->community.len != d->community.len ||
                 memcmp(r->community.ptr, d->community.ptr, d->community.len) != 0)) {

@@ -580,7 +580,12 @@ wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, w
         out->pdu.error_status = out->pdu.error_index = 0;
     }
     if (out->version == WSNMP_VERSION_3) {
+        /* net-snmp's USM has checked the digest (authNoPriv) and decrypted
+         * (authPriv) as the message's flags ask, or refused it. */
         out->authenticated = p->securityLevel >= SNMP_SEC_LEVEL_AUTHNOPRIV;
+        out->level = p->securityLevel == SNMP_SEC_LEVEL_AUTHPRIV     ? WSNMP_LEVEL_AUTH_PRIV
+                     : p->securityLevel == SNMP_SEC_LEVEL_AUTHNOPRIV ? WSNMP_LEVEL_AUTH_NOPRIV
+                                                                     : WSNMP_LEVEL_NOAUTH_NOPRIV;
         ok = ok &&
              wsnmp_octets_copy(&out->engine_id, p->securityEngineID,
                                (smiUINT32)p->securityEngineIDLen) &&

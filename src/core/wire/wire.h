@@ -21,6 +21,7 @@ typedef struct {
     smiOCTETS user;         /* v3 security name (owned) */
     int32_t msg_id;
     int report; /* WSNMP_REPORT_* for Report PDUs */
+    int level;  /* v3: WSNMP_LEVEL_* the message was verified at */
     bool authenticated;
 } wsnmp_decoded;
 
