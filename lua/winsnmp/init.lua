@@ -8,11 +8,20 @@ local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 require("winsnmp.requests")
 local receiver = require("winsnmp.receiver")
+local access = require("winsnmp.access")
 require("winsnmp.notifications")
 
 local winsnmp = {}
 for name, value in pairs(core) do
   if not name:match("^_") then winsnmp[name] = value end -- "_name": internal to the modules
+end
+
+--- Live counts and drops (see API.md); the agent role's access-control
+-- drops (`bad_community`, `bad_source`) are counted on the Lua side.
+function winsnmp.stats()
+  local t = core.stats()
+  for name, n in pairs(access.counts) do t[name] = n end
+  return t
 end
 
 winsnmp.poll = tasks.poll

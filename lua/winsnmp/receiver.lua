@@ -7,6 +7,7 @@
 local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 local notifications = require("winsnmp.notifications")
+local access = require("winsnmp.access")
 
 local Session = core.Session
 local receiver = {}
@@ -64,32 +65,63 @@ end
 
 -- ---- requests in (the agent role) -------------------------------------------------
 
-local GENERR = 5
+-- error-status values (RFC 3416)
+local TOOBIG, NOSUCHNAME, GENERR, NOACCESS = 1, 2, 5, 6
 
--- Sends the response to a request: varbinds, or the request's varbinds
--- with an error status and index.
+local function response_pdu(session, req, list, status, index)
+  return session:pdu("response", list, {
+    request_id = req.request_id, error_status = status, error_index = index })
+end
+
+-- The largest leading part of `list` whose response fits in max_size bytes
+-- (RFC 3416 4.2.3: a GETBULK answer loses varbinds at its end); a PDU.
+local function truncated(session, message, req, list, max_size)
+  local fits, too_big = 0, #list -- the whole list is known not to fit
+  while too_big - fits > 1 do
+    local mid = (fits + too_big) // 2
+    local pdu = assert(response_pdu(session, req, table.move(list, 1, mid, 1, {})))
+    local bytes = session:encode(message.src, message.context, pdu)
+    pdu:free()
+    if bytes and #bytes <= max_size then fits = mid else too_big = mid end
+  end
+  return assert(response_pdu(session, req, table.move(list, 1, fits, 1, {})))
+end
+
+-- Sends the response to a request: the handler's varbinds (`list`), or the
+-- request's varbinds with an error status and index.  An answer larger than
+-- max_size is tooBig with no varbinds, or for GETBULK cut to fit (RFC 3416
+-- 4.2.1, 4.2.3).
 local respond
-function respond(session, message, req, list, status, index)
+function respond(session, message, req, list, status, index, max_size)
   local pdu, msg
   if list then
-    pdu, msg = session:pdu("response", list, { request_id = req.request_id })
+    pdu, msg = response_pdu(session, req, list)
     if not pdu then
       receiver.report("listener handler returned bad varbinds: " .. tostring(msg))
-      status, index = GENERR, 0
+      list, status, index = nil, GENERR, 0
     end
   end
-  if not pdu then
-    pdu = assert(session:pdu("response", req.varbinds, {
-      request_id = req.request_id, error_status = status, error_index = index }))
+  if not pdu then pdu = assert(response_pdu(session, req, req.varbinds, status, index)) end
+  local bytes
+  bytes, msg = session:encode(message.src, message.context, pdu)
+  if not bytes and list then
+    -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
+    pdu:free()
+    receiver.report("cannot send the listener's answer: " .. tostring(msg))
+    return respond(session, message, req, nil, GENERR, 0, max_size)
+  end
+  if bytes and #bytes > max_size then
+    pdu:free()
+    if list and req.type == "getbulk" then
+      pdu = truncated(session, message, req, list, max_size)
+    else
+      pdu = assert(response_pdu(session, req, {}, TOOBIG, 0))
+    end
   end
   local ok
   ok, msg = session:send(message.src, message.context, pdu)
   pdu:free()
-  if not ok and list then
-    -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
-    receiver.report("cannot send the listener's answer: " .. tostring(msg))
-    respond(session, message, req, nil, GENERR, 0)
-  end
+  if not ok then receiver.report("cannot send the listener's answer: " .. tostring(msg)) end
 end
 
 local function request_of(message)
@@ -106,20 +138,35 @@ local function request_of(message)
   }
 end
 
-local function serve(session, message, handler)
+local function serve(session, message, listener)
   local req = request_of(message)
+  local policy = listener.policy
+  -- Access control comes first: an unknown community or sender gets no
+  -- answer at all (so it cannot use the agent as a reflector).
+  req.access = access.check(policy, req)
+  if not req.access then return end
+  if req.type == "set" and req.access ~= "rw" then
+    local refusal = req.version == "1" and NOSUCHNAME or NOACCESS
+    return respond(session, message, req, nil, refusal, 1, policy.max_size)
+  end
+  if req.type == "getbulk" and (req.max_repetitions or 0) > policy.max_repetitions then
+    req.max_repetitions = policy.max_repetitions
+  end
   -- handler(req) -> varbinds | nil, "SNMP_ERROR_...", index
-  local ok, result, name, index = xpcall(handler, debug.traceback, req)
-  if not ok then
+  local ok, result, name, index = xpcall(listener.handler, debug.traceback, req)
+  if not session:is_open() then
+    return -- the handler closed its session (or called cleanup): nobody answers
+  elseif not ok then
     receiver.report("listener handler failed: " .. tostring(result))
-    respond(session, message, req, nil, GENERR, 0)
+    respond(session, message, req, nil, GENERR, 0, policy.max_size)
   elseif type(result) == "table" then
-    respond(session, message, req, result)
+    respond(session, message, req, result, nil, nil, policy.max_size)
   elseif result == nil and core.pdu_errors[name] then
-    respond(session, message, req, nil, core.pdu_errors[name], math.tointeger(index) or 0)
+    respond(session, message, req, nil, core.pdu_errors[name], math.tointeger(index) or 0,
+      policy.max_size)
   else
     receiver.report("listener handler returned neither varbinds nor an SNMP_ERROR_ name")
-    respond(session, message, req, nil, GENERR, 0)
+    respond(session, message, req, nil, GENERR, 0, policy.max_size)
   end
 end
 
@@ -129,7 +176,7 @@ local function drain(session)
   local h = handlers[session]
   if not h then return nil end
   local handled = {}
-  while true do
+  while session:is_open() do
     local message = session:_incoming()
     if not message then break end
     handled[message.request_id] = true
@@ -144,7 +191,7 @@ local function drain(session)
       end
     else
       local listener = h.listeners[message.listener]
-      if listener then serve(session, message, listener.handler) end
+      if listener then serve(session, message, listener) end
     end
     message.src:free()
     message.context:free()
@@ -233,18 +280,28 @@ function Listener:__tostring()
 end
 
 --- The agent role (SnmpListen): `handler(req)` gets {type=, source=,
--- community=, varbinds=, version=, non_repeaters=, max_repetitions=} and
--- returns the response varbinds, or nil, "SNMP_ERROR_...", index.  A handler
--- that raises or returns nonsense makes a genErr response.  The listener's
--- `address` is the bound address (its real port when asked for port 0).
-function Session:listen(address, handler)
+-- community=, varbinds=, version=, non_repeaters=, max_repetitions=,
+-- access=} and returns the response varbinds, or nil, "SNMP_ERROR_...",
+-- index.  A handler that raises or returns nonsense makes a genErr response.
+-- The listener's `address` is the bound address (its real port when asked
+-- for port 0).
+--
+-- Access control is checked before the handler runs (`opts`, all optional):
+-- `communities` ({name = "ro" | "rw"}, default {public = "ro"}: others get no
+-- answer, and a SET with "ro" is refused with noAccess, v1 noSuchName),
+-- `sources` (sender prefixes such as "127.0.0.0/8"; others get no answer),
+-- `max_size` (largest response in bytes, default 1472: beyond it tooBig, or
+-- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100).
+function Session:listen(address, handler, opts)
   if type(handler) ~= "function" then
     error("bad argument #2 to 'listen' (function expected)", 2)
   end
+  local policy, why, code = access.policy(opts, 2)
+  if not policy then return nil, why, code end
   local entity, bound, id = self:_listen(address)
   if not entity then return nil, bound, id end
   local listener = setmetatable({ session = self, entity = entity, id = id, address = bound,
-                                  handler = handler }, Listener)
+                                  handler = handler, policy = policy }, Listener)
   handlers_of(self).listeners[id] = listener
   return listener
 end

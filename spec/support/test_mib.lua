@@ -33,10 +33,11 @@ function test_mib.entries(ports, extra)
   return entries
 end
 
---- A listener of session `s` on a free loopback port serving `entries`.
+--- A listener of session `s` on a free loopback port serving `entries`,
+-- writable with the community "public" (the CLI's set specs write).
 function test_mib.listen(s, entries)
   return assert(s:listen("udp:127.0.0.1:" .. assert(snmpd.free_ports(1))[1],
-    winsnmp.mibview(entries).handler))
+    winsnmp.mibview(entries).handler, { communities = { public = "rw" } }))
 end
 
 return test_mib
