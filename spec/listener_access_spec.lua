@@ -221,6 +221,32 @@ describe("agent access control #integration", function()
     assert.matches("sessions%s+1", out)
   end)
 
+  it("bounds a session's queue in bytes under a trap flood, and counts the drops", function()
+    local saved = winsnmp.limits().queue_bytes
+    assert.equals(64 * 1024 * 1024, saved) -- the default
+    winsnmp.limits({ queue_bytes = 20000 })
+    defer(function() winsnmp.limits({ queue_bytes = saved }) end)
+    local s = session()
+    local address = "udp:127.0.0.1:" .. assert(require("winsnmp.snmpd").free_ports(1))[1]
+    local got = 0
+    local reg = assert(s:register({ address = address }, function() got = got + 1 end))
+    defer(function() reg:close() end)
+    local m, e = client(address)
+    local before = winsnmp.stats().queue_dropped
+    local big = ("y"):rep(1000)
+    for i = 1, 60 do
+      assert(m:trap(e, BASE .. ".0.1", { { BASE .. ".1." .. i, "octets", big } }))
+    end
+    helper.poll_for(0.3) -- one poll reads them all before any handler runs
+    local dropped = winsnmp.stats().queue_dropped - before
+    -- about 1,100 bytes each: fewer than 20 fit in 20,000 bytes
+    assert.is_true(got >= 10 and got < 20, "got " .. got)
+    assert.equals(60, got + dropped)
+    -- the queue is empty again, so the next trap fits
+    assert(m:trap(e, BASE .. ".0.1", { { BASE .. ".1.99", "octets", big } }))
+    assert.is_true(helper.poll_until(function() return got + dropped == 61 end, 2))
+  end)
+
   it("raises on misused options; says plainly what is not available", function()
     local s = session()
     local h = function() return {} end

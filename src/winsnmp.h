@@ -394,6 +394,8 @@ typedef struct {
     smiUINT32 handles;             /* live entities+contexts+PDUs+VBLs in the process */
     smiUINT32 handles_per_session; /* the same, owned by one session */
     smiUINT32 pending;             /* requests in flight in the process */
+    smiUINT32 queue_bytes;         /* bytes of received notifications and requests one
+                                      session may hold before new ones are dropped */
 } WsnmpLimits;
 
 /* v3 (USM) credentials of an entity.  Strings are NUL-terminated. */

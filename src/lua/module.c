@@ -102,7 +102,7 @@ static int l_limits(lua_State *L)
         while (lua_next(L, 1)) {
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
             if (strcmp(k, "sessions") && strcmp(k, "handles") && strcmp(k, "handles_per_session") &&
-                strcmp(k, "pending"))
+                strcmp(k, "pending") && strcmp(k, "queue_bytes"))
                 luaL_error(L, "limits: unknown limit '%s'", k);
             lua_pop(L, 1);
         }
@@ -110,10 +110,11 @@ static int l_limits(lua_State *L)
         lim.handles = limit_field(L, "handles");
         lim.handles_per_session = limit_field(L, "handles_per_session");
         lim.pending = limit_field(L, "pending");
+        lim.queue_bytes = limit_field(L, "queue_bytes");
         WsnmpSetLimits(&lim);
     }
     WsnmpGetLimits(&lim);
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     lua_pushinteger(L, lim.sessions);
     lua_setfield(L, -2, "sessions");
     lua_pushinteger(L, lim.handles);
@@ -122,6 +123,8 @@ static int l_limits(lua_State *L)
     lua_setfield(L, -2, "handles_per_session");
     lua_pushinteger(L, lim.pending);
     lua_setfield(L, -2, "pending");
+    lua_pushinteger(L, lim.queue_bytes);
+    lua_setfield(L, -2, "queue_bytes");
     return 1;
 }
 

@@ -28,6 +28,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpSetLimits(const WsnmpLimits *limits)
         wsnmp_library.limits.handles_per_session = limits->handles_per_session;
     if (limits->pending)
         wsnmp_library.limits.pending = limits->pending;
+    if (limits->queue_bytes)
+        wsnmp_library.limits.queue_bytes = limits->queue_bytes;
     return SNMPAPI_SUCCESS;
 }
 

@@ -11,7 +11,8 @@ wsnmp_library_state wsnmp_library = {
     .limits = {.sessions = 16384,
                .handles = 1u << 20,
                .handles_per_session = 1u << 20,
-               .pending = 1u << 20},
+               .pending = 1u << 20,
+               .queue_bytes = 64u << 20},
 };
 
 bool wsnmp_library_require_started(const char *fn)

@@ -122,11 +122,16 @@ typedef struct wsnmp_message {
     uint32_t listener;       /* notifications and requests: the listener it came in on */
     uint32_t *registrations; /* notifications: the matching registrations */
     smiUINT32 registration_count;
+    size_t bytes; /* what it holds in memory, counted while it is queued */
 } wsnmp_message;
 
 /* Notifications and requests dropped because a queue was full. */
 extern smiUINT32 wsnmp_queue_dropped_total;
 void wsnmp_queue_push(struct wsnmp_io *io, wsnmp_message *m);
+/* Queues a notification or request if the session has room for it (in
+ * count, and in bytes: WsnmpLimits.queue_bytes); else frees it and counts
+ * the drop.  True when queued. */
+bool wsnmp_queue_push_bounded(struct wsnmp_io *io, wsnmp_message *m);
 /* The oldest queued message of a kind in `kinds` (bit 1 << WSNMP_MSG_*),
  * and with request id `id` when by_id.  By id, callers ask for replies
  * only: an incoming notification or request may carry the same id. */
@@ -174,7 +179,7 @@ typedef struct wsnmp_io {
     wsnmp_request **buckets;
     size_t nbuckets, pending;
     wsnmp_message *queue_head, *queue_tail;
-    size_t queued;
+    size_t queued, queued_bytes;
     wsnmp_engine *engines;
     size_t io_index; /* position in the list of sessions with sockets */
 } wsnmp_io;

@@ -18,9 +18,6 @@
 #include <unistd.h>
 
 #define DEFAULT_TRAP_ADDRESS "udp:0.0.0.0:162"
-/* Notifications and requests queued per session before new ones are
- * dropped (and counted): a flood cannot exhaust memory. */
-#define QUEUE_LIMIT 10000
 
 smiUINT32 wsnmp_notify_registrations_total;
 static wsnmp_listener *listeners;
@@ -358,14 +355,6 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
 
 /* ---- the receive path ------------------------------------------------------------- */
 
-static bool queue_full(wsnmp_io *io)
-{
-    if (io->queued < QUEUE_LIMIT)
-        return false;
-    wsnmp_queue_dropped_total++;
-    return true;
-}
-
 static wsnmp_message *new_message(int kind, const wsnmp_decoded *d,
                                   const struct sockaddr_storage *from, socklen_t fromlen,
                                   const wsnmp_listener *l)
@@ -517,8 +506,6 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         if (count == 0)
             continue;
         matched = true;
-        if (queue_full(s->io))
-            continue;
         wsnmp_message *m = new_message(WSNMP_MSG_NOTIFICATION, d, from, fromlen, l);
         if (m == NULL)
             continue;
@@ -527,8 +514,10 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
             memcpy(m->registrations, ids, count * sizeof *ids);
             m->registration_count = count;
         }
-        wsnmp_queue_push(s->io, m);
-        wsnmp_poll_event(slot, 0, m->request_id);
+        smiINT32 request_id = m->request_id;
+        if (!wsnmp_queue_push_bounded(s->io, m))
+            continue; /* full, in count or in bytes: dropped and counted */
+        wsnmp_poll_event(slot, 0, request_id);
         queued = true;
     }
     if (!matched)
@@ -549,13 +538,12 @@ static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const struct sock
         wsnmp_deliver_dropped_total++; /* nobody listens (v3 agent role: not supported) */
         return;
     }
-    if (queue_full(s->io))
-        return;
     wsnmp_message *m = new_message(WSNMP_MSG_REQUEST, d, from, fromlen, l);
     if (m == NULL)
         return;
-    wsnmp_queue_push(s->io, m);
-    wsnmp_poll_event(wsnmp_handle_owner_slot(slot), 0, m->request_id);
+    smiINT32 request_id = m->request_id;
+    if (wsnmp_queue_push_bounded(s->io, m))
+        wsnmp_poll_event(wsnmp_handle_owner_slot(slot), 0, request_id);
 }
 
 void wsnmp_notify_listener_ready(wsnmp_listener *l)

@@ -9,6 +9,29 @@
 
 smiUINT32 wsnmp_queue_dropped_total;
 
+/* Unsolicited messages queued per session before new ones are dropped (and
+ * counted), whatever their size: a flood of tiny ones is bounded too. */
+#define QUEUE_LIMIT 10000
+
+/* The memory a message holds: the allocations behind it, by their sizes. */
+static size_t message_bytes(const wsnmp_message *m)
+{
+    size_t n = sizeof *m + m->registration_count * sizeof *m->registrations + m->sec.community.len +
+               m->sec.context.len;
+    if (m->pdu == NULL)
+        return n;
+    n += sizeof *m->pdu + m->pdu->enterprise.len * sizeof(smiUINT32);
+    for (smiUINT32 i = 0; i < m->pdu->vbl.count; i++) {
+        const wsnmp_varbind *vb = &m->pdu->vbl.items[i];
+        n += sizeof *vb + vb->name.len * sizeof(smiUINT32);
+        if (wsnmp_value_syntax_is_octets(vb->value.syntax))
+            n += vb->value.value.string.len;
+        else if (vb->value.syntax == SNMP_SYNTAX_OID)
+            n += vb->value.value.oid.len * sizeof(smiUINT32);
+    }
+    return n;
+}
+
 void wsnmp_queue_message_free(wsnmp_message *m)
 {
     free(m->registrations);
@@ -27,6 +50,20 @@ void wsnmp_queue_push(wsnmp_io *io, wsnmp_message *m)
         io->queue_head = m;
     io->queue_tail = m;
     io->queued++;
+    m->bytes = message_bytes(m);
+    io->queued_bytes += m->bytes;
+}
+
+bool wsnmp_queue_push_bounded(wsnmp_io *io, wsnmp_message *m)
+{
+    if (io->queued >= QUEUE_LIMIT ||
+        io->queued_bytes + message_bytes(m) > wsnmp_library.limits.queue_bytes) {
+        wsnmp_queue_dropped_total++;
+        wsnmp_queue_message_free(m);
+        return false;
+    }
+    wsnmp_queue_push(io, m);
+    return true;
 }
 
 wsnmp_message *wsnmp_queue_take(wsnmp_io *io, smiUINT32 kinds, bool by_id, smiINT32 id)
@@ -42,6 +79,7 @@ wsnmp_message *wsnmp_queue_take(wsnmp_io *io, smiUINT32 kinds, bool by_id, smiIN
         if (io->queue_tail == m)
             io->queue_tail = prev;
         io->queued--;
+        io->queued_bytes -= m->bytes;
         m->next = NULL;
         return m;
     }
