@@ -577,6 +577,23 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID oid, smiINT32 value, LPSTR 
 WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID oid, smiLPCVALUE value, smiUINT32 flags,
                                         LPSTR buf, smiUINT32 size);
 
+/* The local SNMPv3 engine: the authoritative engine of the traps this
+ * process sends (RFC 3414).  Its id is random per process and its boots 1,
+ * unless set: WsnmpSetLocalEngine takes an id (5..32 octets, RFC 3411; NULL
+ * keeps the current one, or the one in the state file) and a state file
+ * (NULL: none) that keeps the id and snmpEngineBoots across runs: each
+ * process that sets it counts one boot and writes it back (a temporary
+ * file, then a rename).  Setting the same file again in one process counts
+ * no new boot. */
+typedef struct {
+    smiBYTE id[32];
+    smiUINT32 id_len;
+    smiUINT32 boots;
+    smiUINT32 time; /* snmpEngineTime: seconds since this boot */
+} WsnmpLocalEngine;
+WSNMP_API SNMPAPI_STATUS WsnmpSetLocalEngine(smiLPCOCTETS id, const char *state_path);
+WSNMP_API SNMPAPI_STATUS WsnmpGetLocalEngine(WsnmpLocalEngine *engine);
+
 #ifdef __cplusplus
 }
 #endif

@@ -477,6 +477,30 @@ static void test_error_names(void)
     CHECK_OK(SnmpCleanup());
 }
 
+static void test_local_engine(void)
+{
+    TEST_SECTION("local engine");
+    WsnmpLocalEngine e;
+    CHECK_FAIL(WsnmpGetLocalEngine(&e), SNMPAPI_NOT_INITIALIZED);
+    CHECK(SnmpStartup(NULL, NULL, NULL, NULL, NULL));
+    CHECK(WsnmpGetLocalEngine(&e));
+    CHECK(e.id_len >= 5 && e.id_len <= 32);
+    CHECK_EQ_INT(e.boots, 1);
+    smiBYTE id[] = {0x80, 0x00, 0x07, 0xe5, 0x80, 0x01, 0x02};
+    smiOCTETS set = {sizeof id, id};
+    CHECK(WsnmpSetLocalEngine(&set, NULL));
+    CHECK(WsnmpGetLocalEngine(&e));
+    CHECK(e.id_len == sizeof id && memcmp(e.id, id, sizeof id) == 0);
+    CHECK_EQ_INT(e.boots, 1);
+    smiBYTE zeros[6] = {0};
+    smiOCTETS bad = {sizeof zeros, zeros};
+    CHECK_FAIL(WsnmpSetLocalEngine(&bad, NULL), SNMPAPI_OTHER_ERROR);
+    bad.len = 4;
+    CHECK_FAIL(WsnmpSetLocalEngine(&bad, NULL), SNMPAPI_OTHER_ERROR);
+    CHECK_FAIL(WsnmpGetLocalEngine(NULL), SNMPAPI_NOOP);
+    CHECK(SnmpCleanup());
+}
+
 int main(void)
 {
     test_before_startup();
@@ -488,5 +512,6 @@ int main(void)
     test_session_modes();
     test_last_error_slots();
     test_error_names();
+    test_local_engine();
     return TEST_REPORT();
 }

@@ -109,8 +109,9 @@ tools.TRAPD_V3 = {
 }
 
 --- Starts snmptrapd on a free loopback port; returns a Trapd with `port`,
--- `address`, `log()`, `wait_for()`, `stop()`, or raises.
-function tools.start_trapd()
+-- `address`, `log()`, `wait_for()`, `stop()`, or raises.  `extra_conf`: more
+-- snmptrapd.conf lines.
+function tools.start_trapd(extra_conf)
   for _ = 1, 5 do
     local port = assert(snmpd.free_ports(1))[1]
     local dir = os.tmpname()
@@ -121,7 +122,7 @@ function tools.start_trapd()
     local v3 = tools.TRAPD_V3
     f:write("disableAuthorization yes\n",
       ("createUser %s %s %s %s %s\n"):format(v3.user, v3.auth, v3.auth_pass, v3.priv,
-        v3.priv_pass))
+        v3.priv_pass), extra_conf or "")
     f:close()
     local cmd = ("LD_PRELOAD= snmptrapd -C -c %s -Lf %s -p %s --persistentDir=%s -m '' "
       .. "-M /dev/null udp:127.0.0.1:%d"):format(quote(conf), quote(dir .. "/trapd.log"),

@@ -3,6 +3,7 @@
  */
 #include "binding.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +126,56 @@ static int l_limits(lua_State *L)
     lua_setfield(L, -2, "pending");
     lua_pushinteger(L, lim.queue_bytes);
     lua_setfield(L, -2, "queue_bytes");
+    return 1;
+}
+
+/* winsnmp.engine([t]) -> {id = "<hex>", boots = n, time = seconds}; with t,
+ * sets the local engine first: t.id (hex), t.state (a file path). */
+static int l_engine(lua_State *L)
+{
+    if (!lua_isnoneornil(L, 1)) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_getfield(L, 1, "id");
+        lua_getfield(L, 1, "state");
+        const char *hex = luaL_optstring(L, -2, NULL);
+        const char *state = luaL_optstring(L, -1, NULL);
+        smiBYTE bytes[64];
+        smiOCTETS id = {0, bytes};
+        if (hex) {
+            if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+                hex += 2;
+            size_t digits = strlen(hex);
+            if (digits % 2 || digits / 2 > sizeof bytes)
+                return wsl_fail(L, 0, SNMPAPI_OTHER_ERROR,
+                                "engine: the id is 5 to 32 octets in hexadecimal");
+            for (size_t i = 0; i < digits / 2; i++) {
+                unsigned byte;
+                if (!isxdigit((unsigned char)hex[2 * i]) ||
+                    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+                    sscanf(hex + 2 * i, "%2x", &byte) != 1)
+                    return wsl_fail(L, 0, SNMPAPI_OTHER_ERROR,
+                                    "engine: the id is 5 to 32 octets in hexadecimal");
+                bytes[i] = (smiBYTE)byte;
+            }
+            id.len = (smiUINT32)(digits / 2);
+        }
+        if (!WsnmpSetLocalEngine(hex ? &id : NULL, state))
+            return wsl_push_last_error(L, 0);
+    }
+    WsnmpLocalEngine e;
+    if (!WsnmpGetLocalEngine(&e))
+        return wsl_push_last_error(L, 0);
+    char hex[2 * sizeof e.id + 1];
+    for (smiUINT32 i = 0; i < e.id_len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", e.id[i]);
+    hex[2 * e.id_len] = '\0';
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, hex);
+    lua_setfield(L, -2, "id");
+    lua_pushinteger(L, e.boots);
+    lua_setfield(L, -2, "boots");
+    lua_pushinteger(L, e.time);
+    lua_setfield(L, -2, "time");
     return 1;
 }
 
@@ -305,6 +356,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
         {"session", l_session},
         {"last_error", l_last_error},
         {"stats", l_stats},
+        {"engine", l_engine},
         {"limits", l_limits},
         {"type", l_type},
         {"oid_compare", l_oid_compare},

@@ -167,6 +167,7 @@ __attribute__((destructor)) static void library_unload(void)
     if (wsnmp_library.started)
         cleanup_everything();
     wsnmp_notify_release();
+    wsnmp_local_engine_release();
     wsnmp_poll_release();
     wsnmp_io_release();
     wsnmp_pending_release();

@@ -231,6 +231,9 @@ wsnmp_result wsnmp_send_check_pdu(const wsnmp_pdu *p, int version, smiINT *type,
 bool wsnmp_send_lookup_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTEXT context,
                             HSNMP_PDU pdu, const char *fn, wsnmp_send_args *a);
 
+/* ---- the local SNMPv3 engine (local_engine.c) -------------------------------------- */
+void wsnmp_local_engine_release(void); /* forgets the state file counted in */
+
 /* The hooks the objects layer needs from this one (api/startup.c installs
  * them). */
 extern const wsnmp_session_engine_hooks wsnmp_io_session_hooks;

@@ -6,6 +6,7 @@
  */
 #include "netsnmp_glue.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,4 +286,25 @@ void wsnmp_usm_release(void)
 size_t wsnmp_usm_local_engine_id(unsigned char *buf, size_t size)
 {
     return snmpv3_get_engineID(buf, size);
+}
+
+wsnmp_result wsnmp_usm_set_local_engine(const unsigned char *id, size_t len, smiUINT32 boots,
+                                        const char **why)
+{
+    if (set_exact_engineID(id, len) != SNMPERR_SUCCESS) {
+        *why = "net-snmp refused the engine id";
+        return SNMPAPI_OTHER_ERROR;
+    }
+    /* net-snmp sets boots only from its configuration line "engineBoots N",
+     * which holds the count of the run before (it adds one). */
+    char text[16];
+    snprintf(text, sizeof text, "%u", (unsigned)(boots - 1));
+    engineBoots_conf("engineBoots", text);
+    return WSNMP_OK;
+}
+
+void wsnmp_usm_local_engine_clock(smiUINT32 *boots, smiUINT32 *time)
+{
+    *boots = (smiUINT32)snmpv3_local_snmpEngineBoots();
+    *time = (smiUINT32)snmpv3_local_snmpEngineTime();
 }

@@ -94,6 +94,10 @@ wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *eng
  * sends); returns its length. */
 size_t wsnmp_usm_local_engine_id(unsigned char *buf, size_t size);
 void wsnmp_usm_release(void); /* forgets every user and cached key */
+/* Makes id (5..32 octets) the local engine's, at snmpEngineBoots `boots`. */
+wsnmp_result wsnmp_usm_set_local_engine(const unsigned char *id, size_t len, smiUINT32 boots,
+                                        const char **why);
+void wsnmp_usm_local_engine_clock(smiUINT32 *boots, smiUINT32 *time);
 
 /* ---- MIB names (mib.c) ---------------------------------------------------------- */
 /* Whether any MIB module or file has been loaded. */
