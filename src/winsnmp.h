@@ -386,6 +386,10 @@ typedef struct {
     smiUINT32 descriptors;   /* library-owned descriptors not yet freed */
     smiUINT32 dropped;       /* datagrams ignored: malformed, spoofed, late (process only) */
     smiUINT32 queue_dropped; /* notifications/requests dropped on a full queue (process) */
+    /* SNMPv3 messages the USM refused, as RFC 3414's usmStats count them
+     * (process only): each refusal of a request or inform is reported. */
+    smiUINT32 usm_unsupported_sec_levels, usm_not_in_time_windows, usm_unknown_users,
+        usm_unknown_engine_ids, usm_wrong_digests, usm_decryption_errors;
 } WsnmpStats;
 
 /* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */

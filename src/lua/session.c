@@ -86,6 +86,20 @@ void wsl_push_stats(lua_State *L, const WsnmpStats *st)
     lua_setfield(L, -2, "dropped");
     lua_pushinteger(L, st->queue_dropped);
     lua_setfield(L, -2, "queue_dropped");
+    lua_createtable(L, 0, 6); /* RFC 3414 usmStats (process totals) */
+    lua_pushinteger(L, st->usm_unknown_engine_ids);
+    lua_setfield(L, -2, "unknown_engine_ids");
+    lua_pushinteger(L, st->usm_not_in_time_windows);
+    lua_setfield(L, -2, "not_in_time_windows");
+    lua_pushinteger(L, st->usm_unknown_users);
+    lua_setfield(L, -2, "unknown_users");
+    lua_pushinteger(L, st->usm_wrong_digests);
+    lua_setfield(L, -2, "wrong_digests");
+    lua_pushinteger(L, st->usm_decryption_errors);
+    lua_setfield(L, -2, "decryption_errors");
+    lua_pushinteger(L, st->usm_unsupported_sec_levels);
+    lua_setfield(L, -2, "unsupported_sec_levels");
+    lua_setfield(L, -2, "usm");
 }
 
 static int s_stats(lua_State *L)

@@ -49,6 +49,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
         stats->dropped = wsnmp_deliver_dropped_total;
         stats->queue_dropped = wsnmp_queue_dropped_total;
         stats->registrations = wsnmp_notify_registrations_total;
+        smiUINT32 usm[6];
+        wsnmp_usm_counters(usm);
+        stats->usm_unsupported_sec_levels = usm[0];
+        stats->usm_not_in_time_windows = usm[1];
+        stats->usm_unknown_users = usm[2];
+        stats->usm_unknown_engine_ids = usm[3];
+        stats->usm_wrong_digests = usm[4];
+        stats->usm_decryption_errors = usm[5];
         return SNMPAPI_SUCCESS;
     }
     uint32_t slot;

@@ -443,23 +443,37 @@ static bool prepare_v3_keys(const wsnmp_listener *l, const unsigned char *data, 
     int32_t msg_id;
     if (!wsnmp_ber_v3_msg_id(data, len, &msg_id))
         return true; /* not SNMPv3 */
-    if (!wsnmp_ber_v3_sender(data, len, &engine, user, sizeof user) || engine.len == 0)
+    if (!wsnmp_ber_v3_sender(data, len, &engine, user, sizeof user))
         return false;
+    /* Addressed to this engine as the authoritative one (an inform, or a
+     * discovery probe with no engine id): net-snmp's USM checks it and the
+     * refusals become reports (RFC 3414 3.2), so it is decoded whatever the
+     * user.  No record of a foreign engine id can come of it. */
+    unsigned char local[64];
+    size_t local_len = wsnmp_usm_local_engine_id(local, sizeof local);
+    bool authoritative =
+        engine.len == 0 || (engine.len == local_len && memcmp(engine.ptr, local, local_len) == 0);
     size_t n;
     uint32_t *slots = wsnmp_io_session_slots(&n);
     for (size_t i = 0; i < n; i++) {
         wsnmp_session *s = wsnmp_session_at(slots[i]);
         for (wsnmp_registration *r = s && s->io ? s->io->registrations : NULL; r; r = r->next)
             if (r->listener == l && r->v3.user && strcmp(r->v3.user, user) == 0) {
-                wsnmp_usm_ensure(&r->v3, &engine, &why);
+                if (engine.len > 0)
+                    wsnmp_usm_ensure(&r->v3, &engine, &why);
                 return true;
             }
     }
-    return false;
+    return authoritative;
 }
 
+/* Acknowledges an inform: its varbinds back in a Response.  For v3 this
+ * engine is the authoritative one: the response is secured with the user's
+ * keys localised for our engine id, at the inform's level, under the
+ * inform's msgID (RFC 3412 7.1 step 3). */
 static void answer_inform(const wsnmp_listener *l, const wsnmp_decoded *d,
-                          const struct sockaddr_storage *from, socklen_t fromlen)
+                          const wsnmp_credentials *v3user, const struct sockaddr_storage *from,
+                          socklen_t fromlen)
 {
     wsnmp_pdu response;
     if (!wsnmp_pdu_data_copy(&response, &d->pdu))
@@ -469,11 +483,24 @@ static void answer_inform(const wsnmp_listener *l, const wsnmp_decoded *d,
     wsnmp_credentials sec;
     memset(&sec, 0, sizeof sec);
     sec.version = d->version;
-    sec.community = d->community; /* borrowed */
+    unsigned char local[64];
+    smiOCTETS engine = {0, local};
+    int32_t msg_id = d->pdu.request_id;
+    const char *why;
+    if (d->version == WSNMP_VERSION_3) {
+        sec = *v3user; /* borrowed */
+        sec.level = d->level;
+        sec.context = d->context_name;
+        engine.len = (smiUINT32)wsnmp_usm_local_engine_id(local, sizeof local);
+        msg_id = d->msg_id;
+        wsnmp_usm_ensure(&sec, &engine, &why);
+    } else {
+        sec.community = d->community; /* borrowed */
+    }
     unsigned char *bytes;
     size_t len;
-    const char *why;
-    if (wsnmp_codec_encode(&sec, &response, NULL, d->pdu.request_id, &bytes, &len, &why) == 0) {
+    if (wsnmp_codec_encode_response(&sec, &response, &engine, &d->context_engine_id, msg_id, &bytes,
+                                    &len, &why) == WSNMP_OK) {
         sendto(l->fd, bytes, len, 0, (const struct sockaddr *)from, fromlen);
         free(bytes);
     }
@@ -493,6 +520,7 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
     size_t n;
     uint32_t *slots = wsnmp_io_session_slots(&n);
     bool matched = false, queued = false;
+    const wsnmp_credentials *v3user = NULL; /* a matching registration's, to answer with */
     for (size_t i = 0; i < n; i++) {
         uint32_t slot = slots[i];
         wsnmp_session *s = wsnmp_session_at(slot);
@@ -501,8 +529,11 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         uint32_t ids[64];
         smiUINT32 count = 0;
         for (wsnmp_registration *r = s->io->registrations; r && count < 64; r = r->next)
-            if (r->listener == l && registration_matches(r, d, from, trap_oid))
+            if (r->listener == l && registration_matches(r, d, from, trap_oid)) {
                 ids[count++] = r->id;
+                if (r->v3.user)
+                    v3user = &r->v3;
+            }
         if (count == 0)
             continue;
         matched = true;
@@ -523,8 +554,9 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
     if (!matched)
         wsnmp_deliver_dropped_total++; /* unknown community, user or sender */
     /* Acknowledge only what was queued: a dropped inform must be resent. */
-    if (queued && d->pdu.type == SNMP_PDU_INFORM && d->version != WSNMP_VERSION_3)
-        answer_inform(l, d, from, fromlen);
+    if (queued && d->pdu.type == SNMP_PDU_INFORM &&
+        (d->version != WSNMP_VERSION_3 || v3user != NULL))
+        answer_inform(l, d, v3user, from, fromlen);
 }
 
 static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_storage *from,
@@ -564,8 +596,15 @@ void wsnmp_notify_listener_ready(wsnmp_listener *l)
         }
         wsnmp_decoded d;
         const char *why;
-        if (wsnmp_codec_decode(buffer, (size_t)n, &d, &why) != 0) {
+        unsigned char *report;
+        size_t report_len;
+        if (wsnmp_codec_decode_as_authority(buffer, (size_t)n, &d, &report, &report_len, &why) !=
+            WSNMP_OK) {
             wsnmp_deliver_dropped_total++;
+            if (report) { /* discovery, time window, unknown user, wrong key: say so */
+                sendto(l->fd, report, report_len, 0, (const struct sockaddr *)&from, fromlen);
+                free(report);
+            }
             continue;
         }
         switch (d.pdu.type) {

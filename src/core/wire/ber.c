@@ -486,7 +486,7 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
 /* ---- peeks at SNMPv3 headers and stream framing ------------------------------ */
 
 /* Walks to the parts of an SNMPv3 message's header we peek at. */
-static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id,
+static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id, int *flags,
                       const unsigned char **secp, size_t *seclen)
 {
     const unsigned char *end = data + len, *p, *q;
@@ -509,6 +509,13 @@ static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id,
         !wsnmp_ber_signed(g, m, INT32_MIN, INT32_MAX, &id))
         return false;
     *msg_id = (int32_t)id;
+    int64_t max_size;
+    const unsigned char *f;
+    if ((g = wsnmp_ber_tlv(g + m, p, &tag, &m)) == NULL || tag != 0x02 || /* msgMaxSize */
+        !wsnmp_ber_signed(g, m, 0, INT32_MAX, &max_size) ||
+        (f = wsnmp_ber_tlv(g + m, p, &tag, &m)) == NULL || tag != 0x04 || m != 1) /* msgFlags */
+        return false;
+    *flags = f[0];
     if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x04) /* msgSecurityParameters */
         return false;
     *secp = q;
@@ -520,7 +527,8 @@ bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
 {
     const unsigned char *sec;
     size_t seclen;
-    return v3_header(data, len, msg_id, &sec, &seclen);
+    int flags;
+    return v3_header(data, len, msg_id, &flags, &sec, &seclen);
 }
 
 bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
@@ -530,7 +538,8 @@ bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engin
     const unsigned char *sec, *p, *q;
     size_t seclen, n;
     unsigned char tag;
-    if (!v3_header(data, len, &id, &sec, &seclen))
+    int flags;
+    if (!v3_header(data, len, &id, &flags, &sec, &seclen))
         return false;
     const unsigned char *end = sec + seclen;
     if ((p = wsnmp_ber_tlv(sec, end, &tag, &n)) == NULL || tag != 0x30)
@@ -552,6 +561,15 @@ bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engin
     memcpy(user, q, n);
     user[n] = '\0';
     return true;
+}
+
+bool wsnmp_ber_v3_reportable(const unsigned char *data, size_t len)
+{
+    int32_t id;
+    int flags;
+    const unsigned char *sec;
+    size_t seclen;
+    return v3_header(data, len, &id, &flags, &sec, &seclen) && (flags & 0x04) != 0;
 }
 
 long wsnmp_ber_message_length(const unsigned char *data, size_t len)

@@ -21,6 +21,9 @@
 static bool initialised;
 static netsnmp_session parse_session; /* never opened: defaults for snmp_parse */
 static netsnmp_session build_session; /* never opened: defaults for snmp_build */
+/* For what arrives addressed to this engine (informs, requests): net-snmp's
+ * USM then checks the engine id is ours and learns no other. */
+static netsnmp_session authority_session;
 
 static int quiet_log(int major, int minor, void *server, void *client)
 {
@@ -65,6 +68,8 @@ bool wsnmp_codec_init(const char **why)
     init_snmp("winsnmp");
     snmp_sess_init(&parse_session); /* version stays "any": v1, v2c and v3 parse */
     snmp_sess_init(&build_session);
+    snmp_sess_init(&authority_session);
+    authority_session.isAuthoritative = SNMP_SESS_AUTHORITATIVE;
     build_session.rcvMsgMaxSize = 65507; /* advertised v3 msgMaxSize */
     initialised = true;
     (void)why;
@@ -319,9 +324,30 @@ wsnmp_result wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *p
     return wsnmp_codec_netsnmp_encode(sec, pdu, engine_id, msg_id, out, out_len, why);
 }
 
+static wsnmp_result encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                           const smiOCTETS *engine_id, const smiOCTETS *context_engine_id,
+                           int32_t msg_id, unsigned char **out, size_t *out_len, const char **why);
+
 wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
                                         const smiOCTETS *engine_id, int32_t msg_id,
                                         unsigned char **out, size_t *out_len, const char **why)
+{
+    return encode(sec, pdu, engine_id, engine_id, msg_id, out, out_len, why);
+}
+
+wsnmp_result wsnmp_codec_encode_response(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                         const smiOCTETS *engine_id,
+                                         const smiOCTETS *context_engine_id, int32_t msg_id,
+                                         unsigned char **out, size_t *out_len, const char **why)
+{
+    if (sec->version != WSNMP_VERSION_3)
+        return wsnmp_codec_encode(sec, pdu, NULL, msg_id, out, out_len, why);
+    return encode(sec, pdu, engine_id, context_engine_id, msg_id, out, out_len, why);
+}
+
+static wsnmp_result encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                           const smiOCTETS *engine_id, const smiOCTETS *context_engine_id,
+                           int32_t msg_id, unsigned char **out, size_t *out_len, const char **why)
 {
     netsnmp_pdu *p = snmp_pdu_create(pdu->type);
     if (p == NULL) {
@@ -369,8 +395,10 @@ wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnm
         }
         if (ok && !probe) {
             p->securityEngineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
-            p->contextEngineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
-            p->securityEngineIDLen = p->contextEngineIDLen = engine_id->len;
+            p->contextEngineID = netsnmp_memdup(
+                context_engine_id->ptr, context_engine_id->len ? context_engine_id->len : 1);
+            p->securityEngineIDLen = engine_id->len;
+            p->contextEngineIDLen = context_engine_id->len;
             ok = p->securityEngineID && p->contextEngineID;
         }
     } else {
@@ -513,8 +541,81 @@ static int64_t message_version(const u_char *data, size_t len)
     return version;
 }
 
+/* The Report that net-snmp's USM answers a refused SNMPv3 request with, as
+ * snmpd does (snmpv3_make_report: the counter, our engine id, boots and
+ * time, the level RFC 3414 asks for); NULL when none is due. */
+static unsigned char *report_for(netsnmp_pdu *p, int err, size_t *report_len)
+{
+    switch (err) {
+    case SNMPERR_USM_UNKNOWNENGINEID:
+    case SNMPERR_USM_NOTINTIMEWINDOW:
+    case SNMPERR_USM_UNKNOWNSECURITYNAME:
+    case SNMPERR_USM_AUTHENTICATIONFAILURE:
+    case SNMPERR_USM_DECRYPTIONERROR:
+    case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
+        break;
+    default:
+        return NULL;
+    }
+    /* Only what expects an answer is reported (RFC 3412 7.1 3b), as
+     * net-snmp's usm_handle_report decides: a confirmed PDU, or a PDU too
+     * encrypted to read with the reportable flag set. */
+    if (p->version != SNMP_VERSION_3 || !(SNMP_CMD_CONFIRMED(p->command) ||
+                                          (p->command == 0 && (p->flags & SNMP_MSG_FLAG_RPRT_BIT))))
+        return NULL;
+    /* The incoming message's security state would get in the report's way
+     * (net-snmp's usm_handle_report frees it first, too). */
+    struct snmp_secmod_def *sm = find_sec_mod(p->securityModel);
+    if (p->securityStateRef && sm && sm->pdu_free_state_ref)
+        sm->pdu_free_state_ref(p->securityStateRef);
+    p->securityStateRef = NULL;
+    if (snmpv3_make_report(p, err) != SNMPERR_SUCCESS)
+        return NULL;
+    u_char *pkt = NULL;
+    size_t pkt_len = 0, offset = 0;
+    if (snmp_build(&pkt, &pkt_len, &offset, &build_session, p) != 0) {
+        free(pkt);
+        return NULL;
+    }
+    /* snmp_build encodes backwards: the message is the last `offset` bytes. */
+    unsigned char *report = malloc(offset);
+    if (report)
+        memcpy(report, pkt + pkt_len - offset, offset);
+    free(pkt);
+    *report_len = offset;
+    return report;
+}
+
+static wsnmp_result parse(netsnmp_session *session, const unsigned char *data, size_t len,
+                          wsnmp_decoded *out, unsigned char **report, size_t *report_len,
+                          const char **why);
+
 wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                                         const char **why)
+{
+    return parse(&parse_session, data, len, out, NULL, NULL, why);
+}
+
+wsnmp_result wsnmp_codec_decode_as_authority(const unsigned char *data, size_t len,
+                                             wsnmp_decoded *out, unsigned char **report,
+                                             size_t *report_len, const char **why)
+{
+    *report = NULL;
+    *report_len = 0;
+    bool mine;
+    wsnmp_result code = wsnmp_ber_decode(data, len, out, &mine, why);
+    if (mine)
+        return code;
+    /* A reportable message (a request, an inform) is addressed to this
+     * engine as the authoritative one; a trap's sender is authoritative. */
+    netsnmp_session *session =
+        wsnmp_ber_v3_reportable(data, len) ? &authority_session : &parse_session;
+    return parse(session, data, len, out, report, report_len, why);
+}
+
+static wsnmp_result parse(netsnmp_session *session, const unsigned char *data, size_t len,
+                          wsnmp_decoded *out, unsigned char **report, size_t *report_len,
+                          const char **why)
 {
     memset(out, 0, sizeof *out);
     if (len == 0 || len > 65535) {
@@ -535,11 +636,13 @@ wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, w
         return SNMPAPI_ALLOC_ERROR;
     }
     memcpy(copy, data, len);
-    parse_session.s_snmp_errno = 0;
-    int rc = snmp_parse(NULL, &parse_session, p, copy, len);
+    session->s_snmp_errno = 0;
+    int rc = snmp_parse(NULL, session, p, copy, len);
     free(copy);
     if (rc != 0) {
-        int err = rc == -1 ? parse_session.s_snmp_errno : rc;
+        int err = rc == -1 ? session->s_snmp_errno : rc;
+        if (report)
+            *report = report_for(p, err, report_len);
         snmp_free_pdu(p);
         *why = err == SNMPERR_USM_AUTHENTICATIONFAILURE ? "v3 authentication failed"
                : err == SNMPERR_USM_DECRYPTIONERROR     ? "v3 decryption failed"
@@ -592,7 +695,9 @@ wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, w
              wsnmp_octets_copy(&out->user, (smiBYTE *)p->securityName,
                                (smiUINT32)p->securityNameLen) &&
              wsnmp_octets_copy(&out->context_name, (smiBYTE *)p->contextName,
-                               (smiUINT32)p->contextNameLen);
+                               (smiUINT32)p->contextNameLen) &&
+             wsnmp_octets_copy(&out->context_engine_id, p->contextEngineID,
+                               (smiUINT32)p->contextEngineIDLen);
         if (p->command == SNMP_MSG_REPORT)
             out->report = report_kind(p);
     } else {

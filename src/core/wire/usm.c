@@ -300,6 +300,13 @@ wsnmp_result wsnmp_usm_set_local_engine(const unsigned char *id, size_t len, smi
     char text[16];
     snprintf(text, sizeof text, "%u", (unsigned)(boots - 1));
     engineBoots_conf("engineBoots", text);
+    /* net-snmp's USM knows an engine only from its time table: enter ours,
+     * or every message addressed to it would be refused as unknown. */
+    if (set_enginetime(id, (u_int)len, (u_int)boots, (u_int)snmpv3_local_snmpEngineTime(), TRUE) !=
+        SNMPERR_SUCCESS) {
+        *why = "net-snmp refused the engine's time";
+        return SNMPAPI_OTHER_ERROR;
+    }
     return WSNMP_OK;
 }
 
@@ -307,4 +314,15 @@ void wsnmp_usm_local_engine_clock(smiUINT32 *boots, smiUINT32 *time)
 {
     *boots = (smiUINT32)snmpv3_local_snmpEngineBoots();
     *time = (smiUINT32)snmpv3_local_snmpEngineTime();
+}
+
+void wsnmp_usm_counters(smiUINT32 counters[6])
+{
+    static const int which[6] = {
+        STAT_USMSTATSUNSUPPORTEDSECLEVELS, STAT_USMSTATSNOTINTIMEWINDOWS,
+        STAT_USMSTATSUNKNOWNUSERNAMES,     STAT_USMSTATSUNKNOWNENGINEIDS,
+        STAT_USMSTATSWRONGDIGESTS,         STAT_USMSTATSDECRYPTIONERRORS,
+    };
+    for (int i = 0; i < 6; i++)
+        counters[i] = (smiUINT32)snmp_get_statistic(which[i]);
 }

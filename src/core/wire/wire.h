@@ -16,9 +16,10 @@ typedef struct {
     smiOCTETS community; /* v1/v2c community (owned) */
     wsnmp_pdu pdu;       /* decoded PDU (owned vbl) */
     /* v3 */
-    smiOCTETS engine_id;    /* authoritative engine of the sender (owned) */
-    smiOCTETS context_name; /* owned */
-    smiOCTETS user;         /* v3 security name (owned) */
+    smiOCTETS engine_id;         /* authoritative engine of the sender (owned) */
+    smiOCTETS context_name;      /* owned */
+    smiOCTETS context_engine_id; /* owned; a response repeats it (RFC 3412 7.1) */
+    smiOCTETS user;              /* v3 security name (owned) */
     int32_t msg_id;
     int report; /* WSNMP_REPORT_* for Report PDUs */
     int level;  /* v3: WSNMP_LEVEL_* the message was verified at */
@@ -50,6 +51,12 @@ wsnmp_result wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *p
  * messages are authenticated and decrypted with the registered users. */
 wsnmp_result wsnmp_codec_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                                 const char **why);
+/* A response (or report) from this engine, the authoritative one: secured
+ * for engine_id (ours), with the request's contextEngineID and msgID. */
+wsnmp_result wsnmp_codec_encode_response(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
+                                         const smiOCTETS *engine_id,
+                                         const smiOCTETS *context_engine_id, int32_t msg_id,
+                                         unsigned char **out, size_t *out_len, const char **why);
 /* net-snmp's encoder and decoder, for everything (the tests of ber.c
  * compare them). */
 wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
@@ -57,6 +64,14 @@ wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnm
                                         unsigned char **out, size_t *out_len, const char **why);
 wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                                         const char **why);
+/* Decodes a message that arrived for this process as the authoritative
+ * engine (a request or an inform).  When net-snmp's USM refuses a reportable
+ * SNMPv3 message (unknown engine id: discovery; time window; user; digest;
+ * decryption; level), *report is the Report to answer with (malloc'd), as
+ * snmpd would send it. */
+wsnmp_result wsnmp_codec_decode_as_authority(const unsigned char *data, size_t len,
+                                             wsnmp_decoded *out, unsigned char **report,
+                                             size_t *report_len, const char **why);
 
 /* ---- our own BER (ber.c) ------------------------------------------------------ */
 /* The direct encoder, for v1/v2c messages (not v1 Trap-PDUs). */
@@ -78,6 +93,9 @@ bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
  * message: whose keys authenticate it. */
 bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
                          size_t user_size);
+/* Whether an SNMPv3 message has its reportable flag (RFC 3412 6.4): a
+ * request or inform, which this engine receives as the authoritative one. */
+bool wsnmp_ber_v3_reportable(const unsigned char *data, size_t len);
 /* Length of the first BER message in a byte stream (TCP framing): 0 if more
  * bytes are needed, -1 if the stream is not BER. */
 long wsnmp_ber_message_length(const unsigned char *data, size_t len);
@@ -98,6 +116,10 @@ void wsnmp_usm_release(void); /* forgets every user and cached key */
 wsnmp_result wsnmp_usm_set_local_engine(const unsigned char *id, size_t len, smiUINT32 boots,
                                         const char **why);
 void wsnmp_usm_local_engine_clock(smiUINT32 *boots, smiUINT32 *time);
+/* RFC 3414's usmStats counters, in the order of the MIB (unsupportedSecLevels,
+ * notInTimeWindows, unknownUserNames, unknownEngineIDs, wrongDigests,
+ * decryptionErrors). */
+void wsnmp_usm_counters(smiUINT32 counters[6]);
 
 /* ---- MIB names (mib.c) ---------------------------------------------------------- */
 /* Whether any MIB module or file has been loaded. */
