@@ -255,7 +255,10 @@ describe("agent access control #integration", function()
     assert.has_error(function() s:listen("udp:127.0.0.1:0", h, { max_size = 100 }) end)
     assert.has_error(function() s:listen("udp:127.0.0.1:0", h, { max_repetitions = 0 }) end)
     assert.has_error(function() s:listen("udp:127.0.0.1:0", h, "public") end)
+    assert.has_error(function() s:listen("udp:127.0.0.1:0", h, { users = { { level = "x" } } }) end)
+    helper.fails_with("SNMPAPI_OTHER_ERROR", s:listen("udp:127.0.0.1:0", h,
+      { users = { { user = "u", level = "authNoPriv", auth = "SHA", auth_pass = "short" } } }))
     helper.fails_with("SNMPAPI_OTHER_ERROR",
-      s:listen("udp:127.0.0.1:0", h, { users = { { user = "u" } } }))
+      s:listen("udp:127.0.0.1:0", h, { views = { public = { "1.3.6.1.2.1" } } }))
   end)
 end)

@@ -505,6 +505,9 @@ typedef struct {
     smiUINT32 listener; /* notifications and requests: the listener's id */
     smiUINT32 registration_count;
     smiUINT32 registrations[WSNMP_MAX_MATCHES]; /* notifications: who matched */
+    /* SNMPv3: the user and the level (WSNMP_LEVEL_*) it came with */
+    char user[WSNMP_MAX_NAME];
+    int level;
 } WsnmpMsgInfo;
 /* SnmpRecvMsg for the kinds in `kinds` (a mask of 1 << WSNMP_MSG_*). */
 WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, WsnmpMsgInfo *info,
@@ -580,6 +583,12 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID oid, smiINT32 value, LPSTR 
 #define WSNMP_MIB_FORMAT_NUMERIC 2u
 WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID oid, smiLPCVALUE value, smiUINT32 flags,
                                         LPSTR buf, smiUINT32 size);
+
+/* Adds an SNMPv3 user to the agent role of a listening entity (SnmpListen):
+ * its requests are authenticated and decrypted with keys localised for the
+ * local engine id, and need at least the user's level (else the report
+ * usmStatsUnsupportedSecLevels).  Without users, v3 requests are refused. */
+WSNMP_API SNMPAPI_STATUS WsnmpListenUser(HSNMP_ENTITY listening_entity, const WsnmpUsm *user);
 
 /* The local SNMPv3 engine: the authoritative engine of the traps this
  * process sends (RFC 3414).  Its id is random per process and its boots 1,

@@ -143,9 +143,23 @@ function access.policy(opts, level)
     error("listen: max_repetitions must be a positive integer", level)
   end
   policy.max_repetitions = max_rep or DEFAULT_MAX_REPETITIONS
+  policy.users = {} -- name -> access, and the list handed to the engine
+  policy.user_list = {}
   if opts.users ~= nil then
-    return nil, "listen: SNMPv3 users are not supported by the agent role yet",
-      "SNMPAPI_OTHER_ERROR"
+    if type(opts.users) ~= "table" then
+      error("listen: users must be a list of {user=, level=, auth=, auth_pass=, ...}", level)
+    end
+    for i, u in ipairs(opts.users) do
+      if type(u) ~= "table" or type(u.user) ~= "string" then
+        error(("listen: users[%d] needs a user name"):format(i), level)
+      end
+      local mode = u.access or "ro"
+      if mode ~= "ro" and mode ~= "rw" then
+        error(("listen: users[%d].access must be \"ro\" or \"rw\""):format(i), level)
+      end
+      policy.users[u.user] = mode
+      policy.user_list[#policy.user_list + 1] = u
+    end
   end
   if opts.views ~= nil then
     return nil, "listen: views are not supported by the agent role yet", "SNMPAPI_OTHER_ERROR"
@@ -167,6 +181,10 @@ function access.check(policy, req)
       access.counts.bad_source = access.counts.bad_source + 1
       return nil
     end
+  end
+  if req.version == "3" then
+    -- the engine has authenticated the user at its level or better
+    return policy.users[req.user]
   end
   local mode = req.community and policy.communities[req.community]
   if not mode then

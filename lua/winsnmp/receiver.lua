@@ -103,8 +103,10 @@ function respond(session, message, req, list, status, index, max_size)
   end
   if not pdu then pdu = assert(response_pdu(session, req, req.varbinds, status, index)) end
   local bytes
-  bytes, msg = session:encode(message.src, message.context, pdu)
-  if not bytes and list then
+  -- v3 messages are encoded only as they are sent (with the keys): their
+  -- size is not checked here (a limitation; the USM adds at most ~100 bytes)
+  if req.version ~= "3" then bytes, msg = session:encode(message.src, message.context, pdu) end
+  if not bytes and list and req.version ~= "3" then
     -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
     pdu:free()
     receiver.report("cannot send the listener's answer: " .. tostring(msg))
@@ -126,11 +128,16 @@ end
 
 local function request_of(message)
   local data = message.pdu:data()
+  local version = message.src:version()
+  local name = message.context:name()
   return {
     type = data.type,
     source = message.src:address(),
-    community = message.context:name(),
-    version = message.src:version(),
+    community = version ~= "3" and name or nil,
+    context = version == "3" and name or nil,
+    user = message.user,
+    level = message.level,
+    version = version,
     request_id = message.request_id,
     varbinds = data.varbinds,
     non_repeaters = data.non_repeaters,
@@ -291,7 +298,11 @@ end
 -- answer, and a SET with "ro" is refused with noAccess, v1 noSuchName),
 -- `sources` (sender prefixes such as "127.0.0.0/8"; others get no answer),
 -- `max_size` (largest response in bytes, default 1472: beyond it tooBig, or
--- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100).
+-- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100),
+-- `users` (SNMPv3 users {user=, level=, auth=, auth_pass=, priv=, priv_pass=,
+-- access = "ro" | "rw"}: their requests are authenticated by this engine,
+-- and one below the user's level gets the unsupportedSecLevels report).
+-- For v3 the handler's req also has `user`, `level` and `context`.
 function Session:listen(address, handler, opts)
   if type(handler) ~= "function" then
     error("bad argument #2 to 'listen' (function expected)", 2)
@@ -300,6 +311,13 @@ function Session:listen(address, handler, opts)
   if not policy then return nil, why, code end
   local entity, bound, id = self:_listen(address)
   if not entity then return nil, bound, id end
+  for _, user in ipairs(policy.user_list) do
+    local ok, msg, name = self:_listen_user(entity, user)
+    if not ok then
+      entity:free()
+      return nil, msg, name
+    end
+  end
   local listener = setmetatable({ session = self, entity = entity, id = id, address = bound,
                                   handler = handler, policy = policy }, Listener)
   handlers_of(self).listeners[id] = listener

@@ -389,6 +389,29 @@ static int s_decode(lua_State *L)
     return 1;
 }
 
+/* Reads a v3 user table {user=, level=, auth=, auth_pass=, priv=, priv_pass=}
+ * at idx into usm; its strings stay on the stack (6 values pushed). */
+static void read_usm(lua_State *L, int idx, WsnmpUsm *usm)
+{
+    memset(usm, 0, sizeof *usm);
+    lua_getfield(L, idx, "user");
+    lua_getfield(L, idx, "level");
+    lua_getfield(L, idx, "auth");
+    lua_getfield(L, idx, "auth_pass");
+    lua_getfield(L, idx, "priv");
+    lua_getfield(L, idx, "priv_pass");
+    int top = lua_gettop(L);
+    usm->user = lua_tostring(L, top - 5);
+    usm->auth = lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
+    usm->auth_pass = lua_tostring(L, top - 2);
+    usm->priv = lua_isnil(L, top - 1) ? WSNMP_PRIV_NONE : WsnmpPrivByName(lua_tostring(L, top - 1));
+    usm->priv_pass = lua_tostring(L, top);
+    usm->level = lua_isnil(L, top - 4) ? (usm->priv > 0   ? WSNMP_LEVEL_AUTH_PRIV
+                                          : usm->auth > 0 ? WSNMP_LEVEL_AUTH_NOPRIV
+                                                          : WSNMP_LEVEL_NOAUTH_NOPRIV)
+                                       : WsnmpLevelByName(lua_tostring(L, top - 4));
+}
+
 /* s:_register(address|nil, source|nil, community|nil, notification|nil,
  *             v3 (table: user, level, auth, auth_pass, priv, priv_pass)|nil)
  * -> registration id, the bound local address */
@@ -429,25 +452,7 @@ static int s_register(lua_State *L)
         ok = (oid.len = wsl_parse_oid(L, s, notification, prefix)) != 0;
     WsnmpUsm usm, *v3 = NULL;
     if (ok && !lua_isnil(L, 6)) {
-        memset(&usm, 0, sizeof usm);
-        lua_getfield(L, 6, "user");
-        lua_getfield(L, 6, "level");
-        lua_getfield(L, 6, "auth");
-        lua_getfield(L, 6, "auth_pass");
-        lua_getfield(L, 6, "priv");
-        lua_getfield(L, 6, "priv_pass");
-        int top = lua_gettop(L);
-        usm.user = lua_tostring(L, top - 5);
-        usm.auth =
-            lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
-        usm.auth_pass = lua_tostring(L, top - 2);
-        usm.priv =
-            lua_isnil(L, top - 1) ? WSNMP_PRIV_NONE : WsnmpPrivByName(lua_tostring(L, top - 1));
-        usm.priv_pass = lua_tostring(L, top);
-        usm.level = lua_isnil(L, top - 4) ? (usm.priv > 0   ? WSNMP_LEVEL_AUTH_PRIV
-                                             : usm.auth > 0 ? WSNMP_LEVEL_AUTH_NOPRIV
-                                                            : WSNMP_LEVEL_NOAUTH_NOPRIV)
-                                          : WsnmpLevelByName(lua_tostring(L, top - 4));
+        read_usm(L, 6, &usm);
         v3 = &usm;
     }
     smiUINT32 id = 0;
@@ -499,6 +504,21 @@ static int s_listen(lua_State *L)
     return 3;
 }
 
+/* s:_listen_user(entity, {user=, level=, auth=, auth_pass=, priv=, priv_pass=})
+ * -> true: a v3 user of the listening entity's agent role */
+static int s_listen_user(lua_State *L)
+{
+    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    uint64_t e = wsl_check(L, 2, WSNMP_KIND_ENTITY)->handle;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    WsnmpUsm usm;
+    read_usm(L, 3, &usm);
+    if (!WsnmpListenUser(e, &usm))
+        return wsl_push_last_error(L, s);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* s:_incoming() -> the next queued notification or request as a table
  * {kind=, src=Entity, context=Context, pdu=Pdu, request_id=, listener=,
  *  registrations={...}}, or nil when there is none */
@@ -529,6 +549,13 @@ static int s_incoming(lua_State *L)
     lua_setfield(L, -2, "request_id");
     lua_pushinteger(L, info.listener);
     lua_setfield(L, -2, "listener");
+    if (info.user[0]) { /* SNMPv3: who asked, at which level */
+        static const char *const levels[] = {"", "noAuthNoPriv", "authNoPriv", "authPriv"};
+        lua_pushstring(L, info.user);
+        lua_setfield(L, -2, "user");
+        lua_pushstring(L, info.level >= 1 && info.level <= 3 ? levels[info.level] : "");
+        lua_setfield(L, -2, "level");
+    }
     lua_createtable(L, (int)info.registration_count, 0);
     for (smiUINT32 i = 0; i < info.registration_count; i++) {
         lua_pushinteger(L, info.registrations[i]);
@@ -561,6 +588,7 @@ void wsl_open_messaging(lua_State *L)
         {"_unregister", s_unregister},
         {"_listen", s_listen},
         {"_incoming", s_incoming},
+        {"_listen_user", s_listen_user},
         {NULL, NULL},
     };
     static const luaL_Reg functions[] = {

@@ -123,6 +123,10 @@ typedef struct wsnmp_message {
     uint32_t *registrations; /* notifications: the matching registrations */
     smiUINT32 registration_count;
     size_t bytes; /* what it holds in memory, counted while it is queued */
+    /* v3 requests: what the response repeats (RFC 3412 7.1) */
+    int32_t msg_id;
+    smiOCTETS context_engine_id;
+    int level; /* WSNMP_LEVEL_* it came with */
 } wsnmp_message;
 
 /* Notifications and requests dropped because a queue was full. */
@@ -144,8 +148,10 @@ typedef struct wsnmp_listener {
     uint32_t id;
     int fd;
     wsnmp_peer local;
-    unsigned registrations; /* registrations using it */
-    uint64_t agent_entity;  /* the SnmpListen entity, or 0 */
+    unsigned registrations;   /* registrations using it */
+    uint64_t agent_entity;    /* the SnmpListen entity, or 0 */
+    wsnmp_credentials *users; /* SNMPv3 users of the agent role (WsnmpListenUser) */
+    size_t user_count;
 } wsnmp_listener;
 
 typedef struct wsnmp_registration {

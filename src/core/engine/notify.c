@@ -86,10 +86,20 @@ static wsnmp_result listener_open(const wsnmp_address *a, wsnmp_listener **out, 
     return WSNMP_OK;
 }
 
+static void listener_users_free(wsnmp_listener *l)
+{
+    for (size_t i = 0; i < l->user_count; i++)
+        wsnmp_credentials_clear(&l->users[i]);
+    free(l->users);
+    l->users = NULL;
+    l->user_count = 0;
+}
+
 static void listener_unref(wsnmp_listener *l)
 {
     if (l->registrations > 0 || l->agent_entity != 0)
         return;
+    listener_users_free(l);
     for (wsnmp_listener **p = &listeners; *p; p = &(*p)->next)
         if (*p == l) {
             *p = l->next;
@@ -311,8 +321,51 @@ void wsnmp_notify_listener_stop(uint32_t listener_id, uint32_t owner_slot)
     wsnmp_notify_registrations_total--;
     if (l) {
         l->agent_entity = 0;
+        listener_users_free(l); /* the agent role's users go with it */
         listener_unref(l);
     }
+}
+
+static wsnmp_credentials *listener_user(const wsnmp_listener *l, const char *name, size_t len)
+{
+    for (size_t i = 0; i < l->user_count; i++)
+        if (strlen(l->users[i].user) == len && memcmp(l->users[i].user, name, len) == 0)
+            return &l->users[i];
+    return NULL;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpListenUser(HSNMP_ENTITY listening_entity, const WsnmpUsm *user)
+{
+    const char *fn = "WsnmpListenUser";
+    uint32_t sslot;
+    wsnmp_entity *e = wsnmp_handle_lookup(listening_entity, WSNMP_KIND_ENTITY, NULL, &sslot, fn);
+    if (e == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_listener *l = e->listening ? wsnmp_notify_listener_by_id(e->listening) : NULL;
+    if (l == NULL)
+        return wsnmp_error_fail(sslot, SNMPAPI_OPERATION_INVALID, "%s: the entity is not listening",
+                                fn);
+    const char *why;
+    if (user == NULL)
+        return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: no user", fn);
+    wsnmp_result code = wsnmp_credentials_check_usm(user, &why);
+    if (code != WSNMP_OK)
+        return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
+    wsnmp_credentials *c = listener_user(l, user->user, strlen(user->user));
+    if (c == NULL) {
+        wsnmp_credentials *grown = realloc(l->users, (l->user_count + 1) * sizeof *grown);
+        if (grown == NULL)
+            return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+        l->users = grown;
+        c = &l->users[l->user_count++];
+        memset(c, 0, sizeof *c);
+    }
+    c->version = WSNMP_VERSION_3;
+    if (!wsnmp_credentials_set_usm(c, user)) {
+        *c = l->users[--l->user_count]; /* an empty slot: drop it */
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    }
+    return SNMPAPI_SUCCESS;
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
@@ -464,6 +517,9 @@ static bool prepare_v3_keys(const wsnmp_listener *l, const unsigned char *data, 
                 return true;
             }
     }
+    const wsnmp_credentials *agent_user = listener_user(l, user, strlen(user));
+    if (agent_user && authoritative && engine.len > 0)
+        wsnmp_usm_ensure(agent_user, &engine, &why);
     return authoritative;
 }
 
@@ -559,20 +615,56 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         answer_inform(l, d, v3user, from, fromlen);
 }
 
-static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_storage *from,
-                          socklen_t fromlen)
+static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const unsigned char *data,
+                          size_t len, const struct sockaddr_storage *from, socklen_t fromlen)
 {
     uint32_t slot;
     wsnmp_entity *e =
         l->agent_entity ? wsnmp_handle_get(l->agent_entity, WSNMP_KIND_ENTITY, &slot) : NULL;
     wsnmp_session *s = e ? wsnmp_session_at(wsnmp_handle_owner_slot(slot)) : NULL;
-    if (s == NULL || s->io == NULL || d->version == WSNMP_VERSION_3) {
-        wsnmp_deliver_dropped_total++; /* nobody listens (v3 agent role: not supported) */
+    const wsnmp_credentials *user = NULL;
+    if (d->version == WSNMP_VERSION_3)
+        user = listener_user(l, (const char *)d->user.ptr, d->user.len);
+    if (s == NULL || s->io == NULL || (d->version == WSNMP_VERSION_3 && user == NULL)) {
+        wsnmp_deliver_dropped_total++; /* nobody listens, or not for this v3 user */
+        return;
+    }
+    if (user && d->level < user->level) {
+        /* Below the user's level: refused with the report RFC 3414 3.2
+         * step 5 names, as snmpd's VACM-less USM answer would be. */
+        unsigned char *report;
+        size_t report_len;
+        wsnmp_deliver_dropped_total++;
+        if (wsnmp_codec_report(data, len, WSNMP_REPORT_UNSUPPORTED_LEVEL, &report, &report_len)) {
+            sendto(l->fd, report, report_len, 0, (const struct sockaddr *)from, fromlen);
+            free(report);
+        }
         return;
     }
     wsnmp_message *m = new_message(WSNMP_MSG_REQUEST, d, from, fromlen, l);
     if (m == NULL)
         return;
+    if (user) {
+        /* The answer goes out with the user's keys, at the request's level,
+         * in its context, repeating its msgID and contextEngineID. */
+        wsnmp_credentials answer;
+        bool ok = wsnmp_credentials_copy(&answer, user);
+        if (ok) {
+            answer.level = d->level;
+            wsnmp_octets_free(&answer.context);
+            ok = wsnmp_octets_copy(&answer.context, d->context_name.ptr, d->context_name.len) &&
+                 wsnmp_octets_copy(&m->context_engine_id, d->context_engine_id.ptr,
+                                   d->context_engine_id.len);
+        }
+        wsnmp_credentials_clear(&m->sec);
+        m->sec = answer;
+        m->msg_id = d->msg_id;
+        m->level = d->level;
+        if (!ok) {
+            wsnmp_queue_message_free(m);
+            return;
+        }
+    }
     smiINT32 request_id = m->request_id;
     if (wsnmp_queue_push_bounded(s->io, m))
         wsnmp_poll_event(wsnmp_handle_owner_slot(slot), 0, request_id);
@@ -625,7 +717,7 @@ void wsnmp_notify_listener_ready(wsnmp_listener *l)
         case SNMP_PDU_GETNEXT:
         case SNMP_PDU_GETBULK:
         case SNMP_PDU_SET:
-            serve_request(l, &d, &from, fromlen);
+            serve_request(l, &d, buffer, (size_t)n, &from, fromlen);
             break;
         default:
             wsnmp_deliver_dropped_total++;

@@ -36,6 +36,7 @@ void wsnmp_queue_message_free(wsnmp_message *m)
 {
     free(m->registrations);
     wsnmp_credentials_clear(&m->sec);
+    wsnmp_octets_free(&m->context_engine_id);
     if (m->pdu)
         wsnmp_pdu_destroy(m->pdu);
     free(m);

@@ -121,6 +121,12 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
         /* Answer a request through the listener it came in on. */
         wsnmp_entity *e = wsnmp_handle_get(src, WSNMP_KIND_ENTITY, NULL);
         e->reply_via = m->listener;
+        if (m->sec.version == WSNMP_VERSION_3) {
+            e->has_reply_msg_id = true;
+            e->reply_msg_id = m->msg_id;
+            e->reply_context_engine = m->context_engine_id; /* moved */
+            memset(&m->context_engine_id, 0, sizeof m->context_engine_id);
+        }
     }
     if (pdu)
         m->pdu = NULL; /* now owned by the handle */
@@ -137,6 +143,10 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
         info->kind = m->kind;
         info->request_id = m->request_id;
         info->listener = m->listener;
+        if (m->sec.version == WSNMP_VERSION_3 && m->sec.user) {
+            snprintf(info->user, sizeof info->user, "%s", m->sec.user);
+            info->level = m->level;
+        }
         for (smiUINT32 i = 0; i < m->registration_count && i < WSNMP_MAX_MATCHES; i++)
             info->registrations[info->registration_count++] = m->registrations[i];
     }

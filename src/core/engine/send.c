@@ -183,7 +183,12 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
             engine = &local;
             code = wsnmp_usm_ensure(&r->sec, engine, &why);
         }
-        if (code == WSNMP_OK)
+        if (code == WSNMP_OK && type == SNMP_PDU_RESPONSE && dst->has_reply_msg_id)
+            /* The agent role's v3 answer repeats the request's msgID and
+             * contextEngineID (RFC 3412 7.1): we are its authoritative engine. */
+            code = wsnmp_codec_encode_response(&r->sec, r->pdu, engine, &dst->reply_context_engine,
+                                               dst->reply_msg_id, &r->packet, &r->packet_len, &why);
+        else if (code == WSNMP_OK)
             code = wsnmp_codec_encode(&r->sec, r->pdu, engine, r->id, &r->packet, &r->packet_len,
                                       &why);
         if (code == WSNMP_OK && !wsnmp_io_transmit(s, r, &why))

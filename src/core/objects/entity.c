@@ -20,6 +20,7 @@ void wsnmp_entity_destroy(void *obj)
     if (e->listening && wsnmp_session_engine.listener_stop)
         wsnmp_session_engine.listener_stop(e->listening, e->listen_owner);
     wsnmp_credentials_clear(&e->cred);
+    wsnmp_octets_free(&e->reply_context_engine);
     free(e);
 }
 

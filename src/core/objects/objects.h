@@ -87,6 +87,11 @@ typedef struct {
      * requester's entity from SnmpRecvMsg, the listener to answer through. */
     uint32_t listening, reply_via;
     uint32_t listen_owner; /* session slot counting the listening entity */
+    /* A v3 requester's entity: the msgID and contextEngineID its response
+     * repeats (RFC 3412 7.1). */
+    bool has_reply_msg_id;
+    int32_t reply_msg_id;
+    smiOCTETS reply_context_engine;
 } wsnmp_entity;
 
 void wsnmp_entity_destroy(void *obj);

@@ -590,6 +590,30 @@ static wsnmp_result parse(netsnmp_session *session, const unsigned char *data, s
                           wsnmp_decoded *out, unsigned char **report, size_t *report_len,
                           const char **why);
 
+bool wsnmp_codec_report(const unsigned char *data, size_t len, int kind, unsigned char **report,
+                        size_t *report_len)
+{
+    /* Only the one refusal that comes after the USM accepted the message. */
+    if (kind != WSNMP_REPORT_UNSUPPORTED_LEVEL || len == 0 || len > 65535)
+        return false;
+    u_char *copy = malloc(len);
+    netsnmp_pdu *p = calloc(1, sizeof *p);
+    bool ok = copy && p;
+    if (ok) {
+        memcpy(copy, data, len);
+        ok = snmp_parse(NULL, &authority_session, p, copy, len) == 0;
+    }
+    free(copy);
+    *report = NULL;
+    if (ok) {
+        snmp_increment_statistic(STAT_USMSTATSUNSUPPORTEDSECLEVELS);
+        *report = report_for(p, SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL, report_len);
+    }
+    if (p)
+        snmp_free_pdu(p);
+    return *report != NULL;
+}
+
 wsnmp_result wsnmp_codec_netsnmp_decode(const unsigned char *data, size_t len, wsnmp_decoded *out,
                                         const char **why)
 {

@@ -57,6 +57,10 @@ wsnmp_result wsnmp_codec_encode_response(const wsnmp_credentials *sec, const wsn
                                          const smiOCTETS *engine_id,
                                          const smiOCTETS *context_engine_id, int32_t msg_id,
                                          unsigned char **out, size_t *out_len, const char **why);
+/* The report of `kind` (WSNMP_REPORT_UNSUPPORTED_LEVEL) for an SNMPv3
+ * request the USM accepted but this engine refuses; counted in usmStats. */
+bool wsnmp_codec_report(const unsigned char *data, size_t len, int kind, unsigned char **report,
+                        size_t *report_len);
 /* net-snmp's encoder and decoder, for everything (the tests of ber.c
  * compare them). */
 wsnmp_result wsnmp_codec_netsnmp_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,

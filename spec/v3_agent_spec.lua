@@ -1,0 +1,144 @@
+--- The agent role answers SNMPv3 (s:listen's `users`), as the authoritative
+-- engine: net-snmp's snmpget / snmpwalk / snmpbulkget / snmpset -v3 discover
+-- it and are answered at their level, for every auth/priv pair; a request
+-- below the user's level, a wrong key or an unknown user is refused with its
+-- RFC 3414 report; ro users cannot write.
+local helper = require("helper")
+local tools = require("support.notify_tools")
+local winsnmp = require("winsnmp")
+
+local BASE = "1.3.6.1.4.1.99.41"
+local function oid(n) return BASE .. "." .. n .. ".0" end
+
+local USERS = {
+  { user = "privUser", level = "authPriv", auth = "SHA", auth_pass = "agent-auth-pass",
+    priv = "AES", priv_pass = "agent-priv-pass", access = "rw" },
+  { user = "authUser", level = "authNoPriv", auth = "SHA-256", auth_pass = "agent-auth-pass2" },
+  { user = "plainUser", level = "noAuthNoPriv" },
+}
+
+local function args(u, level)
+  level = level or u.level
+  local a = ("-v3 -u %s -l %s"):format(u.user, level)
+  if level ~= "noAuthNoPriv" then
+    a = a .. (" -a %s -A %s"):format(u.auth, tools.quote(u.auth_pass))
+  end
+  if level == "authPriv" then a = a .. (" -x %s -X %s"):format(u.priv, tools.quote(u.priv_pass)) end
+  return a
+end
+
+describe("v3 agent role #integration", function()
+  helper.check_no_leaks()
+  describe("a listener with v3 users #integration", function()
+    local s, view, listener, address, seen
+    setup(function()
+      s = assert(winsnmp.session())
+      view = winsnmp.mibview({
+        { oid(1), "octets", "secret value" },
+        { oid(2), "int", 42 },
+        { oid = oid(3), type = "octets", value = "writable", writable = true },
+      })
+      seen = {}
+      listener = assert(s:listen("udp:127.0.0.1:0", function(req)
+        seen[#seen + 1] = req
+        return view.handler(req)
+      end, { users = USERS }))
+      address = tools.peer(listener.address)
+    end)
+    teardown(function()
+      listener:close()
+      s:close()
+    end)
+
+    local function run(tool, u, rest, level)
+      return tools.run(tools.cmd(tool, ("%s %s %s"):format(args(u, level), address, rest)), 8)
+    end
+
+    it("answers snmpget at each user's level, telling the handler who asked", function()
+      for _, u in ipairs(USERS) do
+        local out, status = run("snmpget", u, oid(1))
+        assert.equals(0, status, u.user .. ": " .. out)
+        assert.matches('STRING: "secret value"', out)
+        local req = seen[#seen]
+        assert.equals("3", req.version)
+        assert.equals(u.user, req.user)
+        assert.equals(u.level, req.level)
+        assert.equals("", req.context)
+        assert.is_nil(req.community)
+      end
+    end)
+
+    it("walks and bulk-gets over authPriv", function()
+      local out, status = run("snmpwalk", USERS[1], BASE)
+      assert.equals(0, status, out)
+      assert.matches("secret value", out)
+      assert.matches("INTEGER: 42", out)
+      out, status = run("snmpbulkget", USERS[1], "-Cn0 -Cr3 " .. BASE)
+      assert.equals(0, status, out)
+      assert.matches("INTEGER: 42", out)
+    end)
+
+    it("lets a read-write user set, and refuses a read-only one", function()
+      local out, status = run("snmpset", USERS[1], oid(3) .. " s changed")
+      assert.equals(0, status, out)
+      assert.equals("changed", view:value(oid(3)))
+      out, status = run("snmpset", USERS[2], oid(3) .. " s nope")
+      assert.is_not.equals(0, status)
+      assert.matches("noAccess", out)
+      assert.equals("changed", view:value(oid(3)))
+    end)
+
+    it("answers every auth and priv protocol pair", function()
+      local users = {}
+      for _, auth in ipairs({ "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" }) do
+        for _, priv in ipairs({ "DES", "AES" }) do
+          users[#users + 1] = { user = ("u%s%s"):format(auth:gsub("%-", ""), priv),
+            level = "authPriv", auth = auth, auth_pass = "pair-auth-pass", priv = priv,
+            priv_pass = "pair-priv-pass" }
+        end
+      end
+      local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = users }))
+      local saved = address
+      address = tools.peer(l.address)
+      local ok, err = pcall(function()
+        for _, u in ipairs(users) do
+          local out, status = run("snmpget", u, oid(2))
+          assert.equals(0, status, u.user .. ": " .. out)
+          assert.matches("INTEGER: 42", out)
+        end
+      end)
+      address = saved
+      l:close()
+      assert(ok, err)
+    end)
+
+    it("refuses a lower level, a wrong key and an unknown user with their reports", function()
+      local before = winsnmp.stats().usm
+      local out, status = run("snmpget", USERS[1], oid(1), "authNoPriv")
+      assert.is_not.equals(0, status)
+      assert.matches("[Uu]nsupported security level", out)
+      out, status = run("snmpget", helper.merge(USERS[1], { auth_pass = "wrong-auth-pass" }), oid(1))
+      assert.is_not.equals(0, status)
+      assert.matches("[Aa]uthentication failure", out)
+      out, status = run("snmpget", helper.merge(USERS[3], { user = "nobody" }), oid(1))
+      assert.is_not.equals(0, status)
+      assert.matches("[Uu]nknown user name", out)
+      local after = winsnmp.stats().usm
+      assert.equals(before.unsupported_sec_levels + 1, after.unsupported_sec_levels)
+      assert.equals(before.wrong_digests + 1, after.wrong_digests)
+      assert.equals(before.unknown_users + 1, after.unknown_users)
+    end)
+
+    it("a v3-only listener (communities = {}) answers no v1/v2c request", function()
+      local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = USERS, communities = {} }))
+      local out, status = tools.run(tools.cmd("snmpget", ("-v2c -c public %s %s"):format(
+        tools.peer(l.address), oid(1))))
+      local out3, status3 = tools.run(tools.cmd("snmpget", ("%s %s %s"):format(args(USERS[1]),
+        tools.peer(l.address), oid(1))), 8)
+      l:close()
+      assert.is_not.equals(0, status)
+      assert.matches("Timeout", out)
+      assert.equals(0, status3, out3)
+    end)
+  end)
+end)
