@@ -86,7 +86,9 @@ link() {
 # shellcheck disable=SC2086
 link fuzz_decode_msg $CORE_OBJS $NETSNMP_LIBS -lm
 # shellcheck disable=SC2086
+link fuzz_authority $CORE_OBJS $NETSNMP_LIBS -lm
+# shellcheck disable=SC2086
 link fuzz_parsers $LUA_OBJS $CORE_OBJS $NETSNMP_LIBS $LUA_LIBS -lm
 # shellcheck disable=SC2086
 link fuzz_lua_values $LUA_OBJS $CORE_OBJS $NETSNMP_LIBS $LUA_LIBS -lm
-echo "fuzz/build.sh: built $OUT/fuzz_decode_msg $OUT/fuzz_lua_values $OUT/fuzz_parsers"
+echo "fuzz/build.sh: built $OUT/fuzz_decode_msg $OUT/fuzz_authority $OUT/fuzz_lua_values $OUT/fuzz_parsers"

@@ -22,7 +22,7 @@ esac
 OUT=build/fuzz
 ART=build/fuzz-artifacts
 SCRATCH=${FUZZ_SCRATCH:-build/fuzz-corpus}
-TARGETS=${FUZZ_TARGETS:-fuzz_decode_msg fuzz_lua_values fuzz_parsers}
+TARGETS=${FUZZ_TARGETS:-fuzz_decode_msg fuzz_authority fuzz_lua_values fuzz_parsers}
 
 fuzz/build.sh "$OUT" || exit 1
 mkdir -p "$ART"
@@ -48,7 +48,7 @@ for target in $TARGETS; do
     before=$(ls "$ART" | grep -c "^$target-" || true)
     start=$(date +%s)
     dict=
-    case $target in fuzz_decode_msg | fuzz_lua_values) dict=-dict=fuzz/snmp.dict ;; esac
+    case $target in fuzz_decode_msg | fuzz_authority | fuzz_lua_values) dict=-dict=fuzz/snmp.dict ;; esac
     # Seeds last: libFuzzer writes new inputs only to the first directory.
     # shellcheck disable=SC2086
     # FUZZ_SEED fixes libFuzzer's random seed and FUZZ_RUNS the number of

@@ -594,7 +594,8 @@ bool wsnmp_codec_report(const unsigned char *data, size_t len, int kind, unsigne
                         size_t *report_len)
 {
     /* Only the one refusal that comes after the USM accepted the message. */
-    if (kind != WSNMP_REPORT_UNSUPPORTED_LEVEL || len == 0 || len > 65535)
+    if (kind != WSNMP_REPORT_UNSUPPORTED_LEVEL || len == 0 || len > 65535 ||
+        !wsnmp_ber_v3_reportable(data, len))
         return false;
     u_char *copy = malloc(len);
     netsnmp_pdu *p = calloc(1, sizeof *p);
@@ -632,9 +633,11 @@ wsnmp_result wsnmp_codec_decode_as_authority(const unsigned char *data, size_t l
         return code;
     /* A reportable message (a request, an inform) is addressed to this
      * engine as the authoritative one; a trap's sender is authoritative. */
-    netsnmp_session *session =
-        wsnmp_ber_v3_reportable(data, len) ? &authority_session : &parse_session;
-    return parse(session, data, len, out, report, report_len, why);
+    /* Only a message whose header our own reader accepts is answered: what
+     * net-snmp's more lenient parser alone makes sense of gets no report. */
+    if (!wsnmp_ber_v3_reportable(data, len))
+        return parse(&parse_session, data, len, out, NULL, NULL, why);
+    return parse(&authority_session, data, len, out, report, report_len, why);
 }
 
 static wsnmp_result parse(netsnmp_session *session, const unsigned char *data, size_t len,
