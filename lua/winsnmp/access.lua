@@ -4,6 +4,8 @@
 -- was not configured to answer (see API.md, "Agent access control").
 -- @module winsnmp.access
 
+local views = require("winsnmp.views")
+
 local access = {}
 
 --- Requests dropped without an answer since the process started, added to
@@ -99,8 +101,7 @@ end
 
 --- Checks and normalises the access options of s:listen; raises on a Lua
 -- misuse (a bad option is a bug in the script, never a runtime condition).
--- Returns the policy, or nil, msg, NAME for what is valid Lua but not
--- available (v3 users: the agent role answers v1/v2c only so far).
+-- Returns the policy.
 function access.policy(opts, level)
   level = (level or 1) + 1
   if opts ~= nil and type(opts) ~= "table" then
@@ -161,9 +162,7 @@ function access.policy(opts, level)
       policy.user_list[#policy.user_list + 1] = u
     end
   end
-  if opts.views ~= nil then
-    return nil, "listen: views are not supported by the agent role yet", "SNMPAPI_OTHER_ERROR"
-  end
+  policy.views = views.check(opts.views, level)
   return policy
 end
 

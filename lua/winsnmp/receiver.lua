@@ -8,6 +8,7 @@ local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 local notifications = require("winsnmp.notifications")
 local access = require("winsnmp.access")
+local views = require("winsnmp.views")
 
 local Session = core.Session
 local receiver = {}
@@ -159,8 +160,15 @@ local function serve(session, message, listener)
   if req.type == "getbulk" and (req.max_repetitions or 0) > policy.max_repetitions then
     req.max_repetitions = policy.max_repetitions
   end
-  -- handler(req) -> varbinds | nil, "SNMP_ERROR_...", index
-  local ok, result, name, index = xpcall(listener.handler, debug.traceback, req)
+  -- handler(req) -> varbinds | nil, "SNMP_ERROR_...", index; through the
+  -- principal's view when it has one
+  local subtrees = policy.views and policy.views[req.version == "3" and req.user or req.community]
+  local ok, result, name, index
+  if subtrees then
+    ok, result, name, index = xpcall(views.serve, debug.traceback, listener.handler, req, subtrees)
+  else
+    ok, result, name, index = xpcall(listener.handler, debug.traceback, req)
+  end
   if not session:is_open() then
     return -- the handler closed its session (or called cleanup): nobody answers
   elseif not ok then
@@ -301,7 +309,9 @@ end
 -- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100),
 -- `users` (SNMPv3 users {user=, level=, auth=, auth_pass=, priv=, priv_pass=,
 -- access = "ro" | "rw"}: their requests are authenticated by this engine,
--- and one below the user's level gets the unsupportedSecLevels report).
+-- and one below the user's level gets the unsupportedSecLevels report),
+-- `views` ({[community or user] = {subtree, ...}}: that principal sees only
+-- those subtrees, as VACM; see winsnmp.views).
 -- For v3 the handler's req also has `user`, `level` and `context`.
 function Session:listen(address, handler, opts)
   if type(handler) ~= "function" then
