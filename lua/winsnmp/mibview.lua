@@ -52,6 +52,7 @@ local function new(entries, opts)
     self.by_oid[oid] = entry
   end
   table.sort(self.list, function(a, b) return less(a.key, b.key) end)
+  for i, entry in ipairs(self.list) do entry.index = i end
   self.handler = function(req) return self:answer(req) end
   return self
 end
@@ -115,16 +116,21 @@ function View:getbulk(req)
   end
   local last = {}
   for j = n + 1, #vbs do last[j] = vbs[j].oid end
+  -- Each repeater searches the sorted list once; its later steps walk on
+  -- from where it is (the list is in OID order).
+  local at = {}
   for _ = 1, m do
     local any = false
     for j = n + 1, #vbs do
       if #out >= MAX_BULK_VARBINDS then return out end
-      local entry = self:next_after(last[j])
+      local entry
+      if at[j] then entry = self.list[at[j] + 1] else entry = self:next_after(last[j]) end
       if entry then
         out[#out + 1] = varbind(entry)
-        last[j] = entry.oid
+        last[j], at[j] = entry.oid, entry.index
         any = true
       else
+        at[j] = #self.list
         out[#out + 1] = { oid = last[j], type = "endofmibview" }
       end
     end
