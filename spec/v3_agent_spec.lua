@@ -129,7 +129,29 @@ describe("v3 agent role #integration", function()
       assert.equals(before.unknown_users + 1, after.unknown_users)
     end)
 
-    it("a v3-only listener (communities = {}) answers no v1/v2c request", function()
+    it("keeps v3 answers within max_size: tooBig, or a GETBULK cut to fit", function()
+    local entries = {}
+    for i = 1, 40 do entries[i] = { BASE .. ".9." .. i .. ".0", "octets", ("z"):rep(60) } end
+    local big = winsnmp.mibview(entries)
+    local l = assert(s:listen("udp:127.0.0.1:0", big.handler, { users = USERS, max_size = 600 }))
+    local saved = address
+    address = tools.peer(l.address)
+    local ok, err = pcall(function()
+      local out, status = run("snmpbulkget", USERS[1], "-Cn0 -Cr40 " .. BASE .. ".9")
+      assert.equals(0, status, out)
+      local lines = select(2, out:gsub("\n", "\n"))
+      assert.is_true(lines >= 3 and lines < 10, out) -- 600 bytes hold a few 60-byte strings
+      local oids = {}
+      for i = 1, 12 do oids[i] = BASE .. ".9." .. i .. ".0" end
+      out = run("snmpget", USERS[1], table.concat(oids, " "))
+      assert.matches("tooBig", out)
+    end)
+    address = saved
+    l:close()
+    assert(ok, err)
+  end)
+
+  it("a v3-only listener (communities = {}) answers no v1/v2c request", function()
       local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = USERS, communities = {} }))
       local out, status = tools.run(tools.cmd("snmpget", ("-v2c -c public %s %s"):format(
         tools.peer(l.address), oid(1))))
@@ -140,5 +162,49 @@ describe("v3 agent role #integration", function()
       assert.matches("Timeout", out)
       assert.equals(0, status3, out3)
     end)
+  end)
+  it("reports a stale time window after a restart, and the manager catches up", function()
+    local snmpd = require("winsnmp.snmpd")
+    local state = os.tmpname()
+    os.remove(state)
+    local port = assert(snmpd.free_ports(1))[1]
+    local u = USERS[1]
+    local agent = ([[
+      local winsnmp = require("winsnmp")
+      assert(winsnmp.engine{ id = "800007e580aabbccdd0304", state = %q })
+      local s = assert(winsnmp.session())
+      local l = assert(s:listen("udp:127.0.0.1:%d", winsnmp.mibview({
+        { "1.3.6.1.4.1.99.41.1.0", "octets", "up" } }).handler, { users = { {
+        user = %q, level = "authPriv", auth = %q, auth_pass = %q, priv = %q, priv_pass = %q } } }))
+      local deadline = winsnmp.now() + 3
+      while winsnmp.now() < deadline do winsnmp.poll(0.05) end
+      print("stale", winsnmp.stats().usm.not_in_time_windows, winsnmp.engine().boots)
+      l:close()
+      s:close()
+    ]]):format(state, port, u.user, u.auth, u.auth_pass, u.priv, u.priv_pass)
+    local file = helper.temp_file(agent)
+    local function start()
+      local job = tools.spawn(("LUA_PATH=%s LUA_CPATH=%s lua5.4 %s"):format(
+        tools.quote(package.path), tools.quote(package.cpath), tools.quote(file)), true)
+      snmpd.sleep(0.4)
+      return job
+    end
+    local m = assert(winsnmp.session())
+    local e = assert(m:entity("udp:127.0.0.1:" .. port, { version = "3", user = u.user,
+      level = u.level, auth = u.auth, auth_pass = u.auth_pass, priv = u.priv,
+      priv_pass = u.priv_pass, timeout = 1, retries = 2 }))
+    local first = start()
+    local got = assert(m:get(e, { "1.3.6.1.4.1.99.41.1.0" }))
+    assert.equals("up", got[1].value)
+    local out1 = first:wait(6)
+    local second = start() -- boots 2: the manager still has boots 1 and its time
+    got = assert(m:get(e, { "1.3.6.1.4.1.99.41.1.0" }))
+    assert.equals("up", got[1].value)
+    local out2 = second:wait(6)
+    m:close()
+    os.remove(file)
+    os.remove(state)
+    assert.matches("stale%s+0%s+1", out1)
+    assert.matches("stale%s+1%s+2", out2) -- one notInTimeWindow report, then the answer
   end)
 end)

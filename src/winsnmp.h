@@ -508,6 +508,7 @@ typedef struct {
     /* SNMPv3: the user and the level (WSNMP_LEVEL_*) it came with */
     char user[WSNMP_MAX_NAME];
     int level;
+    smiINT32 max_size; /* SNMPv3: the sender's msgMaxSize (the largest answer it takes) */
 } WsnmpMsgInfo;
 /* SnmpRecvMsg for the kinds in `kinds` (a mask of 1 << WSNMP_MSG_*). */
 WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, WsnmpMsgInfo *info,

@@ -138,7 +138,8 @@ function access.policy(opts, level)
   if max_size ~= nil and (math.type(max_size) ~= "integer" or max_size < 484) then
     error("listen: max_size must be an integer of at least 484 (RFC 3416)", level)
   end
-  policy.max_size = math.min(max_size or DEFAULT_MAX_SIZE, LARGEST_UDP)
+  policy.max_size = max_size and math.min(max_size, LARGEST_UDP) -- nil: per request
+
   local max_rep = opts.max_repetitions
   if max_rep ~= nil and (math.type(max_rep) ~= "integer" or max_rep < 1) then
     error("listen: max_repetitions must be a positive integer", level)
@@ -164,6 +165,14 @@ function access.policy(opts, level)
   end
   policy.views = views.check(opts.views, level)
   return policy
+end
+
+--- The largest answer to `req` in bytes: the listener's max_size, else the
+-- v3 requester's msgMaxSize, else 1,472; never above 65,507.
+function access.max_size(policy, req)
+  local size = policy.max_size or (req.max_size and req.max_size >= 484 and req.max_size) or
+    DEFAULT_MAX_SIZE
+  return math.min(size, LARGEST_UDP)
 end
 
 --- The access a request is given: "ro" or "rw", or nil (drop it, counted)

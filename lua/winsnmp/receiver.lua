@@ -104,10 +104,8 @@ function respond(session, message, req, list, status, index, max_size)
   end
   if not pdu then pdu = assert(response_pdu(session, req, req.varbinds, status, index)) end
   local bytes
-  -- v3 messages are encoded only as they are sent (with the keys): their
-  -- size is not checked here (a limitation; the USM adds at most ~100 bytes)
-  if req.version ~= "3" then bytes, msg = session:encode(message.src, message.context, pdu) end
-  if not bytes and list and req.version ~= "3" then
+  bytes, msg = session:encode(message.src, message.context, pdu)
+  if not bytes and list then
     -- e.g. a Counter64 for a v1 manager: the answer cannot be encoded
     pdu:free()
     receiver.report("cannot send the listener's answer: " .. tostring(msg))
@@ -138,6 +136,7 @@ local function request_of(message)
     context = version == "3" and name or nil,
     user = message.user,
     level = message.level,
+    max_size = message.max_size,
     version = version,
     request_id = message.request_id,
     varbinds = data.varbinds,
@@ -155,8 +154,9 @@ local function serve(session, message, listener)
   if not req.access then return end
   if req.type == "set" and req.access ~= "rw" then
     local refusal = req.version == "1" and NOSUCHNAME or NOACCESS
-    return respond(session, message, req, nil, refusal, 1, policy.max_size)
+    return respond(session, message, req, nil, refusal, 1, access.max_size(policy, req))
   end
+  local max_size = access.max_size(policy, req)
   if req.type == "getbulk" and (req.max_repetitions or 0) > policy.max_repetitions then
     req.max_repetitions = policy.max_repetitions
   end
@@ -173,15 +173,15 @@ local function serve(session, message, listener)
     return -- the handler closed its session (or called cleanup): nobody answers
   elseif not ok then
     receiver.report("listener handler failed: " .. tostring(result))
-    respond(session, message, req, nil, GENERR, 0, policy.max_size)
+    respond(session, message, req, nil, GENERR, 0, max_size)
   elseif type(result) == "table" then
-    respond(session, message, req, result, nil, nil, policy.max_size)
+    respond(session, message, req, result, nil, nil, max_size)
   elseif result == nil and core.pdu_errors[name] then
     respond(session, message, req, nil, core.pdu_errors[name], math.tointeger(index) or 0,
-      policy.max_size)
+      max_size)
   else
     receiver.report("listener handler returned neither varbinds nor an SNMP_ERROR_ name")
-    respond(session, message, req, nil, GENERR, 0, policy.max_size)
+    respond(session, message, req, nil, GENERR, 0, max_size)
   end
 end
 
@@ -305,7 +305,8 @@ end
 -- `communities` ({name = "ro" | "rw"}, default {public = "ro"}: others get no
 -- answer, and a SET with "ro" is refused with noAccess, v1 noSuchName),
 -- `sources` (sender prefixes such as "127.0.0.0/8"; others get no answer),
--- `max_size` (largest response in bytes, default 1472: beyond it tooBig, or
+-- `max_size` (largest response in bytes; default: a v3 requester's
+-- msgMaxSize, else 1472; never above 65507: beyond it tooBig, or
 -- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100),
 -- `users` (SNMPv3 users {user=, level=, auth=, auth_pass=, priv=, priv_pass=,
 -- access = "ro" | "rw"}: their requests are authenticated by this engine,

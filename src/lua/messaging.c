@@ -555,6 +555,8 @@ static int s_incoming(lua_State *L)
         lua_setfield(L, -2, "user");
         lua_pushstring(L, info.level >= 1 && info.level <= 3 ? levels[info.level] : "");
         lua_setfield(L, -2, "level");
+        lua_pushinteger(L, info.max_size);
+        lua_setfield(L, -2, "max_size");
     }
     lua_createtable(L, (int)info.registration_count, 0);
     for (smiUINT32 i = 0; i < info.registration_count; i++) {

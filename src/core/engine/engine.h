@@ -126,7 +126,8 @@ typedef struct wsnmp_message {
     /* v3 requests: what the response repeats (RFC 3412 7.1) */
     int32_t msg_id;
     smiOCTETS context_engine_id;
-    int level; /* WSNMP_LEVEL_* it came with */
+    int level;        /* WSNMP_LEVEL_* it came with */
+    int32_t max_size; /* the requester's msgMaxSize */
 } wsnmp_message;
 
 /* Notifications and requests dropped because a queue was full. */

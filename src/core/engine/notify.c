@@ -660,6 +660,7 @@ static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const unsigned ch
         m->sec = answer;
         m->msg_id = d->msg_id;
         m->level = d->level;
+        m->max_size = d->max_size;
         if (!ok) {
             wsnmp_queue_message_free(m);
             return;

@@ -146,6 +146,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
         if (m->sec.version == WSNMP_VERSION_3 && m->sec.user) {
             snprintf(info->user, sizeof info->user, "%s", m->sec.user);
             info->level = m->level;
+            info->max_size = m->max_size;
         }
         for (smiUINT32 i = 0; i < m->registration_count && i < WSNMP_MAX_MATCHES; i++)
             info->registrations[info->registration_count++] = m->registrations[i];
@@ -201,6 +202,34 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
     return SNMPAPI_SUCCESS;
 }
 
+/* The agent role's answer to a v3 requester, encoded as it will be sent. */
+static SNMPAPI_STATUS encode_v3_answer(uint32_t sslot, const char *fn, const wsnmp_entity *dst,
+                                       const wsnmp_context *ctx, const wsnmp_pdu *pdu,
+                                       smiLPOCTETS out)
+{
+    wsnmp_credentials sec;
+    if (!wsnmp_credentials_for_send(&sec, &dst->cred, ctx ? &ctx->value : NULL))
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    unsigned char local[64];
+    smiOCTETS engine = {0, local};
+    engine.len = (smiUINT32)wsnmp_usm_local_engine_id(local, sizeof local);
+    const char *why;
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    wsnmp_result code = wsnmp_usm_ensure(&sec, &engine, &why);
+    if (code == WSNMP_OK)
+        code = wsnmp_codec_encode_response(&sec, pdu, &engine, &dst->reply_context_engine,
+                                           dst->reply_msg_id, &bytes, &len, &why);
+    wsnmp_credentials_clear(&sec);
+    if (code != WSNMP_OK)
+        return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
+    bool ok = wsnmp_descriptor_octets(out, bytes, (smiUINT32)len);
+    free(bytes);
+    if (!ok)
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
+    return (SNMPAPI_STATUS)len;
+}
+
 WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
                                        HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context, HSNMP_PDU PDU,
                                        smiLPOCTETS msgBufDesc)
@@ -216,11 +245,18 @@ WSNMP_API SNMPAPI_STATUS SnmpEncodeMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEn
     const wsnmp_pdu *pdu = a.pdu;
     if (msgBufDesc == NULL)
         return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: NULL output", fn);
-    if (dst->cred.version == WSNMP_VERSION_3)
+    /* A v3 message needs the authoritative engine's id: a manager's requests
+     * learn it when sent, but the agent role's answer to a v3 requester has
+     * it: our own (and the request's msgID and contextEngineID). */
+    bool v3_answer = dst->cred.version == WSNMP_VERSION_3 && pdu->type == SNMP_PDU_RESPONSE &&
+                     dst->has_reply_msg_id;
+    if (dst->cred.version == WSNMP_VERSION_3 && !v3_answer)
         return wsnmp_error_fail(sslot, SNMPAPI_OPERATION_INVALID,
                                 "%s: SNMPv3 messages are encoded when sent (they need the agent's "
                                 "engine)",
                                 fn);
+    if (v3_answer)
+        return encode_v3_answer(sslot, fn, dst, ctx, pdu, msgBufDesc);
     const char *why;
     smiINT type;
     wsnmp_result code = wsnmp_send_check_pdu(pdu, dst->cred.version, &type, &why);

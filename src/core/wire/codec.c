@@ -713,6 +713,7 @@ static wsnmp_result parse(netsnmp_session *session, const unsigned char *data, s
         /* net-snmp's USM has checked the digest (authNoPriv) and decrypted
          * (authPriv) as the message's flags ask, or refused it. */
         out->authenticated = p->securityLevel >= SNMP_SEC_LEVEL_AUTHNOPRIV;
+        out->max_size = p->msgMaxSize > INT32_MAX ? INT32_MAX : (int32_t)p->msgMaxSize;
         out->level = p->securityLevel == SNMP_SEC_LEVEL_AUTHPRIV     ? WSNMP_LEVEL_AUTH_PRIV
                      : p->securityLevel == SNMP_SEC_LEVEL_AUTHNOPRIV ? WSNMP_LEVEL_AUTH_NOPRIV
                                                                      : WSNMP_LEVEL_NOAUTH_NOPRIV;

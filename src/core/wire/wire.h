@@ -21,8 +21,9 @@ typedef struct {
     smiOCTETS context_engine_id; /* owned; a response repeats it (RFC 3412 7.1) */
     smiOCTETS user;              /* v3 security name (owned) */
     int32_t msg_id;
-    int report; /* WSNMP_REPORT_* for Report PDUs */
-    int level;  /* v3: WSNMP_LEVEL_* the message was verified at */
+    int report;       /* WSNMP_REPORT_* for Report PDUs */
+    int level;        /* v3: WSNMP_LEVEL_* the message was verified at */
+    int32_t max_size; /* v3: the sender's msgMaxSize */
     bool authenticated;
 } wsnmp_decoded;
 
