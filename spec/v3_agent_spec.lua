@@ -91,7 +91,7 @@ describe("v3 agent role #integration", function()
     it("answers every auth and priv protocol pair", function()
       local users = {}
       for _, auth in ipairs({ "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" }) do
-        for _, priv in ipairs({ "DES", "AES" }) do
+        for _, priv in ipairs({ "DES", "AES", "AES-192", "AES-256" }) do
           users[#users + 1] = { user = ("u%s%s"):format(auth:gsub("%-", ""), priv),
             level = "authPriv", auth = auth, auth_pass = "pair-auth-pass", priv = priv,
             priv_pass = "pair-priv-pass" }

@@ -64,7 +64,7 @@ describe("v3 receiver as the authoritative engine #integration", function()
 
   it("acknowledges every auth and priv protocol net-snmp offers", function()
     for _, auth in ipairs({ "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" }) do
-      for _, priv in ipairs({ "DES", "AES" }) do
+      for _, priv in ipairs({ "DES", "AES", "AES-192", "AES-256" }) do
         local user = helper.merge(USER, { user = "u" .. auth:gsub("%-", "") .. priv,
                                           auth = auth, priv = priv })
         local address, got = receiver(user)
