@@ -123,6 +123,12 @@ describe("v3 agent role #integration", function()
       out, status = run("snmpget", helper.merge(USERS[3], { user = "nobody" }), oid(1))
       assert.is_not.equals(0, status)
       assert.matches("[Uu]nknown user name", out)
+      -- a wrong privacy key decrypts to garbage, which no AES/DES decryption can
+      -- tell from a malformed message: no answer at all, as from snmpd
+      out, status = run("snmpget", helper.merge(USERS[1], { priv_pass = "wrong-priv-pass" }),
+        oid(1))
+      assert.is_not.equals(0, status, out)
+      assert.matches("Timeout", out)
       local after = winsnmp.stats().usm
       assert.equals(before.unsupported_sec_levels + 1, after.unsupported_sec_levels)
       assert.equals(before.wrong_digests + 1, after.wrong_digests)
