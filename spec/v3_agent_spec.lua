@@ -136,28 +136,52 @@ describe("v3 agent role #integration", function()
     end)
 
     it("keeps v3 answers within max_size: tooBig, or a GETBULK cut to fit", function()
-    local entries = {}
-    for i = 1, 40 do entries[i] = { BASE .. ".9." .. i .. ".0", "octets", ("z"):rep(60) } end
-    local big = winsnmp.mibview(entries)
-    local l = assert(s:listen("udp:127.0.0.1:0", big.handler, { users = USERS, max_size = 600 }))
-    local saved = address
-    address = tools.peer(l.address)
-    local ok, err = pcall(function()
-      local out, status = run("snmpbulkget", USERS[1], "-Cn0 -Cr40 " .. BASE .. ".9")
-      assert.equals(0, status, out)
-      local lines = select(2, out:gsub("\n", "\n"))
-      assert.is_true(lines >= 3 and lines < 10, out) -- 600 bytes hold a few 60-byte strings
-      local oids = {}
-      for i = 1, 12 do oids[i] = BASE .. ".9." .. i .. ".0" end
-      out = run("snmpget", USERS[1], table.concat(oids, " "))
-      assert.matches("tooBig", out)
+      local entries = {}
+      for i = 1, 40 do entries[i] = { BASE .. ".9." .. i .. ".0", "octets", ("z"):rep(60) } end
+      local big = winsnmp.mibview(entries)
+      local l = assert(s:listen("udp:127.0.0.1:0", big.handler, { users = USERS, max_size = 600 }))
+      local saved = address
+      address = tools.peer(l.address)
+      local ok, err = pcall(function()
+        local out, status = run("snmpbulkget", USERS[1], "-Cn0 -Cr40 " .. BASE .. ".9")
+        assert.equals(0, status, out)
+        local lines = select(2, out:gsub("\n", "\n"))
+        assert.is_true(lines >= 3 and lines < 10, out) -- 600 bytes hold a few 60-byte strings
+        local oids = {}
+        for i = 1, 12 do oids[i] = BASE .. ".9." .. i .. ".0" end
+        out = run("snmpget", USERS[1], table.concat(oids, " "))
+        assert.matches("tooBig", out)
+      end)
+      address = saved
+      l:close()
+      assert(ok, err)
     end)
-    address = saved
-    l:close()
-    assert(ok, err)
-  end)
 
-  it("a v3-only listener (communities = {}) answers no v1/v2c request", function()
+    it("passes the context name, and keeps each listener's users its own", function()
+      local out, status = run("snmpget", USERS[1], "-n lab " .. oid(1))
+      assert.equals(0, status, out)
+      assert.equals("lab", seen[#seen].context)
+      -- another listener in the same process, with another user: net-snmp's
+      -- user table is process-wide, ours is per listener
+      local other = { user = "otherUser", level = "authNoPriv", auth = "SHA",
+                      auth_pass = "other-auth-pass" }
+      local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = { other } }))
+      local saved = address
+      address = tools.peer(l.address)
+      local ok, err = pcall(function()
+        local o, st = run("snmpget", USERS[1], oid(1)) -- privUser is the first listener's
+        assert.is_not.equals(0, st, o)
+        o, st = run("snmpget", other, oid(1))
+        assert.equals(0, st, o)
+      end)
+      address = saved
+      l:close()
+      assert(ok, err)
+      out, status = run("snmpget", other, oid(1)) -- and not the first listener's
+      assert.is_not.equals(0, status, out)
+    end)
+
+    it("a v3-only listener (communities = {}) answers no v1/v2c request", function()
       local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = USERS, communities = {} }))
       local out, status = tools.run(tools.cmd("snmpget", ("-v2c -c public %s %s"):format(
         tools.peer(l.address), oid(1))))
