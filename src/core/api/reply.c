@@ -8,8 +8,6 @@
 #include "api.h"
 #include "engine.h"
 
-#include <stdio.h>
-
 /* A reply is the queued message, under another name for the binding. */
 struct wsnmp_reply {
     wsnmp_message message;
@@ -17,23 +15,11 @@ struct wsnmp_reply {
 
 SNMPAPI_STATUS wsnmp_reply_take(HSNMP_SESSION session, smiINT32 request_id, wsnmp_reply **out)
 {
-    const char *fn = "WsnmpRecvResponse"; /* what a C program would call */
     uint32_t sslot;
-    wsnmp_session *s = wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
-    if (s == NULL)
-        return SNMPAPI_FAILURE;
-    wsnmp_message *m =
-        s->io ? wsnmp_queue_take(s->io, 1u << WSNMP_MSG_RESPONSE, true, request_id) : NULL;
+    /* Named as what a C program would call */
+    wsnmp_message *m = wsnmp_recv_reply(session, request_id, "WsnmpRecvResponse", &sslot);
     if (m == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: nothing queued for request %d", fn,
-                                (int)request_id);
-    if (m->error) {
-        SNMPAPI_STATUS error = m->error;
-        char reason[sizeof m->reason];
-        snprintf(reason, sizeof reason, "%s", m->reason);
-        wsnmp_queue_message_free(m);
-        return wsnmp_error_fail(sslot, error, "%s", reason);
-    }
+        return SNMPAPI_FAILURE;
     *out = (wsnmp_reply *)m;
     return SNMPAPI_SUCCESS;
 }

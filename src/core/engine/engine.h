@@ -241,6 +241,13 @@ bool wsnmp_send_lookup_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
 /* ---- the local SNMPv3 engine (local_engine.c) -------------------------------------- */
 void wsnmp_local_engine_release(void); /* forgets the state file counted in */
 
+/* ---- receiving (recv.c) ----------------------------------------------------------------- */
+/* The reply to request_id, taken off the session's queue; NULL with the
+ * last error set: SNMPAPI_NOOP while it is in flight, else why it failed
+ * (the failure is consumed). */
+wsnmp_message *wsnmp_recv_reply(HSNMP_SESSION session, smiINT32 request_id, const char *fn,
+                                uint32_t *session_slot);
+
 /* The hooks the objects layer needs from this one (api/startup.c installs
  * them). */
 extern const wsnmp_session_engine_hooks wsnmp_io_session_hooks;

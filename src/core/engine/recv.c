@@ -169,26 +169,39 @@ WSNMP_API SNMPAPI_STATUS SnmpRecvMsg(HSNMP_SESSION session, LPHSNMP_ENTITY srcEn
     return WsnmpRecvMsgEx(session, ~0u, NULL, srcEntity, dstEntity, context, PDU);
 }
 
-WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
-                                           LPHSNMP_PDU PDU)
+wsnmp_message *wsnmp_recv_reply(HSNMP_SESSION session, smiINT32 request_id, const char *fn,
+                                uint32_t *session_slot)
 {
-    const char *fn = "WsnmpRecvResponse";
     uint32_t sslot;
     wsnmp_session *s = wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, fn);
     if (s == NULL)
-        return SNMPAPI_FAILURE;
+        return NULL;
+    *session_slot = sslot;
     wsnmp_message *m =
         s->io ? wsnmp_queue_take(s->io, 1u << WSNMP_MSG_RESPONSE, true, request_id) : NULL;
     if (m == NULL)
         return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: nothing queued for request %d", fn,
-                                (int)request_id);
+                                (int)request_id),
+               NULL;
     if (m->error) {
         SNMPAPI_STATUS error = m->error;
         char reason[sizeof m->reason];
         snprintf(reason, sizeof reason, "%s", m->reason);
         wsnmp_queue_message_free(m);
-        return wsnmp_error_fail(sslot, error, "%s", reason);
+        return wsnmp_error_fail(sslot, error, "%s", reason), NULL;
     }
+    return m;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 request_id,
+                                           LPHSNMP_PDU PDU)
+{
+    const char *fn = "WsnmpRecvResponse";
+    uint32_t sslot;
+    wsnmp_message *m = wsnmp_recv_reply(session, request_id, fn, &sslot);
+    if (m == NULL)
+        return SNMPAPI_FAILURE;
+    wsnmp_session *s = wsnmp_session_at(sslot);
     HSNMP_PDU pdu = PDU ? wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn) : 0;
     if (PDU && pdu == 0) {
         requeue(s->io, m);
