@@ -197,6 +197,25 @@ describe("agent access control #integration", function()
     assert.equals(1, calls.n)
   end)
 
+  it("keeps poll working when a notification handler closes its session", function()
+    local s = session()
+    local address = "udp:127.0.0.1:" .. assert(require("winsnmp.snmpd").free_ports(1))[1]
+    local seen = 0
+    assert(s:register({ address = address }, function()
+      seen = seen + 1
+      s:close()
+    end))
+    local m, e = client(address)
+    for i = 1, 3 do assert(m:trap(e, BASE .. ".0.1", { { BASE .. ".1." .. i, "int", i } })) end
+    helper.poll_for(0.3)
+    assert.equals(1, seen) -- the rest went with the session
+    assert.is_number(winsnmp.poll(0))
+    local l, calls = listener()
+    local _, e2 = client(l.address)
+    assert(m:get(e2, { oid(1) }))
+    assert.equals(1, calls.n)
+  end)
+
   it("keeps poll working when a handler calls winsnmp.cleanup()", function()
     local out, ok = helper.run_child([[
       local winsnmp = require("winsnmp")

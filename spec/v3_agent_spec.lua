@@ -95,6 +95,10 @@ describe("v3 agent role #integration", function()
           users[#users + 1] = { user = ("u%s%s"):format(auth:gsub("%-", ""), priv),
             level = "authPriv", auth = auth, auth_pass = "pair-auth-pass", priv = priv,
             priv_pass = "pair-priv-pass" }
+          if priv == "DES" then -- and each auth protocol alone, at authNoPriv
+            users[#users + 1] = { user = ("a%s"):format(auth:gsub("%-", "")),
+              level = "authNoPriv", auth = auth, auth_pass = "pair-auth-pass" }
+          end
         end
       end
       local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = users }))

@@ -90,10 +90,13 @@ describe("v3 receiver as the authoritative engine #integration", function()
     assert.same({}, got)
   end)
 
-  it("takes no inform below the registration's level", function()
+  it("refuses an inform below the registration's level with its report", function()
     local address, got = receiver()
-    local _, status = inform(address, { level = "authNoPriv" })
+    local levels = usm("unsupported_sec_levels")
+    local out, status = inform(address, { level = "authNoPriv" })
     assert.is_not.equals(0, status) -- not acknowledged
+    assert.matches("[Uu]nsupported security level", out)
+    assert.equals(levels + 1, usm("unsupported_sec_levels"))
     assert.same({}, got)
   end)
 

@@ -563,8 +563,36 @@ static void answer_inform(const wsnmp_listener *l, const wsnmp_decoded *d,
     wsnmp_pdu_data_clear(&response);
 }
 
-static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_storage *from,
-                   socklen_t fromlen)
+/* Answers an SNMPv3 request or inform below its user's level with the
+ * usmStatsUnsupportedSecLevels report (RFC 3414 3.2 step 5). */
+static void refuse_level(const wsnmp_listener *l, const unsigned char *data, size_t len,
+                         const struct sockaddr_storage *from, socklen_t fromlen)
+{
+    unsigned char *report;
+    size_t report_len;
+    if (wsnmp_codec_report(data, len, WSNMP_REPORT_UNSUPPORTED_LEVEL, &report, &report_len)) {
+        sendto(l->fd, report, report_len, 0, (const struct sockaddr *)from, fromlen);
+        free(report);
+    }
+}
+
+/* Whether a registration on l expects d's v3 user at a higher level. */
+static bool user_needs_higher_level(const wsnmp_listener *l, const wsnmp_decoded *d)
+{
+    size_t n;
+    uint32_t *slots = wsnmp_io_session_slots(&n);
+    for (size_t i = 0; i < n; i++) {
+        wsnmp_session *s = wsnmp_session_at(slots[i]);
+        for (wsnmp_registration *r = s && s->io ? s->io->registrations : NULL; r; r = r->next)
+            if (r->listener == l && r->v3.user && strlen(r->v3.user) == d->user.len &&
+                memcmp(r->v3.user, d->user.ptr, d->user.len) == 0 && d->level < r->v3.level)
+                return true;
+    }
+    return false;
+}
+
+static void notify(wsnmp_listener *l, wsnmp_decoded *d, const unsigned char *data, size_t len,
+                   const struct sockaddr_storage *from, socklen_t fromlen)
 {
     if (d->pdu.vbl.count < 2 ||
         wsnmp_oid_cmp(&d->pdu.vbl.items[1].name, &wsnmp_rfc3584_snmp_trap_oid_0) != 0 ||
@@ -607,8 +635,12 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const struct sockaddr_st
         wsnmp_poll_event(slot, 0, request_id);
         queued = true;
     }
-    if (!matched)
+    if (!matched) {
         wsnmp_deliver_dropped_total++; /* unknown community, user or sender */
+        if (d->version == WSNMP_VERSION_3 && d->pdu.type == SNMP_PDU_INFORM &&
+            user_needs_higher_level(l, d))
+            refuse_level(l, data, len, from, fromlen);
+    }
     /* Acknowledge only what was queued: a dropped inform must be resent. */
     if (queued && d->pdu.type == SNMP_PDU_INFORM &&
         (d->version != WSNMP_VERSION_3 || v3user != NULL))
@@ -630,15 +662,8 @@ static void serve_request(wsnmp_listener *l, wsnmp_decoded *d, const unsigned ch
         return;
     }
     if (user && d->level < user->level) {
-        /* Below the user's level: refused with the report RFC 3414 3.2
-         * step 5 names, as snmpd's VACM-less USM answer would be. */
-        unsigned char *report;
-        size_t report_len;
         wsnmp_deliver_dropped_total++;
-        if (wsnmp_codec_report(data, len, WSNMP_REPORT_UNSUPPORTED_LEVEL, &report, &report_len)) {
-            sendto(l->fd, report, report_len, 0, (const struct sockaddr *)from, fromlen);
-            free(report);
-        }
+        refuse_level(l, data, len, from, fromlen);
         return;
     }
     wsnmp_message *m = new_message(WSNMP_MSG_REQUEST, d, from, fromlen, l);
@@ -708,11 +733,11 @@ void wsnmp_notify_listener_ready(wsnmp_listener *l)
             }
             /* v1 traps have no request id: give one, as WinSNMP does */
             d.pdu.request_id = wsnmp_random_request_id();
-            notify(l, &d, &from, fromlen);
+            notify(l, &d, buffer, (size_t)n, &from, fromlen);
             break;
         case SNMP_PDU_TRAP:
         case SNMP_PDU_INFORM:
-            notify(l, &d, &from, fromlen);
+            notify(l, &d, buffer, (size_t)n, &from, fromlen);
             break;
         case SNMP_PDU_GET:
         case SNMP_PDU_GETNEXT:
