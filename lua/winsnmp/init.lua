@@ -10,6 +10,7 @@ require("winsnmp.requests")
 local receiver = require("winsnmp.receiver")
 local access = require("winsnmp.access")
 require("winsnmp.notifications")
+require("winsnmp.snmprec") -- s:record
 
 local winsnmp = {}
 for name, value in pairs(core) do

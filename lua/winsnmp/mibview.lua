@@ -170,4 +170,17 @@ function View:value(oid)
   return entry and entry.value
 end
 
-return new
+--- A view serving a `.snmprec` recording (snmpsim's format, as `s:record`
+-- writes it), or nil, "FILE:LINE: why", NAME.  This is
+-- `winsnmp.mibview.load(path)`.  Variation modules (`numeric`, `delay`, ...)
+-- are not supported yet: a line that uses one is an error naming it.
+-- @function load
+local function load(path)
+  local entries, msg, name = require("winsnmp.snmprec").read(path)
+  if not entries then return nil, msg, name end
+  return new(entries)
+end
+
+-- winsnmp.mibview(entries, opts) builds a view; winsnmp.mibview.load(path)
+-- reads one from a recording.
+return setmetatable({ load = load }, { __call = function(_, ...) return new(...) end })

@@ -1,0 +1,151 @@
+--- snmpsim's `.snmprec` recordings: one `OID|TAG|VALUE` line per object, in
+-- OID order.  TAG is the BER type in decimal (2 Integer32, 4 OCTET STRING, 5
+-- NULL, 6 OID, 64 IpAddress, 65 Counter32, 66 Gauge32, 67 TimeTicks, 68
+-- Opaque, 69 NsapAddress, 70 Counter64; 128-130 the exceptions); a trailing
+-- `x` says the value is hexadecimal, which is how bytes that are not
+-- printable text are written.  `s:record` writes them; `winsnmp.mibview.load`
+-- serves them.
+-- @module winsnmp.snmprec
+
+local core = require("winsnmp.core")
+
+local Session = core.Session
+local snmprec = {}
+
+local TAG_OF = {
+  int = 2, octets = 4, bits = 4, null = 5, oid = 6, ipaddr = 64, cntr32 = 65, gauge32 = 66,
+  uint32 = 66, timeticks = 67, opaque = 68, nsapaddr = 69, cntr64 = 70,
+  nosuchobject = 128, nosuchinstance = 129, endofmibview = 130,
+}
+local TYPE_OF = {
+  [2] = "int", [4] = "octets", [5] = "null", [6] = "oid", [64] = "ipaddr", [65] = "cntr32",
+  [66] = "gauge32", [67] = "timeticks", [68] = "opaque", [69] = "nsapaddr", [70] = "cntr64",
+  [128] = "nosuchobject", [129] = "nosuchinstance", [130] = "endofmibview",
+}
+local BYTES = { octets = true, bits = true, opaque = true, nsapaddr = true }
+local UNSIGNED = { cntr32 = true, gauge32 = true, timeticks = true }
+local EMPTY = { null = true, nosuchobject = true, nosuchinstance = true, endofmibview = true }
+
+local function hex(s)
+  return (s:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
+end
+
+--- The `.snmprec` line of a varbind `{oid=, type=, value=}` (no newline).
+function snmprec.line(vb)
+  local tag = TAG_OF[vb.type]
+  if not tag then error(("snmprec: no tag for type %q"):format(tostring(vb.type)), 2) end
+  local oid, value = vb.oid:gsub("^%.", ""), vb.value
+  if EMPTY[vb.type] then return ("%s|%d|"):format(oid, tag) end
+  if BYTES[vb.type] then
+    -- text stays text; anything else (and bits, opaque, nsap) in hex
+    if vb.type == "octets" and not value:find("[^\32-\126]") then
+      return ("%s|%d|%s"):format(oid, tag, value)
+    end
+    return ("%s|%dx|%s"):format(oid, tag, hex(value))
+  end
+  if vb.type == "cntr64" then return ("%s|%d|%s"):format(oid, tag, core.u64(value)) end
+  return ("%s|%d|%s"):format(oid, tag, tostring(value))
+end
+
+-- Decimal text of an unsigned 64-bit number into a Lua integer (wrapping,
+-- as Counter64 values are kept).
+local function u64(text)
+  if not text:match("^%d+$") or #text > 20 then return nil end
+  local n = 0
+  for d in text:gmatch("%d") do n = n * 10 + tonumber(d) end
+  if #text == 20 and text > "18446744073709551615" then return nil end
+  return n
+end
+
+local function unhex(text)
+  if #text % 2 == 1 or text:find("[^%x]") then return nil end
+  return (text:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+--- Parses one line: an entry `{oid, type, value}`, or nil and why.
+function snmprec.parse_line(line)
+  local oid, tag, value = line:match("^([^|]*)|([^|]*)|(.*)$")
+  if not oid then return nil, "not OID|TAG|VALUE" end
+  oid = oid:gsub("^%.", "")
+  if not oid:match("^%d+[%d.]*$") or oid:find("..", 1, true) or oid:sub(-1) == "." then
+    return nil, ("malformed OID %q"):format(oid:sub(1, 64))
+  end
+  if tag:find(":", 1, true) then
+    return nil, ("variation module %q is not supported"):format(tag:match(":(.*)$"))
+  end
+  local number, is_hex = tag:match("^(%d+)(x?)$")
+  local typ = number and TYPE_OF[tonumber(number)]
+  if not typ then return nil, ("unknown tag %q"):format(tag) end
+  if is_hex == "x" then
+    value = unhex(value)
+    if not value then return nil, "malformed hexadecimal value" end
+  end
+  if EMPTY[typ] then return { oid, typ, nil } end
+  if typ == "int" then
+    local n = math.tointeger(tonumber(value))
+    if not n or n < -2147483648 or n > 2147483647 then return nil, "bad Integer32" end
+    return { oid, typ, n }
+  end
+  if UNSIGNED[typ] then
+    local n = math.tointeger(tonumber(value))
+    if not n or n < 0 or n > 4294967295 then return nil, "bad unsigned 32-bit value" end
+    return { oid, typ, n }
+  end
+  if typ == "cntr64" then
+    local n = u64(value)
+    if not n then return nil, "bad Counter64" end
+    return { oid, typ, n }
+  end
+  if typ == "ipaddr" then
+    if is_hex == "x" then
+      if #value ~= 4 then return nil, "an IpAddress is 4 bytes" end
+      value = ("%d.%d.%d.%d"):format(value:byte(1, 4))
+    elseif not value:match("^%d+%.%d+%.%d+%.%d+$") then
+      return nil, "bad IpAddress"
+    end
+    return { oid, typ, value }
+  end
+  if typ == "oid" and not value:gsub("^%.", ""):match("^%d+[%d.]*$") then
+    return nil, "bad OID value"
+  end
+  return { oid, typ, value }
+end
+
+--- Reads a recording: a list of entries for winsnmp.mibview, or nil,
+-- "FILE:LINE: why", "SNMPAPI_OTHER_ERROR".  Blank lines and `#` comments
+-- are skipped.
+function snmprec.read(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, tostring(err), "SNMPAPI_OTHER_ERROR" end
+  local entries, n = {}, 0
+  for line in f:lines() do
+    n = n + 1
+    line = line:gsub("\r$", "")
+    if line ~= "" and not line:match("^%s*#") then
+      local entry, why = snmprec.parse_line(line)
+      if not entry then
+        f:close()
+        return nil, ("%s:%d: %s"):format(path, n, why), "SNMPAPI_OTHER_ERROR"
+      end
+      entries[#entries + 1] = entry
+    end
+  end
+  f:close()
+  return entries
+end
+
+--- Walks `root` (default "1.3.6") of `dst` and writes what it gets to
+-- `path` as a `.snmprec` recording; returns the number of varbinds
+-- written, or nil, msg, NAME.  `opts` are s:walk's.
+function Session:record(dst, root, path, opts)
+  local list, msg, name = self:walk(dst, root or "1.3.6", opts)
+  if not list then return nil, msg, name end
+  local f, err = io.open(path, "wb")
+  if not f then return nil, tostring(err), "SNMPAPI_OTHER_ERROR" end
+  for _, vb in ipairs(list) do f:write(snmprec.line(vb), "\n") end
+  local ok, werr = f:close()
+  if not ok then return nil, tostring(werr), "SNMPAPI_OTHER_ERROR" end
+  return #list
+end
+
+return snmprec
