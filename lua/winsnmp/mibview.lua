@@ -11,24 +11,18 @@
 -- @module winsnmp.mibview
 
 local core = require("winsnmp.core")
+local keys = require("winsnmp.mibview.keys")
+local Table = require("winsnmp.mibview.table")
+local set = require("winsnmp.mibview.set")
+
+local components, less, is_prefix = keys.components, keys.less, keys.is_prefix
+local current = set.current
 
 local MAX_BULK_VARBINDS = 1000
 
-local function components(oid)
-  local t = {}
-  for n in oid:gmatch("%d+") do t[#t + 1] = tonumber(n) end
-  return t
-end
-
-local function less(a, b) -- component-wise, a proper prefix first
-  for i = 1, math.min(#a, #b) do
-    if a[i] ~= b[i] then return a[i] < b[i] end
-  end
-  return #a < #b
-end
-
 local View = {}
 View.__index = View
+View.__name = "winsnmp.mibview"
 
 -- The types an entry may have: winsnmp's value types, and the exceptions
 -- a recording may hold.
@@ -38,101 +32,190 @@ local TYPES = {
   null = true, nosuchobject = true, nosuchinstance = true, endofmibview = true,
 }
 
-local function check_pair(e, key, i)
-  local t = e[key]
-  if t ~= nil and (type(t) ~= "table" or math.type(t[1]) ~= "integer" or
-      math.type(t[2]) ~= "integer" or t[1] > t[2]) then
-    error(("mibview: entry %d: %s must be {min, max} integers"):format(i, key), 3)
+local function check_oid(oid, where, level)
+  local ok, msg = core.oid_compare(oid, oid)
+  if not ok then error(("%s: %s"):format(where, msg), level + 1) end
+  return (oid:gsub("^%.", ""))
+end
+
+local function entry_of(e, i, opts)
+  local where = ("mibview: entry %d"):format(i)
+  local oid, typ, value = e.oid or e[1], e.type or e[2], e.value
+  if value == nil then value = e[3] end
+  if type(oid) ~= "string" or type(typ) ~= "string" then
+    error(where .. " needs an OID and a type", 4)
   end
+  if not TYPES[typ] then error(("%s: unknown type %q"):format(where, typ), 4) end
+  oid = check_oid(oid, where, 4)
+  for _, f in ipairs({ "get", "set" }) do
+    if e[f] ~= nil and type(e[f]) ~= "function" then
+      error(("%s: %s must be a function"):format(where, f), 4)
+    end
+  end
+  keys.check_constraints(e, where, 5)
+  local enum
+  if e.enum then
+    enum = {}
+    for _, n in ipairs(e.enum) do enum[n] = true end
+  end
+  return { oid = oid, type = typ, value = value, key = components(oid), position = i,
+           writable = e.writable or opts.writable or e.set ~= nil or false,
+           get = e.get, set = e.set, size = e.size, range = e.range, enum = enum }
 end
 
 --- Builds a view from entries {oid, type, value[, writable]} (positional or
 -- named).  `opts.writable` makes every entry writable.  An entry may also
--- have `get = function(oid) -> value` (a live value, read at each request),
--- `set = function(oid, value) -> true | nil, "SNMP_ERROR_..."` (applied when a
--- SET commits), and constraints checked before any SET is applied: `size =
--- {min, max}` (octets length: wrongLength), `range = {min, max}` and `enum =
--- {n, ...}` (wrongValue).  An unknown type, a malformed or a duplicated OID
--- raises at once, naming the entry.  This is `winsnmp.mibview(entries,
--- opts)`; the view's `handler` goes to s:listen.
+-- have `get = function(oid, req) -> value` (a live value, read at each
+-- request), `set = function(oid, value, req) -> true | nil,
+-- "SNMP_ERROR_..."` (applied when a SET commits), and constraints checked
+-- before any SET is applied: `size = {min, max}` (octets length:
+-- wrongLength), `range = {min, max}` and `enum = {n, ...}` (wrongValue).
+-- An unknown type, a malformed or a duplicated OID raises at once, naming
+-- the entry.  Tables are added with `view:table`.  This is
+-- `winsnmp.mibview(entries, opts)`; the view's `handler` goes to s:listen.
 -- @function mibview
 local function new(entries, opts)
   opts = opts or {}
-  local self = setmetatable({ list = {}, by_oid = {} }, View)
+  if type(entries) ~= "table" then error("bad argument #1 to 'mibview' (table expected)", 2) end
+  -- nodes: scalar entries and tables, in OID order (a table stands for its
+  -- whole subtree); by_oid: the scalars by OID string
+  local self = setmetatable({ nodes = {}, by_oid = {}, tables = {}, plans = {} }, View)
   for i, e in ipairs(entries) do
-    local oid, typ, value = e.oid or e[1], e.type or e[2], e.value
-    if value == nil then value = e[3] end
-    if type(oid) ~= "string" or type(typ) ~= "string" then
-      error(("mibview: entry %d needs an OID and a type"):format(i), 2)
+    if type(e) ~= "table" then error(("mibview: entry %d is not a table"):format(i), 2) end
+    local entry = entry_of(e, i, opts)
+    local twin = self.by_oid[entry.oid]
+    if twin then
+      error(("mibview: entry %d: OID %s is already entry %d"):format(i, entry.oid,
+        twin.position), 2)
     end
-    if not TYPES[typ] then error(("mibview: entry %d: unknown type %q"):format(i, typ), 2) end
-    local ok, msg = core.oid_compare(oid, oid)
-    if not ok then error(("mibview: entry %d: %s"):format(i, msg), 2) end
-    oid = oid:gsub("^%.", "")
-    if self.by_oid[oid] then
-      error(("mibview: entry %d: OID %s is already entry %d"):format(i, oid,
-        self.by_oid[oid].position), 2)
-    end
-    for _, f in ipairs({ "get", "set" }) do
-      if e[f] ~= nil and type(e[f]) ~= "function" then
-        error(("mibview: entry %d: %s must be a function"):format(i, f), 2)
-      end
-    end
-    check_pair(e, "size", i)
-    check_pair(e, "range", i)
-    if e.enum ~= nil and type(e.enum) ~= "table" then
-      error(("mibview: entry %d: enum must be a list of integers"):format(i), 2)
-    end
-    local enum
-    if e.enum then
-      enum = {}
-      for _, n in ipairs(e.enum) do enum[n] = true end
-    end
-    local entry = { oid = oid, type = typ, value = value, key = components(oid), position = i,
-                    writable = e.writable or opts.writable or e.set ~= nil or false,
-                    get = e.get, set = e.set, size = e.size, range = e.range, enum = enum }
-    self.list[#self.list + 1] = entry
-    self.by_oid[oid] = entry
+    self.nodes[#self.nodes + 1] = entry
+    self.by_oid[entry.oid] = entry
   end
-  table.sort(self.list, function(a, b) return less(a.key, b.key) end)
-  for i, entry in ipairs(self.list) do entry.index = i end
+  table.sort(self.nodes, function(a, b) return less(a.key, b.key) end)
   self.handler = function(req) return self:answer(req) end
   return self
 end
 
---- The first entry strictly after `oid`, or nil.  SNMPv1 has no
--- Counter64: a v1 manager never sees those entries (RFC 3584 4.2.2.1).
-function View:next_after(oid, v1)
-  local key = components(oid)
-  local lo, hi = 1, #self.list
-  while lo <= hi do -- first index whose key > key
-    local mid = (lo + hi) // 2
-    if less(key, self.list[mid].key) then hi = mid - 1 else lo = mid + 1 end
+function View:__tostring()
+  return ("winsnmp.mibview (%d scalars, %d tables)"):format(#self.nodes - #self.tables,
+    #self.tables)
+end
+
+--- Adds a conceptual table under `entry_oid` (API.md): `spec.index` lists
+-- the index syntaxes, `spec.columns` the columns (`type`, `access` "ro",
+-- "rw" or "rc", `size`, `range`, `enum`, `default`, and at most one
+-- `rowstatus = true`); `spec.apply = function(index, row, old) -> true`,
+-- optional, runs during a SET's commit for each row it creates, changes
+-- (row and old are the cells after and before) or destroys (row is nil);
+-- anything else than true fails the SET with commitFailed and undoes it.
+-- Returns the Table (`tbl:add`, `tbl:remove`, `tbl:row`, `tbl:rows`).
+function View:table(entry_oid, spec)
+  if type(entry_oid) ~= "string" then
+    error("bad argument #1 to 'table' (OID string expected)", 2)
   end
-  while v1 and self.list[lo] and self.list[lo].type == "cntr64" do lo = lo + 1 end
-  return self.list[lo]
+  entry_oid = check_oid(entry_oid, "mibview: table " .. entry_oid, 2)
+  local tbl = Table.new(entry_oid, spec, TYPES)
+  for _, node in ipairs(self.nodes) do
+    if is_prefix(node.key, tbl.key) or is_prefix(tbl.key, node.key) then
+      error(("mibview: table %s overlaps %s %s"):format(entry_oid,
+        getmetatable(node) == Table and "table" or "entry", node.oid), 2)
+    end
+  end
+  local at = #self.nodes + 1
+  for i, node in ipairs(self.nodes) do
+    if less(tbl.key, node.key) then
+      at = i
+      break
+    end
+  end
+  table.insert(self.nodes, at, tbl)
+  self.tables[#self.tables + 1] = tbl
+  return tbl
 end
 
-local function current(entry)
-  if entry.get then return entry.get(entry.oid) end
-  return entry.value
+--- The table whose subtree holds `oid` (a string), or nil.
+function View:table_of(oid)
+  for _, tbl in ipairs(self.tables) do
+    if oid:sub(1, #tbl.dot) == tbl.dot then return tbl end
+  end
+  return nil
 end
 
-local function varbind(entry)
-  return { oid = entry.oid, type = entry.type, value = current(entry) }
+-- ---- walking: a position is (node number, column position, row position) --------
+
+local function skips(node, v1)
+  -- SNMPv1 has no Counter64: a v1 manager never sees it (RFC 3584 4.2.2.1)
+  return v1 and node.type == "cntr64"
+end
+
+-- The first object of node n or a later one: n, cp, r, or nil.
+function View:first_from(n, v1)
+  local nodes = self.nodes
+  for k = n, #nodes do
+    local node = nodes[k]
+    if getmetatable(node) == Table then
+      local cp, r = node:settle(1, 1, v1)
+      if cp then return k, cp, r end
+    elseif not skips(node, v1) then
+      return k
+    end
+  end
+  return nil
+end
+
+--- The position of the first object strictly after `key` (a list of
+-- arcs): n, cp, r, or nil at the end of the view.
+function View:seek(key, v1)
+  local nodes = self.nodes
+  local lo, hi = 1, #nodes -- first node whose key > key
+  while lo <= hi do
+    local mid = (lo + hi) // 2
+    if less(key, nodes[mid].key) then hi = mid - 1 else lo = mid + 1 end
+  end
+  local before = nodes[lo - 1]
+  if before and getmetatable(before) == Table and is_prefix(before.key, key) then
+    local cp, r = before:seek(key, #before.key + 1, v1)
+    if cp then return lo - 1, cp, r end
+  end
+  return self:first_from(lo, v1)
+end
+
+--- The position after (n, cp, r), or nil at the end of the view.
+function View:advance(n, cp, r, v1)
+  local node = self.nodes[n]
+  if cp then
+    cp, r = node:settle(cp, r + 1, v1)
+    if cp then return n, cp, r end
+  end
+  return self:first_from(n + 1, v1)
+end
+
+function View:varbind(n, cp, r, req)
+  local node = self.nodes[n]
+  if cp then return node:varbind(cp, r) end
+  return { oid = node.oid, type = node.type, value = current(node, req) }
+end
+
+--- The first object strictly after `oid` as a varbind, or nil.
+function View:next_after(oid, v1, req)
+  local n, cp, r = self:seek(components(oid), v1)
+  return n and self:varbind(n, cp, r, req)
 end
 
 function View:get(req)
   local out = {}
+  local v1 = req.version == "1"
   for i, vb in ipairs(req.varbinds) do
-    local entry = self.by_oid[vb.oid]
-    local v1 = req.version == "1"
-    if entry and not (v1 and entry.type == "cntr64") then
-      out[i] = varbind(entry)
-    elseif v1 then
-      return nil, "SNMP_ERROR_NOSUCHNAME", i
+    local entry, exception = self.by_oid[vb.oid], "nosuchobject"
+    if entry and not skips(entry, v1) then
+      out[i] = { oid = entry.oid, type = entry.type, value = current(entry, req) }
     else
-      out[i] = { oid = vb.oid, type = "nosuchobject" }
+      local tbl = not entry and self:table_of(vb.oid)
+      if tbl then out[i], exception = tbl:get(vb.oid, v1) end
+      if out[i] == nil then
+        if v1 then return nil, "SNMP_ERROR_NOSUCHNAME", i end
+        out[i] = { oid = vb.oid, type = exception }
+      end
     end
   end
   return out
@@ -140,13 +223,11 @@ end
 
 function View:getnext(req)
   local out = {}
+  local v1 = req.version == "1"
   for i, vb in ipairs(req.varbinds) do
-    local entry = self:next_after(vb.oid, req.version == "1")
-    if entry then
-      out[i] = varbind(entry)
-    elseif req.version == "1" then
-      return nil, "SNMP_ERROR_NOSUCHNAME", i
-    else
+    out[i] = self:next_after(vb.oid, v1, req)
+    if not out[i] then
+      if v1 then return nil, "SNMP_ERROR_NOSUCHNAME", i end
       out[i] = { oid = vb.oid, type = "endofmibview" }
     end
   end
@@ -159,26 +240,28 @@ function View:getbulk(req)
   local m = math.max(0, req.max_repetitions or 0)
   local out = {}
   for i = 1, n do
-    local entry = self:next_after(vbs[i].oid)
-    out[#out + 1] = entry and varbind(entry) or { oid = vbs[i].oid, type = "endofmibview" }
+    out[#out + 1] = self:next_after(vbs[i].oid, false, req) or
+      { oid = vbs[i].oid, type = "endofmibview" }
   end
-  local last = {}
-  for j = n + 1, #vbs do last[j] = vbs[j].oid end
-  -- Each repeater searches the sorted list once; its later steps walk on
-  -- from where it is (the list is in OID order).
-  local at = {}
-  for _ = 1, m do
+  -- Each repeater seeks once; its later steps advance from its position.
+  local at_n, at_cp, at_r, last = {}, {}, {}, {}
+  for j = n + 1, #vbs do
+    last[j] = vbs[j].oid
+    at_n[j], at_cp[j], at_r[j] = self:seek(components(vbs[j].oid), false)
+  end
+  for step = 1, m do
     local any = false
     for j = n + 1, #vbs do
       if #out >= MAX_BULK_VARBINDS then return out end
-      local entry
-      if at[j] then entry = self.list[at[j] + 1] else entry = self:next_after(last[j]) end
-      if entry then
-        out[#out + 1] = varbind(entry)
-        last[j], at[j] = entry.oid, entry.index
+      if step > 1 and at_n[j] then
+        at_n[j], at_cp[j], at_r[j] = self:advance(at_n[j], at_cp[j], at_r[j], false)
+      end
+      if at_n[j] then
+        local vb = self:varbind(at_n[j], at_cp[j], at_r[j], req)
+        out[#out + 1] = vb
+        last[j] = vb.oid
         any = true
       else
-        at[j] = #self.list
         out[#out + 1] = { oid = last[j], type = "endofmibview" }
       end
     end
@@ -204,56 +287,68 @@ local V1_ERROR = {
   SNMP_ERROR_UNDOFAILED = "SNMP_ERROR_GENERR",
 }
 
--- Why `value` cannot go into `entry`, as a v2 error name, or nil.
-local function refusal(entry, vb)
-  if not entry then return "SNMP_ERROR_NOCREATION" end
-  if not entry.writable then return "SNMP_ERROR_NOTWRITABLE" end
-  if vb.type ~= entry.type then return "SNMP_ERROR_WRONGTYPE" end
-  if entry.size and (#vb.value < entry.size[1] or #vb.value > entry.size[2]) then
-    return "SNMP_ERROR_WRONGLENGTH"
-  end
-  if entry.range and (vb.value < entry.range[1] or vb.value > entry.range[2]) then
-    return "SNMP_ERROR_WRONGVALUE"
-  end
-  if entry.enum and not entry.enum[vb.value] then return "SNMP_ERROR_WRONGVALUE" end
-  return nil
+local function failure(req, name, index)
+  return nil, req.version == "1" and V1_ERROR[name] or name, index
 end
 
--- Applies a value; false when a `set` function refuses or raises.
-local function apply(entry, value)
-  if not entry.set then
-    entry.value = value
-    return true
-  end
-  local ok, applied = pcall(entry.set, entry.oid, value)
-  return ok and applied == true
+--- SET phase 1 (also AgentX TestSet): checks every varbind of `req` (type,
+-- length, range, enum, access, RowStatus transition) and changes nothing:
+-- true, or nil, "SNMP_ERROR_...", index.
+function View:test_set(req)
+  local plan, name, index = set.check(self, req)
+  if not plan then return failure(req, name, index) end
+  self.plans[req] = plan
+  return true
 end
 
---- SET, atomically (RFC 3416 4.2.5): every varbind is checked before any is
--- applied; a `set` function that fails during the commit has the ones
--- already applied undone (commitFailed), or undoFailed if an undo fails.
+--- SET phase 2 (AgentX CommitSet): applies what test_set checked (testing
+-- first if it was not): true, or nil, SNMP_ERROR_COMMITFAILED and the
+-- failed varbind's index once what was applied is undone, or
+-- SNMP_ERROR_UNDOFAILED and 0.
+function View:commit_set(req)
+  if not self.plans[req] then
+    local ok, name, index = self:test_set(req)
+    if not ok then return nil, name, index end
+  end
+  local ok, name, index = set.commit(self.plans[req])
+  if not ok then
+    self.plans[req] = nil
+    return failure(req, name, index)
+  end
+  return true
+end
+
+--- AgentX UndoSet: undoes a committed SET: true, or nil,
+-- SNMP_ERROR_UNDOFAILED, 0.
+function View:undo_set(req)
+  local plan = self.plans[req]
+  if not plan then return true end
+  local ok, name, index = set.undo(plan)
+  if not ok then return failure(req, name, index) end
+  return true
+end
+
+--- The last phase (AgentX CleanupSet): forgets the SET; when it stayed
+-- committed, the set_hook sees its changes.  True.
+function View:cleanup_set(req)
+  local plan = self.plans[req]
+  self.plans[req] = nil
+  if plan and plan.committed and self.hook then self.hook(set.changes(plan)) end
+  return true
+end
+
+--- SET, atomically (RFC 3416 4.2.5): every varbind is checked before any
+-- is applied; a `set` function (or a table's `apply`) that fails during
+-- the commit has the ones already applied undone (commitFailed), or
+-- undoFailed if an undo fails too.
 function View:set(req)
-  local v1 = req.version == "1"
-  local function fail(name, i) return nil, v1 and V1_ERROR[name] or name, i end
-  for i, vb in ipairs(req.varbinds) do -- check everything before changing anything
-    local why = refusal(self.by_oid[vb.oid], vb)
-    if why then return fail(why, i) end
+  local ok, name, index = self:test_set(req)
+  if ok then ok, name, index = self:commit_set(req) end
+  if not ok then
+    self.plans[req] = nil
+    return nil, name, index
   end
-  local changes = {}
-  for i, vb in ipairs(req.varbinds) do
-    local entry = self.by_oid[vb.oid]
-    local old = current(entry)
-    if not apply(entry, vb.value) then
-      for j = #changes, 1, -1 do -- undo, last applied first
-        if not apply(self.by_oid[changes[j].oid], changes[j].old) then
-          return fail("SNMP_ERROR_UNDOFAILED", i)
-        end
-      end
-      return fail("SNMP_ERROR_COMMITFAILED", i)
-    end
-    changes[#changes + 1] = { oid = vb.oid, type = vb.type, value = vb.value, old = old }
-  end
-  if self.hook then self.hook(changes) end
+  self:cleanup_set(req)
   return req.varbinds
 end
 
@@ -267,19 +362,25 @@ function View:set_hook(fn)
   return true
 end
 
+local ANSWER = { get = View.get, getnext = View.getnext, getbulk = View.getbulk, set = View.set }
+
 --- Answers a request (the listener handler).
 function View:answer(req)
-  local method = self[req.type]
-  if req.type == "answer" or type(method) ~= "function" then
-    return nil, "SNMP_ERROR_GENERR", 0
-  end
+  local method = ANSWER[req.type]
+  if not method then return nil, "SNMP_ERROR_GENERR", 0 end
   return method(self, req)
 end
 
---- The current value of `oid` (a live entry's `get` is called), or nil.
+--- The current value of `oid`, a scalar (a live entry's `get` is called)
+-- or a table cell, or nil.
 function View:value(oid)
+  if type(oid) ~= "string" then error("bad argument #1 to 'value' (OID string expected)", 2) end
+  oid = oid:gsub("^%.", "")
   local entry = self.by_oid[oid]
-  return entry and current(entry)
+  if entry then return current(entry) end
+  local tbl = self:table_of(oid)
+  local vb = tbl and tbl:get(oid, false)
+  return vb and vb.value
 end
 
 --- A view serving a `.snmprec` recording (snmpsim's format, as `s:record`
