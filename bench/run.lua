@@ -124,6 +124,9 @@ record("many", measure_all(function(peer) return not peer.cli and many_args or n
 main:stop()
 for _, a in ipairs(farm) do a:stop() end
 
+io.stderr:write("bench: the agent role (a 100,000-object mibview and snmpd)\n")
+local agent_side = run("lua5.4 bench/agent_views.lua")
+
 -- ---- the table -------------------------------------------------------------------
 local ref = results["C reference (net-snmp async)"]
 local function fmt(v, unit)
@@ -182,6 +185,10 @@ end
 line("")
 line("Walks: varbind counts differ slightly between clients and runs because the")
 line("agent's UDP table lists every socket on the machine.")
+line("")
+line("## The agent role: a 100,000-object mibview and snmpd (bench/agent_views.lua)")
+line("")
+line((agent_side:gsub("%s+$", "")))
 
 local text = table.concat(out, "\n") .. "\n"
 local f = assert(io.open("bench/results.md", "w"))

@@ -92,6 +92,7 @@ local function new(entries, opts)
     self.by_oid[entry.oid] = entry
   end
   table.sort(self.nodes, function(a, b) return less(a.key, b.key) end)
+  for i, node in ipairs(self.nodes) do node.pos = i end
   self.handler = function(req) return self:answer(req) end
   return self
 end
@@ -129,6 +130,7 @@ function View:table(entry_oid, spec)
     end
   end
   table.insert(self.nodes, at, tbl)
+  for i = at, #self.nodes do self.nodes[i].pos = i end
   self.tables[#self.tables + 1] = tbl
   return tbl
 end
@@ -196,9 +198,25 @@ function View:varbind(n, cp, r, req)
   return { oid = node.oid, type = node.type, value = current(node, req) }
 end
 
+--- The position of the first object strictly after `oid` (a string):
+-- n, cp, r, or nil.  A walk asks for what follows an OID it was just given,
+-- so an existing scalar or an OID inside a table is found without
+-- searching the whole view.
+function View:locate(oid, v1)
+  local entry = self.by_oid[oid]
+  if entry then return self:advance(entry.pos, nil, nil, v1) end
+  local tbl = self:table_of(oid)
+  if tbl then
+    local cp, r = tbl:seek(components(oid:sub(#tbl.dot + 1)), 1, v1)
+    if cp then return tbl.pos, cp, r end
+    return self:first_from(tbl.pos + 1, v1)
+  end
+  return self:seek(components(oid), v1)
+end
+
 --- The first object strictly after `oid` as a varbind, or nil.
 function View:next_after(oid, v1, req)
-  local n, cp, r = self:seek(components(oid), v1)
+  local n, cp, r = self:locate(oid, v1)
   return n and self:varbind(n, cp, r, req)
 end
 
@@ -247,7 +265,7 @@ function View:getbulk(req)
   local at_n, at_cp, at_r, last = {}, {}, {}, {}
   for j = n + 1, #vbs do
     last[j] = vbs[j].oid
-    at_n[j], at_cp[j], at_r[j] = self:seek(components(vbs[j].oid), false)
+    at_n[j], at_cp[j], at_r[j] = self:locate(vbs[j].oid, false)
   end
   for step = 1, m do
     local any = false

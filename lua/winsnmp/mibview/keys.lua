@@ -8,17 +8,18 @@ local keys = {}
 -- they come in).
 function keys.components(oid)
   local t = {}
-  for n in oid:gmatch("%d+") do t[#t + 1] = math.tointeger(tonumber(n)) end
+  for n in oid:gmatch("%d+") do t[#t + 1] = tonumber(n) end -- (integers: digits only)
   return t
 end
 
 --- Whether a < b, component-wise, a proper prefix first.
 function keys.less(a, b)
-  for i = 1, math.min(#a, #b) do
+  local na, nb = #a, #b
+  for i = 1, na < nb and na or nb do
     local x, y = a[i], b[i]
     if x ~= y then return x < y end
   end
-  return #a < #b
+  return na < nb
 end
 
 --- Whether a[from..] < b.

@@ -70,6 +70,7 @@ function Table.new(entry_oid, spec, types)
     error(where .. ": spec.apply must be a function", 4)
   end
   local columns, list, status = compile_columns(spec, where, types)
+  for _, col in ipairs(list) do col.dot = entry_oid .. "." .. col.n .. "." end
   local self = setmetatable({
     oid = entry_oid, dot = entry_oid .. ".", key = index.oid_arcs(entry_oid),
     syntaxes = index.compile(spec.index, where),
@@ -213,7 +214,7 @@ end
 --- The varbind at (column position, row position).
 function Table:varbind(cp, r)
   local col, row = self.col_list[cp], self.ordered[r]
-  return { oid = self.dot .. col.n .. "." .. row.suffix, type = col.type, value = row.cells[col.n] }
+  return { oid = col.dot .. row.suffix, type = col.type, value = row.cells[col.n] }
 end
 
 --- A GET of `oid` (inside this table): the varbind, or nil and the
