@@ -79,6 +79,41 @@ describe("examples #integration", function()
     assert.matches("restore 1.3.6.1.2.1.1.4.0: ok", bad)
   end)
 
+  it("config_agent applies RowStatus changes through its callback and refuses atomically", function()
+    local snmpd = require("winsnmp.snmpd")
+    local port = assert(snmpd.free_ports(1))[1]
+    local conf, log = os.tmpname(), os.tmpname()
+    os.execute(("%s lua5.4 examples/config_agent.lua udp:127.0.0.1:%d 20 %s >%s 2>&1 &"):format(
+      ENV, port, conf, log))
+    assert.truthy(helper.poll_until(function() return (snmpd.read_file(log) or ""):find("config agent on") end, 10))
+    local eth0 = "4.101.116.104.48" -- "eth0", length-prefixed
+    local function snmpset(args)
+      return run(("LD_PRELOAD= snmpset -m '' -M /dev/null -v2c -c private -t 2 -r 0 127.0.0.1:%d %s")
+        :format(port, args))
+    end
+    local entry = "1.3.6.1.4.1.99999.7.1.1."
+    run_ok(("LD_PRELOAD= snmpset -m '' -M /dev/null -v2c -c private -t 2 -r 0 127.0.0.1:%d "
+      .. "%s2.%s i 1500 %s4.%s i 4"):format(port, entry, eth0, entry, eth0))
+    assert.equals("eth0 mtu 1500 up\nlo mtu 9216 up\n", snmpd.read_file(conf))
+    local out = snmpset(("%s2.%s i 1234"):format(entry, eth0))
+    assert.matches("commitFailed", out)
+    assert.equals("eth0 mtu 1500 up\nlo mtu 9216 up\n", snmpd.read_file(conf))
+    run_ok(("LD_PRELOAD= snmpset -m '' -M /dev/null -v2c -c private -t 2 -r 0 127.0.0.1:%d "
+      .. "%s4.%s i 6"):format(port, entry, eth0))
+    assert.equals("lo mtu 9216 up\n", snmpd.read_file(conf))
+    -- public may read but not write
+    out = run(("LD_PRELOAD= snmpset -m '' -M /dev/null -v2c -c public -t 2 -r 0 127.0.0.1:%d "
+      .. "%s4.%s i 4"):format(port, entry, eth0))
+    assert.matches("noAccess", out)
+    local text = snmpd.read_file(log)
+    assert.matches("created eth0: mtu 1500, up", text)
+    assert.matches("refusing eth0: mtu 1234 is reserved", text)
+    assert.matches("destroyed eth0", text)
+    os.execute(("pkill -f 'config_agent.lua udp:127.0.0.1:%d' 2>/dev/null"):format(port))
+    os.remove(conf)
+    os.remove(log)
+  end)
+
   it("luv_loop drives the engine from libuv", function()
     local out = run_ok("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
     assert.matches("3 answers through luv", out)
