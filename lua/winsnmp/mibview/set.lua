@@ -8,10 +8,16 @@ local set = {}
 
 local COMMITFAILED, UNDOFAILED = "SNMP_ERROR_COMMITFAILED", "SNMP_ERROR_UNDOFAILED"
 
+-- Types that are one type on the wire: Unsigned32 is Gauge32's tag and
+-- BITS an OCTET STRING (RFC 2578 7.1.4, 7.1.7), so a manager cannot say which.
+local WIRE_TYPE = { uint32 = "gauge32", bits = "octets" }
+
 --- Why `vb` cannot go into a scalar entry or a table column `target`
 -- (type, length, range, enum), as a v2 error name, or nil.
 function set.refusal(target, vb)
-  if vb.type ~= target.type then return "SNMP_ERROR_WRONGTYPE" end
+  if (WIRE_TYPE[vb.type] or vb.type) ~= (WIRE_TYPE[target.type] or target.type) then
+    return "SNMP_ERROR_WRONGTYPE"
+  end
   local v = vb.value
   if target.size and (#v < target.size[1] or #v > target.size[2]) then
     return "SNMP_ERROR_WRONGLENGTH"
