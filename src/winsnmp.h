@@ -534,6 +534,24 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetTimeoutMs(HSNMP_ENTITY entity, smiUINT32 *timeo
 WSNMP_API SNMPAPI_STATUS WsnmpSetTimeoutMs(HSNMP_ENTITY entity, smiUINT32 timeout_ms);
 /* Exactly n retries (SnmpSetRetry's 0 means "library default"). */
 WSNMP_API SNMPAPI_STATUS WsnmpSetRetries(HSNMP_ENTITY entity, smiUINT32 retries);
+/* Timeout multiplier per retransmission (1 .. 10; 1, the default, keeps
+ * the timeout; 2 doubles it at each retry). */
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityBackoff(HSNMP_ENTITY entity, double factor);
+/* Accept a reply to this entity's requests from any address (multi-homed
+ * agents) when it matches the request id and the community (v1/v2c) or
+ * authenticates as the request's user (v3 at authNoPriv or above). */
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityAnySource(HSNMP_ENTITY entity, smiINT on);
+/* What the requests sent to an entity have met since it was created. */
+typedef struct {
+    uint64_t requests;  /* sent (first transmissions) */
+    uint64_t responses; /* replies accepted */
+    uint64_t timeouts;  /* requests that failed with SNMPAPI_TL_TIMEOUT */
+    uint64_t retries;   /* retransmissions */
+    uint64_t too_big;   /* replies with error-status tooBig */
+    smiUINT32 in_flight;
+    double rtt_avg, rtt_max; /* seconds, from the last transmission to the reply */
+} WsnmpEntityStats;
+WSNMP_API SNMPAPI_STATUS WsnmpGetEntityStats(HSNMP_ENTITY entity, WsnmpEntityStats *stats);
 /* The literal address in canonical form, "udp:127.0.0.1:161",
  * "udp6:[::1]:161", "tcp:host:161"; like SnmpEntityToStr otherwise. */
 WSNMP_API SNMPAPI_STATUS WsnmpEntityAddress(HSNMP_ENTITY entity, smiUINT32 size, LPSTR string);

@@ -26,6 +26,10 @@ end
 --- The varbinds of a notification to send: sysUpTime.0 (`uptime`, default
 -- notifications.uptime()), snmpTrapOID.0 (`trap_oid`), then `varbinds`.
 function notifications.varbinds(trap_oid, varbinds, uptime)
+  if varbinds ~= nil and type(varbinds) ~= "table" then
+    -- (ipairs over a string would send no varbinds at all, silently)
+    error("bad argument #3 (list of varbinds expected, got " .. type(varbinds) .. ")", 3)
+  end
   local list = {
     { SYS_UPTIME_0, "timeticks", uptime or notifications.uptime() },
     { SNMP_TRAP_OID_0, "oid", trap_oid },

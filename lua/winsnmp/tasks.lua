@@ -155,6 +155,10 @@ end
 -- passed (nil, message, "SNMPAPI_TL_TIMEOUT").  An error in a task is
 -- raised from `run` with the task's traceback.
 function tasks.run(timeout)
+  if timeout ~= nil and type(timeout) ~= "number" then
+    error("bad argument #1 to 'run' (number of seconds or nil expected, got "
+      .. type(timeout) .. ")", 2)
+  end
   local deadline = timeout and core.now() + timeout
   while true do
     while ready_head <= ready_tail do

@@ -21,6 +21,19 @@
 --   .6        GETNEXT/GETBULK: ROOT.9 for ROOT, then ROOT.5 (decreasing)
 --   .7        never answers
 --   .8        answers "real" twice (a duplicate)
+--   .9        answers "real" from 127.0.0.2 (a multi-homed agent), same port
+--   .10       answers "real" from another port with the community "other"
+--   .11       a walkable table, .11.C.R (C 1..3, R 1..40), that misbehaves
+--             as the request's community says (walk spec):
+--               "toobigN"  tooBig (no varbinds) for a GETBULK above N repetitions
+--               "silentN"  no answer to a GETBULK above N repetitions
+--               "truncN"   at most N varbinds per answer (truncated GETBULKs)
+--               "nobulk"   no answer to any GETBULK (GETNEXT works)
+--               "loop"     after .11.1.5 answers .11.1.3 again (goes back)
+--               anything else: a well-behaved agent
+--   .12       answers "real" after 100 ms, counting requests in flight and
+--             the gaps between arrivals (pacing spec)
+--   .13       the figures of .12: max in flight, requests, smallest gap (ms)
 local uv = require("luv")
 local winsnmp = require("winsnmp")
 
@@ -35,6 +48,9 @@ assert(udp:bind("127.0.0.1", port))
 local spoof = assert(uv.new_udp())
 assert(spoof:bind("127.0.0.1", 0))
 local spoof_port = spoof:getsockname().port
+-- a second address of this "agent" (loopback has all of 127/8)
+local other_address = assert(uv.new_udp())
+assert(other_address:bind("127.0.0.2", port))
 
 --- The SNMP version of a message from its BER header: 0 (v1), 1 (v2c), 3.
 local function message_version(bytes)
@@ -73,6 +89,46 @@ end
 local function send(sock, bytes, peer_port)
   sock:send(bytes, "127.0.0.1", peer_port, function() end)
 end
+
+-- The table of mode 11, in OID order.
+local TABLE = {}
+for c = 1, 3 do
+  for r = 1, 40 do TABLE[#TABLE + 1] = { oid = ("%s.11.%d.%d"):format(BASE, c, r), n = c * 100 + r } end
+end
+
+local function oid_after(oid)
+  for _, row in ipairs(TABLE) do
+    if winsnmp.oid_compare(row.oid, oid) > 0 then return row end
+  end
+  return nil
+end
+
+-- Mode 11: a walk step as `community` says to misbehave; the varbinds, an
+-- error status, or nil for no answer.
+local function table_step(req, community)
+  local limit = tonumber(community:match("%d+$"))
+  local bulk = req.type == "getbulk"
+  local reps = bulk and req.max_repetitions or 1
+  if bulk and community == "nobulk" then return nil end
+  if bulk and community:match("^silent") and reps > limit then return nil end
+  if bulk and community:match("^toobig") and reps > limit then return {}, 1 end
+  local out, oid = {}, req.varbinds[1].oid
+  for _ = 1, reps do
+    local row = oid_after(oid)
+    if community == "loop" and oid == BASE .. ".11.1.5" then row = TABLE[3] end
+    if not row then
+      out[#out + 1] = { oid = oid, type = "endofmibview" }
+      break
+    end
+    out[#out + 1] = { oid = row.oid, type = "int", value = row.n }
+    oid = row.oid
+    if community:match("^trunc") and #out >= limit then break end
+  end
+  return out
+end
+
+-- Mode 12's figures.
+local pacing = { in_flight = 0, max_in_flight = 0, requests = 0, min_gap = math.huge, last = nil }
 
 local function mode_of(oid)
   if oid:sub(1, #BASE + 1) ~= BASE .. "." then return nil end
@@ -140,6 +196,34 @@ local function handle(bytes, peer_port)
       { { oid = next_oid, type = "int", value = 1 } }), peer_port)
   elseif mode == 7 then
     return
+  elseif mode == 9 then
+    other_address:send(answer("real"), "127.0.0.1", peer_port, function() end)
+  elseif mode == 10 then
+    send(spoof, encode(peer_port, version, "other", id,
+      { { oid = oid, type = "octets", value = "real" } }), peer_port)
+  elseif mode == 11 then
+    local vbs, status = table_step(req, community)
+    if vbs then
+      send(udp, encode(peer_port, version, community, id, vbs,
+        { error_status = status, error_index = status and 0 or nil }), peer_port)
+    end
+  elseif mode == 12 then
+    local now = uv.hrtime() / 1e6
+    if pacing.last then pacing.min_gap = math.min(pacing.min_gap, now - pacing.last) end
+    pacing.last = now
+    pacing.requests = pacing.requests + 1
+    pacing.in_flight = pacing.in_flight + 1
+    pacing.max_in_flight = math.max(pacing.max_in_flight, pacing.in_flight)
+    later(100, function()
+      pacing.in_flight = pacing.in_flight - 1
+      send(udp, answer("real"), peer_port)
+    end)
+  elseif mode == 13 then
+    send(udp, encode(peer_port, version, community, id, {
+      { oid = oid .. ".1", type = "int", value = pacing.max_in_flight },
+      { oid = oid .. ".2", type = "int", value = pacing.requests },
+      { oid = oid .. ".3", type = "int", value = math.floor(math.min(pacing.min_gap, 1e6)) },
+    }), peer_port)
   elseif mode == 8 then
     local real = answer("real")
     send(udp, real, peer_port)

@@ -60,6 +60,17 @@ void wsl_free_value(smiVALUE *v);
 /* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded
  * SNMPAPI_OID_INVALID on failure. */
 smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT32 *buf);
+/* The string at idx as C text, or NULL with the last error set to `code`
+ * when it holds a NUL byte: C would silently cut it there ("127.0.0.1\0:99"
+ * would become port 161).  A non-string raises, as luaL_checkstring. */
+const char *wsl_check_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS code,
+                           const char *what);
+/* The same for an optional argument: NULL for nil/none (with *bad = 0), or
+ * NULL with *bad = 1 and the last error set. */
+const char *wsl_opt_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS code,
+                         const char *what, int *bad);
+/* wsl_parse_oid for the string at idx (NUL-checked). */
+smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *buf);
 /* Room for the OIDs and address a varbind read from Lua points into. */
 typedef struct {
     smiUINT32 name_buf[MAXOBJIDSIZE], value_oid_buf[MAXOBJIDSIZE];

@@ -14,16 +14,18 @@ typedef struct {
     const char *version;
     const char *community;
     size_t community_len;
-    int has_timeout, has_retries;
-    double timeout;
+    int has_timeout, has_retries, has_backoff, has_any_source;
+    double timeout, backoff;
     lua_Integer retries;
+    int any_source;
     const char *user, *level, *auth, *auth_pass, *priv, *priv_pass, *context;
     size_t context_len;
 } entity_opts;
 
 static const char *const option_names[] = {
-    "address", "version",   "community", "timeout",   "retries", "user", "level",
-    "auth",    "auth_pass", "priv",      "priv_pass", "context", NULL,
+    "address", "version", "community",     "timeout",    "retries",   "user",
+    "level",   "auth",    "auth_pass",     "priv",       "priv_pass", "context",
+    "backoff", "rate",    "max_in_flight", "any_source", NULL,
 };
 
 /* Reads the options table at idx.  Misuse (unknown keys, wrong Lua types)
@@ -54,6 +56,23 @@ static void read_options(lua_State *L, int idx, entity_opts *o, int allow_addres
                 luaL_error(L, "entity options: 'retries' must be an integer 0..1000");
             o->retries = lua_tointeger(L, -1);
             o->has_retries = 1;
+        } else if (strcmp(key, "backoff") == 0) {
+            o->backoff = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || !(o->backoff >= 1.0 && o->backoff <= 10.0))
+                luaL_error(L, "entity options: 'backoff' must be a number 1..10");
+            o->has_backoff = 1;
+        } else if (strcmp(key, "any_source") == 0) {
+            if (lua_type(L, -1) != LUA_TBOOLEAN)
+                luaL_error(L, "entity options: 'any_source' must be a boolean");
+            o->any_source = lua_toboolean(L, -1);
+            o->has_any_source = 1;
+        } else if (strcmp(key, "rate") == 0) {
+            /* pacing is done by the Lua layer (winsnmp.requests): checked here */
+            if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) > 0))
+                luaL_error(L, "entity options: 'rate' must be a number of requests per second > 0");
+        } else if (strcmp(key, "max_in_flight") == 0) {
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
+                luaL_error(L, "entity options: 'max_in_flight' must be an integer >= 1");
         } else if (strcmp(key, "version") == 0 && lua_type(L, -1) == LUA_TNUMBER) {
             lua_Integer v = lua_tointeger(L, -1);
             o->version = v == 1 ? "1" : v == 2 ? "2c" : v == 3 ? "3" : "?";
@@ -62,6 +81,10 @@ static void read_options(lua_State *L, int idx, entity_opts *o, int allow_addres
                 luaL_error(L, "entity options: '%s' must be a string", key);
             size_t len;
             const char *s = lua_tolstring(L, -1, &len);
+            /* community and context carry their length; the others are C
+             * text, which a NUL byte would silently cut short */
+            if (k != 2 && k != 11 && strlen(s) != len)
+                luaL_error(L, "entity options: '%s' contains a NUL byte", key);
             const char **slot[] = {&o->address,   &o->version, &o->community, NULL,
                                    NULL,          &o->user,    &o->level,     &o->auth,
                                    &o->auth_pass, &o->priv,    &o->priv_pass, &o->context};
@@ -139,6 +162,10 @@ int wsl_apply_entity_options(lua_State *L, HSNMP_SESSION s, HSNMP_ENTITY e, int 
     if (o.has_timeout && !WsnmpSetTimeoutMs(e, (smiUINT32)ceil(o.timeout * 1000.0)))
         return 0;
     if (o.has_retries && !WsnmpSetRetries(e, (smiUINT32)o.retries))
+        return 0;
+    if (o.has_backoff && !WsnmpSetEntityBackoff(e, o.backoff))
+        return 0;
+    if (o.has_any_source && !WsnmpSetEntityAnySource(e, o.any_source))
         return 0;
     return 1;
 }
@@ -236,6 +263,45 @@ static int e_retries(lua_State *L)
     return 1;
 }
 
+/* e:_set(opts) -> true: s:entity's options, on an existing entity (e:set
+ * in Lua adds the pacing the Lua layer keeps) */
+static int e_set(lua_State *L)
+{
+    uint64_t e = entity_handle(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    HSNMP_SESSION s = wsl_owner(L, 1);
+    if (!wsl_apply_entity_options(L, s, e, 2))
+        return wsl_push_last_error(L, s);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* e:_stats() -> {requests=, responses=, timeouts=, retries=, too_big=,
+ * rtt_avg=, rtt_max=, in_flight=} as the engine counted them */
+static int e_stats(lua_State *L)
+{
+    uint64_t e = entity_handle(L);
+    WsnmpEntityStats st;
+    if (!WsnmpGetEntityStats(e, &st))
+        return wsl_push_last_error(L, wsl_owner(L, 1));
+    lua_createtable(L, 0, 8);
+    const struct {
+        const char *name;
+        uint64_t value;
+    } counts[] = {{"requests", st.requests}, {"responses", st.responses},
+                  {"timeouts", st.timeouts}, {"retries", st.retries},
+                  {"too_big", st.too_big},   {"in_flight", st.in_flight}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        lua_pushinteger(L, (lua_Integer)counts[i].value);
+        lua_setfield(L, -2, counts[i].name);
+    }
+    lua_pushnumber(L, st.rtt_avg);
+    lua_setfield(L, -2, "rtt_avg");
+    lua_pushnumber(L, st.rtt_max);
+    lua_setfield(L, -2, "rtt_max");
+    return 1;
+}
+
 static int e_version(lua_State *L)
 {
     uint64_t e = entity_handle(L);
@@ -313,7 +379,8 @@ void wsl_open_entity(lua_State *L)
 {
     static const luaL_Reg entity_methods[] = {
         {"address", e_address}, {"name", e_name}, {"timeout", e_timeout}, {"retries", e_retries},
-        {"version", e_version}, {"free", e_free}, {"close", e_free},      {NULL, NULL},
+        {"version", e_version}, {"free", e_free}, {"close", e_free},      {"_set", e_set},
+        {"_stats", e_stats},    {NULL, NULL},
     };
     static const luaL_Reg entity_meta[] = {
         {"__gc", e_gc},

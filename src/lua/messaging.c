@@ -401,6 +401,13 @@ static void read_usm(lua_State *L, int idx, WsnmpUsm *usm)
     lua_getfield(L, idx, "priv");
     lua_getfield(L, idx, "priv_pass");
     int top = lua_gettop(L);
+    for (int i = top - 5; i <= top; i++) {
+        size_t len;
+        const char *s = lua_tolstring(L, i, &len);
+        if (s && strlen(s) != len) /* C text: a NUL byte would cut it short */
+            luaL_error(L, "listen users: a user name, level, protocol or passphrase contains a "
+                          "NUL byte");
+    }
     usm->user = lua_tostring(L, top - 5);
     usm->auth = lua_isnil(L, top - 3) ? WSNMP_AUTH_NONE : WsnmpAuthByName(lua_tostring(L, top - 3));
     usm->auth_pass = lua_tostring(L, top - 2);
@@ -419,13 +426,20 @@ static int s_register(lua_State *L)
 {
     lua_settop(L, 6);
     uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    const char *address = luaL_optstring(L, 2, "udp:0.0.0.0:162");
-    const char *source = luaL_optstring(L, 3, NULL);
+    int bad_address, bad_source, bad_notification;
+    const char *address =
+        wsl_opt_text(L, 2, s, SNMPAPI_ENTITY_UNKNOWN, "the address", &bad_address);
+    const char *source = wsl_opt_text(L, 3, s, SNMPAPI_ENTITY_UNKNOWN, "the source", &bad_source);
     size_t clen = 0;
     const char *community = luaL_optlstring(L, 4, NULL, &clen);
-    const char *notification = luaL_optstring(L, 5, NULL);
+    const char *notification =
+        wsl_opt_text(L, 5, s, SNMPAPI_OID_INVALID, "the notification OID", &bad_notification);
     if (!lua_isnil(L, 6))
         luaL_checktype(L, 6, LUA_TTABLE);
+    if (bad_address || bad_source || bad_notification)
+        return wsl_push_last_error(L, s);
+    if (address == NULL)
+        address = "udp:0.0.0.0:162";
     /* Temporary handles, wrapped at once so an error cannot leak them. */
     HSNMP_ENTITY local = SnmpStrToEntity(s, address);
     if (local == 0)
@@ -489,8 +503,8 @@ static int s_listen(lua_State *L)
 {
     lua_settop(L, 2);
     uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    const char *address = luaL_checkstring(L, 2);
-    HSNMP_ENTITY e = SnmpStrToEntity(s, address);
+    const char *address = wsl_check_text(L, 2, s, SNMPAPI_ENTITY_UNKNOWN, "the address");
+    HSNMP_ENTITY e = address ? SnmpStrToEntity(s, address) : 0;
     if (e == 0)
         return wsl_push_last_error(L, s);
     wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);

@@ -47,7 +47,7 @@ static int l_mib_oid(lua_State *L)
 {
     smiUINT32 buf[MAXOBJIDSIZE];
     smiOID oid = {0, buf};
-    if ((oid.len = wsl_parse_oid(L, 0, luaL_checkstring(L, 1), buf)) == 0)
+    if ((oid.len = wsl_parse_oid_at(L, 0, 1, buf)) == 0)
         return wsl_push_last_error(L, 0);
     wsl_push_oid(L, &oid);
     return 1;
@@ -58,7 +58,7 @@ static int l_mib_name(lua_State *L)
 {
     smiUINT32 buf[MAXOBJIDSIZE];
     smiOID oid = {0, buf};
-    if ((oid.len = wsl_parse_oid(L, 0, luaL_checkstring(L, 1), buf)) == 0)
+    if ((oid.len = wsl_parse_oid_at(L, 0, 1, buf)) == 0)
         return wsl_push_last_error(L, 0);
     char text[MAXOBJIDSTRSIZE * 2];
     if (!WsnmpMibOidToName(&oid, text, sizeof text))
@@ -73,7 +73,7 @@ static int l_mib_enum(lua_State *L)
     smiUINT32 buf[MAXOBJIDSIZE];
     smiOID oid = {0, buf};
     lua_Integer value = luaL_checkinteger(L, 2);
-    if ((oid.len = wsl_parse_oid(L, 0, luaL_checkstring(L, 1), buf)) == 0)
+    if ((oid.len = wsl_parse_oid_at(L, 0, 1, buf)) == 0)
         return wsl_push_last_error(L, 0);
     luaL_argcheck(L, value >= INT32_MIN && value <= INT32_MAX, 2, "not a 32-bit integer");
     char label[256];

@@ -203,13 +203,36 @@ static int l_type(lua_State *L)
     return 1;
 }
 
+/* Dotted decimal at idx, 1..128 sub-identifiers; 0 (last error set) if not. */
+static smiUINT32 parse_arcs(lua_State *L, int idx, smiUINT32 *buf)
+{
+    const char *s = wsl_check_text(L, idx, 0, SNMPAPI_OID_INVALID, "an OID");
+    if (s == NULL)
+        return 0;
+    const char *p = *s == '.' ? s + 1 : s;
+    smiUINT32 n = 0;
+    while (n < MAXOBJIDSIZE && *p >= '0' && *p <= '9') {
+        uint64_t v = 0;
+        while (*p >= '0' && *p <= '9' && v <= UINT32_MAX)
+            v = v * 10 + (uint64_t)(*p++ - '0');
+        if (v > UINT32_MAX)
+            break;
+        buf[n++] = (smiUINT32)v;
+        if (*p == '\0')
+            return n;
+        if (*p++ != '.')
+            break;
+    }
+    return wsl_parse_oid(L, 0, s, buf); /* malformed: the usual reason and error */
+}
+
 static int l_oid_compare(lua_State *L)
 {
-    const char *a = luaL_checkstring(L, 1);
-    const char *b = luaL_checkstring(L, 2);
     smiUINT32 abuf[MAXOBJIDSIZE], bbuf[MAXOBJIDSIZE];
     smiOID x = {0, abuf}, y = {0, bbuf};
-    if ((x.len = wsl_parse_oid(L, 0, a, abuf)) == 0 || (y.len = wsl_parse_oid(L, 0, b, bbuf)) == 0)
+    /* A single sub-identifier is a valid row index ("1"), though not an
+     * OID SnmpStrToOid accepts: compared here all the same. */
+    if ((x.len = parse_arcs(L, 1, abuf)) == 0 || (y.len = parse_arcs(L, 2, bbuf)) == 0)
         return wsl_push_last_error(L, 0);
     /* Component-wise; a proper prefix sorts first (SnmpOidCompare's rule). */
     smiUINT32 n = x.len < y.len ? x.len : y.len;

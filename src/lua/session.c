@@ -116,9 +116,11 @@ static int s_entity(lua_State *L)
 {
     lua_settop(L, 3); /* the new userdata must not land in the options slot */
     uint64_t h = check_session(L)->handle;
-    const char *address = luaL_checkstring(L, 2);
+    const char *address = wsl_check_text(L, 2, h, SNMPAPI_ENTITY_UNKNOWN, "the address");
     if (!lua_isnoneornil(L, 3))
         luaL_checktype(L, 3, LUA_TTABLE);
+    if (address == NULL)
+        return wsl_push_last_error(L, h);
     HSNMP_ENTITY e = SnmpStrToEntity(h, address);
     if (e == 0 && wsl_retry_after_gc(L))
         e = SnmpStrToEntity(h, address);

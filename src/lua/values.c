@@ -174,6 +174,37 @@ smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT
     return n;
 }
 
+const char *wsl_check_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS code,
+                           const char *what)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, idx, &len);
+    if (strlen(text) != len) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s contains a NUL byte", what);
+        WsnmpSetLastError(s, code, msg);
+        return NULL;
+    }
+    return text;
+}
+
+const char *wsl_opt_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS code,
+                         const char *what, int *bad)
+{
+    *bad = 0;
+    if (lua_isnoneornil(L, idx))
+        return NULL;
+    const char *text = wsl_check_text(L, idx, s, code, what);
+    *bad = text == NULL;
+    return text;
+}
+
+smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *buf)
+{
+    const char *text = wsl_check_text(L, idx, s, SNMPAPI_OID_INVALID, "an OID");
+    return text ? wsl_parse_oid(L, s, text, buf) : 0;
+}
+
 /* Reads an integer in [lo, hi] from a Lua number; 0 if it is not one. */
 static int number_in_range(lua_State *L, int idx, lua_Integer lo, lua_Integer hi, lua_Integer *out)
 {
@@ -226,7 +257,7 @@ int wsl_read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, i
     // cppcheck-suppress ctuuninitvar ; store is room to write into, not input
     smiUINT32 *name_buf = store->name_buf, *value_oid_buf = store->value_oid_buf;
     smiOID name = {0, name_buf};
-    if ((name.len = wsl_parse_oid(L, s, lua_tostring(L, oid_idx), name_buf)) == 0)
+    if ((name.len = wsl_parse_oid_at(L, s, oid_idx, name_buf)) == 0)
         return SNMPAPI_FAILURE;
 
     smiVALUE value;
@@ -305,8 +336,7 @@ int wsl_read_varbind(lua_State *L, HSNMP_SESSION s, int oid_idx, int type_idx, i
             break;
         }
         value.value.oid.ptr = value_oid_buf;
-        if ((value.value.oid.len =
-                 wsl_parse_oid(L, s, lua_tostring(L, value_idx), value_oid_buf)) == 0)
+        if ((value.value.oid.len = wsl_parse_oid_at(L, s, value_idx, value_oid_buf)) == 0)
             return SNMPAPI_FAILURE;
         break;
     default: /* null and the exceptions carry no value */

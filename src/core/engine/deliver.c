@@ -2,8 +2,9 @@
  * deliver.c — the receive path of a session's socket: a datagram is
  * decoded and matched to the request it answers, and becomes a queued
  * reply.  A reply is accepted only from the address and port its request
- * went to, with the request's id (v3: message id); anything else is
- * dropped and counted.
+ * went to (or, for an any_source entity, with its community or USM user),
+ * with the request's id (v3: message id); anything else is dropped and
+ * counted.
  */
 #include "engine.h"
 
@@ -11,6 +12,23 @@
 #include <string.h>
 
 smiUINT32 wsnmp_deliver_dropped_total;
+
+/* A reply from another address than its request's is accepted only for an
+ * entity that opted in (any_source: a multi-homed agent), and then still
+ * only with the request's community; a v3 one must authenticate as the
+ * request's user (checked below), so noAuthNoPriv never qualifies. */
+static bool other_source_ok(const wsnmp_request *r, const wsnmp_decoded *d)
+{
+    if (!r->any_source)
+        return false;
+    if (d->version == WSNMP_VERSION_3)
+        return r->sec.level > WSNMP_LEVEL_NOAUTH_NOPRIV;
+    static const smiBYTE public_community[] = "public"; /* an empty one means "public" */
+    smiOCTETS want = r->sec.community;
+    if (want.len == 0)
+        want = (smiOCTETS){6, (smiBYTE *)public_community};
+    return d->community.len == want.len && memcmp(d->community.ptr, want.ptr, want.len) == 0;
+}
 
 void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, size_t len,
                    const struct sockaddr_storage *from, socklen_t fromlen)
@@ -38,7 +56,8 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     wsnmp_request *r = wsnmp_pending_find(io, id);
     bool is_reply = d.pdu.type == SNMP_PDU_RESPONSE || d.pdu.type == 0xA8 /* report */;
     if (r == NULL || !is_reply || r->state == WSNMP_REQ_WAIT_ENGINE ||
-        !wsnmp_peer_equal(&r->peer, from, fromlen) || d.version != r->sec.version) {
+        d.version != r->sec.version ||
+        (!wsnmp_peer_equal(&r->peer, from, fromlen) && !other_source_ok(r, &d))) {
         /* Late, duplicate, spoofed or unsolicited: never delivered. */
         wsnmp_deliver_dropped_total++;
         wsnmp_decoded_free(&d);
@@ -56,6 +75,7 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
         wsnmp_decoded_free(&d);
         return;
     }
+    wsnmp_request_note_reply(r, d.pdu.error_status);
     wsnmp_pending_remove(io, r);
     wsnmp_message *m = calloc(1, sizeof *m);
     wsnmp_pdu *pdu = malloc(sizeof *pdu);

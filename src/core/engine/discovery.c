@@ -168,7 +168,9 @@ bool wsnmp_discovery_prepare_reply(wsnmp_session *s, const unsigned char *data, 
     if (s->io == NULL || !wsnmp_ber_v3_msg_id(data, len, &msg_id))
         return true; /* not v3: nothing to prepare */
     wsnmp_request *r = wsnmp_pending_find(s->io, msg_id);
-    if (r == NULL || !wsnmp_peer_equal(&r->peer, from, fromlen))
+    /* (an any_source request's reply from elsewhere must still authenticate) */
+    if (r == NULL || (!wsnmp_peer_equal(&r->peer, from, fromlen) &&
+                      !(r->any_source && r->sec.level > WSNMP_LEVEL_NOAUTH_NOPRIV)))
         return false;
     /* Requests for one v3 user and agent may be in flight with different
      * credentials (a passphrase being changed): net-snmp keeps one key set

@@ -43,6 +43,12 @@ typedef struct wsnmp_request {
     smiUINT32 timeout_ms, attempts_left;
     int fd;           /* a listener's socket for responses, else -1: the session's own */
     int time_resends; /* v3 notInTimeWindow re-encodes */
+    /* The entity it was sent to (its figures; a freed entity is skipped),
+     * its pacing, and when the request last went out. */
+    HSNMP_ENTITY entity;
+    bool counted, any_source;
+    double backoff;
+    uint64_t sent_ms;
     size_t heap_index;
     struct wsnmp_request *hash_next; /* per-session table */
     struct wsnmp_request *wait_next; /* waiting for engine discovery */
@@ -54,6 +60,10 @@ struct wsnmp_io;
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts);
 void wsnmp_request_free(wsnmp_request *r);
+/* The entity r was sent to, if it still exists (its figures), else NULL. */
+wsnmp_entity *wsnmp_request_entity(const wsnmp_request *r);
+/* A reply accepted for r: counts it (and its round trip) for the entity. */
+void wsnmp_request_note_reply(const wsnmp_request *r, smiINT error_status);
 /* Encodes r for `engine` (v3; NULL otherwise) and sends it. */
 wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS *engine,
                                  const char **why);
@@ -229,6 +239,7 @@ typedef struct {
     wsnmp_session *session;
     uint32_t slot;
     wsnmp_entity *dst;
+    HSNMP_ENTITY dst_handle;
     wsnmp_context *ctx;
     const wsnmp_pdu *pdu;
 } wsnmp_send_args;

@@ -137,7 +137,8 @@ bool wsnmp_io_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
             !wsnmp_tcp_send(s, &r->peer, r->packet, r->packet_len, why))
             return false;
         r->attempts_left = 0; /* a stream does not lose messages: no resends */
-        wsnmp_pending_timer_set(r, wsnmp_clock_now_ms() + r->timeout_ms);
+        r->sent_ms = wsnmp_clock_now_ms();
+        wsnmp_pending_timer_set(r, r->sent_ms + r->timeout_ms);
         return true;
     }
     int fd = r->fd >= 0 ? r->fd : socket_for(s, r->session_slot, r->peer.addr.ss_family);
@@ -156,7 +157,8 @@ bool wsnmp_io_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
                                                              : "cannot send the datagram";
         return false;
     }
-    wsnmp_pending_timer_set(r, wsnmp_clock_now_ms() + r->timeout_ms);
+    r->sent_ms = wsnmp_clock_now_ms();
+    wsnmp_pending_timer_set(r, r->sent_ms + r->timeout_ms);
     return true;
 }
 

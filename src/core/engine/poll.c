@@ -86,6 +86,11 @@ static void run_timers(uint64_t now)
         const char *why;
         if (r->attempts_left > 0 && wsnmp_library.retransmit_mode == SNMPAPI_ON) {
             r->attempts_left--;
+            wsnmp_entity *e = wsnmp_request_entity(r);
+            if (e)
+                e->stats.retries++;
+            double next = (double)r->timeout_ms * r->backoff; /* at most an hour */
+            r->timeout_ms = next > 3600000.0 ? 3600000u : (smiUINT32)next;
             if (wsnmp_io_transmit(s, r, &why))
                 continue;
         }
@@ -94,6 +99,9 @@ static void run_timers(uint64_t now)
             wsnmp_discovery_probe_timeout(s, r);
             continue;
         }
+        wsnmp_entity *e = wsnmp_request_entity(r);
+        if (e)
+            e->stats.timeouts++;
         wsnmp_request_fail(s, r, SNMPAPI_TL_TIMEOUT, "no response from the agent");
     }
 }

@@ -19,6 +19,7 @@ wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
     r->peer = *peer;
     r->heap_index = SIZE_MAX;
     r->fd = -1;
+    r->backoff = 1.0;
     r->timeout_ms = timeout_ms;
     r->attempts_left = attempts;
     /* Retransmission OFF applies to what is sent while it is off, even if
@@ -28,8 +29,32 @@ wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
     return r;
 }
 
+wsnmp_entity *wsnmp_request_entity(const wsnmp_request *r)
+{
+    return r->counted ? wsnmp_handle_get(r->entity, WSNMP_KIND_ENTITY, NULL) : NULL;
+}
+
+void wsnmp_request_note_reply(const wsnmp_request *r, smiINT error_status)
+{
+    wsnmp_entity *e = wsnmp_request_entity(r);
+    if (e == NULL)
+        return;
+    uint64_t now = wsnmp_clock_now_ms();
+    uint64_t rtt = now > r->sent_ms ? now - r->sent_ms : 0;
+    e->stats.responses++;
+    e->stats.rtt_count++;
+    e->stats.rtt_sum_ms += rtt;
+    if (rtt > e->stats.rtt_max_ms)
+        e->stats.rtt_max_ms = rtt;
+    if (error_status == SNMP_ERROR_TOOBIG)
+        e->stats.too_big++;
+}
+
 void wsnmp_request_free(wsnmp_request *r)
 {
+    wsnmp_entity *e = wsnmp_request_entity(r);
+    if (e && e->stats.in_flight > 0)
+        e->stats.in_flight--;
     wsnmp_pending_timer_clear(r);
     wsnmp_credentials_clear(&r->sec);
     if (r->pdu)

@@ -79,6 +79,7 @@ bool wsnmp_send_lookup_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
     a->session = wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &a->slot, NULL, fn);
     if (a->session == NULL)
         return false;
+    a->dst_handle = dst;
     if ((a->dst = wsnmp_handle_get(dst, WSNMP_KIND_ENTITY, NULL)) == NULL)
         return wsnmp_error_fail(a->slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity",
                                 fn),
@@ -197,6 +198,13 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         return code ? wsnmp_error_fail(sslot, code, "%s: %s", fn, why) : SNMPAPI_SUCCESS;
     }
 
+    /* Counted for the entity from here: request_free gives back in_flight. */
+    r->entity = a->dst_handle;
+    r->counted = true;
+    r->any_source = dst->any_source;
+    r->backoff = dst->backoff >= 1.0 ? dst->backoff : 1.0;
+    dst->stats.requests++;
+    dst->stats.in_flight++;
     if (r->sec.version == WSNMP_VERSION_3) {
         code = wsnmp_discovery_send(s, r, &why);
         if (code != WSNMP_OK) {
@@ -238,6 +246,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY ds
     a.session = wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &a.slot, NULL, fn);
     if (a.session == NULL)
         return SNMPAPI_FAILURE;
+    a.dst_handle = dstEntity;
     if ((a.dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL)) == NULL)
         return wsnmp_error_fail(a.slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity",
                                 fn);

@@ -206,6 +206,51 @@ WSNMP_API SNMPAPI_STATUS WsnmpSetTimeoutMs(HSNMP_ENTITY entity, smiUINT32 timeou
     return SNMPAPI_SUCCESS;
 }
 
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityBackoff(HSNMP_ENTITY entity, double factor)
+{
+    uint32_t sslot;
+    wsnmp_entity *e =
+        wsnmp_handle_lookup(entity, WSNMP_KIND_ENTITY, NULL, &sslot, "WsnmpSetEntityBackoff");
+    if (e == NULL)
+        return SNMPAPI_FAILURE;
+    if (!(factor >= 1.0 && factor <= 10.0))
+        return wsnmp_error_fail(sslot, SNMPAPI_OTHER_ERROR,
+                                "WsnmpSetEntityBackoff: the factor must be 1 .. 10");
+    e->backoff = factor;
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpSetEntityAnySource(HSNMP_ENTITY entity, smiINT on)
+{
+    wsnmp_entity *e =
+        wsnmp_handle_lookup(entity, WSNMP_KIND_ENTITY, NULL, NULL, "WsnmpSetEntityAnySource");
+    if (e == NULL)
+        return SNMPAPI_FAILURE;
+    e->any_source = on != 0;
+    return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpGetEntityStats(HSNMP_ENTITY entity, WsnmpEntityStats *stats)
+{
+    uint32_t sslot;
+    wsnmp_entity *e =
+        wsnmp_handle_lookup(entity, WSNMP_KIND_ENTITY, NULL, &sslot, "WsnmpGetEntityStats");
+    if (e == NULL)
+        return SNMPAPI_FAILURE;
+    if (stats == NULL)
+        return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "WsnmpGetEntityStats: no output");
+    stats->requests = e->stats.requests;
+    stats->responses = e->stats.responses;
+    stats->timeouts = e->stats.timeouts;
+    stats->retries = e->stats.retries;
+    stats->too_big = e->stats.too_big;
+    stats->in_flight = e->stats.in_flight;
+    stats->rtt_avg =
+        e->stats.rtt_count ? (double)e->stats.rtt_sum_ms / (double)e->stats.rtt_count / 1000.0 : 0;
+    stats->rtt_max = (double)e->stats.rtt_max_ms / 1000.0;
+    return SNMPAPI_SUCCESS;
+}
+
 WSNMP_API SNMPAPI_STATUS SnmpGetRetry(HSNMP_ENTITY hEntity, smiLPUINT32 nPolicyRetry,
                                       smiLPUINT32 nActualRetry)
 {

@@ -92,6 +92,16 @@ typedef struct {
     bool has_reply_msg_id;
     int32_t reply_msg_id;
     smiOCTETS reply_context_engine;
+    /* Pacing and figures (WsnmpSetEntityBackoff, WsnmpSetEntityAnySource,
+     * WsnmpGetEntityStats): the engine counts into `stats` through the
+     * entity's handle, so a freed entity just stops counting. */
+    double backoff; /* 0: 1 */
+    bool any_source;
+    struct {
+        uint64_t requests, responses, timeouts, retries, too_big, rtt_count;
+        uint64_t rtt_sum_ms, rtt_max_ms;
+        smiUINT32 in_flight;
+    } stats;
 } wsnmp_entity;
 
 void wsnmp_entity_destroy(void *obj);
