@@ -415,8 +415,11 @@ function commands.simulate(run)
     users = { { user = o.user, level = eopts.level, auth = o.auth, auth_pass = o.auth_pass,
                 priv = o.priv, priv_pass = o.priv_pass } }
   end
+  local found, why = simulator.recordings(dir)
+  if not found then usage_error(why) end
   local agent, msg, name = simulator.start(dir, { address = address, users = users })
   if not agent then
+    if name == "SNMPAPI_OTHER_ERROR" then fail(EXIT.SNMP, msg) end -- a recording's FILE:LINE
     if name == "SNMPAPI_ENTITY_UNKNOWN" then
       fail(EXIT.USAGE, ("bad ADDRESS '%s': %s"):format(address, msg), true)
     end
