@@ -108,10 +108,10 @@ local RANGE = {
 
 -- The value of a `value=`/`hexvalue=` setting, through the line parser's
 -- `parse(typ, text, is_hex)`.
-local function value_of(settings, typ, parse)
+local function value_of(settings, typ, parse, module)
   if settings.hexvalue then return parse(typ, settings.hexvalue, true) end
   if settings.value then return parse(typ, settings.value, false) end
-  return nil, "needs value= or hexvalue="
+  return nil, module .. " needs value= or hexvalue="
 end
 
 -- A constant of a vlist, compared with a SET's value.
@@ -282,8 +282,8 @@ function modules.delay(typ, text, parse)
                                      vlist = true, tlist = true })
   if not s then return nil, why end
   local value
-  value, why = value_of(s, typ, parse)
-  if value == nil then return nil, "delay " .. why end
+  value, why = value_of(s, typ, parse, "delay")
+  if value == nil then return nil, why end
   local spec = { module = "delay", value = value }
   spec.wait, why = number_of(s, "wait", 500)
   if not spec.wait then return nil, why end
@@ -337,8 +337,8 @@ function modules.error(typ, text, parse)
   end
   local on_get = spec.status and spec.op ~= "set"
   if s.value or s.hexvalue or not on_get then
-    spec.value, why = value_of(s, typ, parse)
-    if spec.value == nil then return nil, "error " .. why end
+    spec.value, why = value_of(s, typ, parse, "error")
+    if spec.value == nil then return nil, why end
   end
   return spec
 end
@@ -347,8 +347,8 @@ function modules.writecache(typ, text, parse)
   local s, why = settings_of(text, { value = true, hexvalue = true, vlist = true })
   if not s then return nil, why end
   local spec = { module = "writecache", writable = true }
-  spec.value, why = value_of(s, typ, parse)
-  if spec.value == nil then return nil, "writecache " .. why end
+  spec.value, why = value_of(s, typ, parse, "writecache")
+  if spec.value == nil then return nil, why end
   if s.vlist then
     spec.vlist, why = status_list(typ, s.vlist, parse)
     if not spec.vlist then return nil, why end
