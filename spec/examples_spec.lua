@@ -114,6 +114,38 @@ describe("examples #integration", function()
     os.remove(log)
   end)
 
+  it("device_simulator serves a recording whose counters advance", function()
+    local snmpd = require("winsnmp.snmpd")
+    local out = os.tmpname()
+    os.execute(ENV .. "lua5.4 examples/device_simulator.lua udp:127.0.0.1:0 4 >"
+      .. snmpd.shell_quote(out) .. " 2>&1 </dev/null &")
+    local address
+    for _ = 1, 100 do
+      address = (snmpd.read_file(out) or ""):match("on udp:(127%.0%.0%.1:%d+)")
+      if address then break end
+      snmpd.sleep(0.05)
+    end
+    assert.is_not_nil(address, snmpd.read_file(out))
+    local function counter()
+      local text = run("LD_PRELOAD= snmpget -m '' -M /dev/null -On -v2c -c public " .. address
+        .. " 1.3.6.1.2.1.2.2.1.10.1 1.3.6.1.2.1.1.5.0")
+      assert.matches('STRING: "sim%-router%-1"', text)
+      return tonumber(text:match("Counter32: (%d+)"))
+    end
+    local first = counter()
+    snmpd.sleep(1.1)
+    local second = counter()
+    assert.is_true(second - first > 100000, ("%s then %s"):format(first, second))
+    for _ = 1, 100 do
+      if (snmpd.read_file(out) or ""):find("simulator stopped", 1, true) then break end
+      snmpd.sleep(0.05)
+    end
+    local text = snmpd.read_file(out)
+    os.remove(out)
+    assert.matches("ifInOctets%.1 = %d+", text)
+    assert.matches("simulator stopped", text)
+  end)
+
   it("luv_loop drives the engine from libuv", function()
     local out = run_ok("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
     assert.matches("3 answers through luv", out)

@@ -167,6 +167,16 @@ function helper.agent(opts)
   end)
 end
 
+--- A simulated agent, `require("winsnmp.simulator").start(source, opts)`,
+-- for the enclosing describe block (see fixture): `sim.address`, ...  It
+-- lives in this process: call helper.check_no_leaks() after this, so that
+-- the agent is stopped before the leak check runs.
+function helper.simulator(source, opts)
+  return fixture("the simulated agent", function()
+    return assert(require("winsnmp.simulator").start(source, opts))
+  end)
+end
+
 --- A misbehaving agent, `require("support.fake").start()`, for the enclosing
 -- describe block (see fixture): `fake.address`, `fake.port`, `fake:log()`.
 function helper.fake_agent()

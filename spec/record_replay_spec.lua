@@ -49,7 +49,7 @@ describe("record and replay #integration", function()
       { "1.3.6.1|2|99999999999\n", ":1: bad Integer32" },
       { "1.3.6.1|70|18446744073709551616\n", ":1: bad Counter64" },
       { "1.3.6.1|64|1.2.3\n", ":1: bad IpAddress" },
-      { "1.3.6.1|65:numeric|rate=10\n", ":1: variation module \"numeric\" is not supported" },
+      { "1.3.6.1|65:sql|rate=10\n", ":1: variation module \"sql\" is not supported" },
     }
     for _, case in ipairs(cases) do
       local path = helper.temp_file(case[1])

@@ -1,6 +1,8 @@
 --- The `winsnmp` command-line tool (bin/winsnmp is a two-line wrapper).
 --
 --     winsnmp get|getnext|walk|bulkwalk|table|set|trap|listen-traps [OPTIONS] AGENT ...
+--     winsnmp record [OPTIONS] AGENT [ROOT] -o FILE
+--     winsnmp simulate [OPTIONS] DIR [--listen ADDRESS]
 --
 -- The subcommands mirror net-snmp's snmpget, snmpgetnext, snmpwalk,
 -- snmpbulkwalk, snmptable, snmpset, snmptrap and `snmptrapd -f -Lo`: the
@@ -66,6 +68,7 @@ function cli.main(argv, out, err)
     if type(e) == "string" and e:find("interrupted!$") then return INTERRUPTED end
     return debug.traceback(tostring(e), 2)
   end)
+  if run.simulator then run.simulator:stop() end
   if run.session then run.session:close() end
   out:flush()
   if ok then return result end

@@ -26,6 +26,7 @@ function winsnmp.stats()
 end
 
 winsnmp.poll = tasks.poll
+winsnmp.fds = tasks.fds -- (the engine's deadline, or the first delayed answer's)
 winsnmp.spawn = tasks.spawn
 winsnmp.run = tasks.run
 winsnmp.agent = receiver -- (its `report` is what handler errors go through)

@@ -402,14 +402,11 @@ function View:value(oid)
 end
 
 --- A view serving a `.snmprec` recording (snmpsim's format, as `s:record`
--- writes it), or nil, "FILE:LINE: why", NAME.  This is
--- `winsnmp.mibview.load(path)`.  Variation modules (`numeric`, `delay`, ...)
--- are not supported yet: a line that uses one is an error naming it.
+-- writes it, with its numeric, delay, error and writecache variation tags),
+-- or nil, "FILE:LINE: why", NAME.  This is `winsnmp.mibview.load(path)`.
 -- @function load
 local function load(path)
-  local entries, msg, name = require("winsnmp.snmprec").read(path)
-  if not entries then return nil, msg, name end
-  return new(entries)
+  return require("winsnmp.snmprec").view(path)
 end
 
 -- winsnmp.mibview(entries, opts) builds a view; winsnmp.mibview.load(path)

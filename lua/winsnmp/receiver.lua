@@ -102,7 +102,11 @@ function respond(session, message, req, list, status, index, max_size)
       list, status, index = nil, GENERR, 0
     end
   end
-  if not pdu then pdu = assert(response_pdu(session, req, req.varbinds, status, index)) end
+  if not pdu then
+    -- (tooBig goes with no varbinds, RFC 3416 4.2.1)
+    pdu = assert(response_pdu(session, req, status == TOOBIG and {} or req.varbinds, status,
+      index))
+  end
   local bytes
   bytes, msg = session:encode(message.src, message.context, pdu)
   if not bytes and list then
@@ -145,6 +149,19 @@ local function request_of(message)
   }
 end
 
+-- Validates what a handler asked for in req.delay: seconds, or nil.
+local function delay_of(req)
+  local d = req.delay
+  if d == nil then return nil end
+  if type(d) ~= "number" or d ~= d or d < 0 then
+    receiver.report("listener handler set req.delay to something not a number of seconds")
+    return nil
+  end
+  return d > 0 and d or nil
+end
+
+-- Serves one request; returns true when the answer was put off (the message's
+-- src and context are then freed once it has been sent or dropped).
 local function serve(session, message, listener)
   local req = request_of(message)
   local policy = listener.policy
@@ -171,18 +188,32 @@ local function serve(session, message, listener)
   end
   if not session:is_open() then
     return -- the handler closed its session (or called cleanup): nobody answers
-  elseif not ok then
+  end
+  local list, status, at = nil, GENERR, 0
+  if not ok then
     receiver.report("listener handler failed: " .. tostring(result))
-    respond(session, message, req, nil, GENERR, 0, max_size)
   elseif type(result) == "table" then
-    respond(session, message, req, result, nil, nil, max_size)
+    list, status, at = result, nil, nil
   elseif result == nil and core.pdu_errors[name] then
-    respond(session, message, req, nil, core.pdu_errors[name], math.tointeger(index) or 0,
-      max_size)
+    status, at = core.pdu_errors[name], math.tointeger(index) or 0
   else
     receiver.report("listener handler returned neither varbinds nor an SNMP_ERROR_ name")
-    respond(session, message, req, nil, GENERR, 0, max_size)
   end
+  if ok and req.drop then return end -- the handler asked for no answer at all
+  local delay = ok and delay_of(req)
+  if not delay then return respond(session, message, req, list, status, at, max_size) end
+  -- Later: the loop goes on meanwhile.  A session or listener closed by
+  -- then takes the answer with it.
+  tasks.after(delay, function()
+    if session:is_open() and listener.entity then
+      local sent, err = xpcall(respond, debug.traceback, session, message, req, list, status, at,
+        max_size)
+      if not sent then receiver.report("cannot send a delayed answer: " .. tostring(err)) end
+    end
+    message.src:free()
+    message.context:free()
+  end)
+  return true
 end
 
 -- ---- dispatch ----------------------------------------------------------------------
@@ -195,6 +226,7 @@ local function drain(session)
     local message = session:_incoming()
     if not message then break end
     handled[message.request_id] = true
+    local kept = false
     if message.kind == "notification" then
       local n
       for _, id in ipairs(message.registrations) do
@@ -206,10 +238,14 @@ local function drain(session)
       end
     else
       local listener = h.listeners[message.listener]
-      if listener then serve(session, message, listener) end
+      if listener and serve(session, message, listener) then
+        kept = true -- (an answer put off: its timer frees src and context)
+      end
     end
-    message.src:free()
-    message.context:free()
+    if not kept then
+      message.src:free()
+      message.context:free()
+    end
     message.pdu:free()
   end
   return handled
@@ -314,6 +350,15 @@ end
 -- `views` ({[community or user] = {subtree, ...}}: that principal sees only
 -- those subtrees, as VACM; see winsnmp.views).
 -- For v3 the handler's req also has `user`, `level` and `context`.
+--
+-- Delayed and dropped answers: a handler that sets `req.delay = seconds`
+-- has its answer sent that much later, and one that sets `req.drop = true`
+-- has none sent at all (the manager times out).  Nothing blocks meanwhile:
+-- other requests, listeners and the requests of this process go on, `poll`
+-- runs the answer when it is due, and `winsnmp.fds()` reports that time to
+-- an external loop.  An answer still waiting when its session or listener
+-- is closed is not sent.  winsnmp.snmprec's views use this for snmpsim's
+-- `delay` variation.
 function Session:listen(address, handler, opts)
   if type(handler) ~= "function" then
     error("bad argument #2 to 'listen' (function expected)", 2)

@@ -10,10 +10,11 @@ local Session = core.Session
 local DEFAULT_MAX_REPETITIONS = 25
 
 local function request(s, kind, dst, list, ctx, non_repeaters, max_repetitions)
-  if not tasks.in_task() then
+  if not tasks.in_task() and not tasks.next_due() then
     -- Outside a task the engine waits in C while nothing else happens; it
     -- answers false, id once something else does, and the general path
-    -- below hands that out.
+    -- below hands that out.  (Not while a timer waits: only Lua's poll
+    -- runs those, so the general path waits instead.)
     local r1, r2, r3, r4 = s:_call(kind, dst, list, ctx, non_repeaters, max_repetitions)
     if r1 ~= false then return r1, r2, r3, r4 end
     return tasks.await(s, r2)

@@ -8,6 +8,7 @@
 -- @module winsnmp.snmprec
 
 local core = require("winsnmp.core")
+local variations = require("winsnmp.variations")
 
 local Session = core.Session
 local snmprec = {}
@@ -62,67 +63,98 @@ local function unhex(text)
   return (text:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end))
 end
 
---- Parses one line: an entry `{oid, type, value}`, or nil and why.
-function snmprec.parse_line(line)
+-- The value of type `typ` written as `text` (`is_hex`: hexadecimal digits
+-- of its bytes), or nil and why.
+local function parse_value(typ, text, is_hex)
+  if is_hex then
+    text = unhex(text)
+    if not text then return nil, "malformed hexadecimal value" end
+  end
+  if EMPTY[typ] then return nil end
+  if typ == "int" then
+    local n = math.tointeger(tonumber(text))
+    if not n or n < -2147483648 or n > 2147483647 then return nil, "bad Integer32" end
+    return n
+  end
+  if UNSIGNED[typ] then
+    local n = math.tointeger(tonumber(text))
+    if not n or n < 0 or n > 4294967295 then return nil, "bad unsigned 32-bit value" end
+    return n
+  end
+  if typ == "cntr64" then
+    local n = u64(text)
+    if not n then return nil, "bad Counter64" end
+    return n
+  end
+  if typ == "ipaddr" then
+    if is_hex then
+      if #text ~= 4 then return nil, "an IpAddress is 4 bytes" end
+      return ("%d.%d.%d.%d"):format(text:byte(1, 4))
+    elseif not text:match("^%d+%.%d+%.%d+%.%d+$") then
+      return nil, "bad IpAddress"
+    end
+    return text
+  end
+  if typ == "oid" then
+    text = text:gsub("^%.", "")
+    if not text:match("^%d+[%d.]*$") then return nil, "bad OID value" end
+  end
+  return text
+end
+
+--- Parses one line: an entry `{oid, type, value}`, or nil and why.  A line
+-- whose tag names a variation module (`65:numeric`) gives an entry with the
+-- functions and settings of winsnmp.variations (`loaded`: the clock,
+-- `core.now()`, its time counts from; default now).
+function snmprec.parse_line(line, loaded)
   local oid, tag, value = line:match("^([^|]*)|([^|]*)|(.*)$")
   if not oid then return nil, "not OID|TAG|VALUE" end
   oid = oid:gsub("^%.", "")
   if not oid:match("^%d+[%d.]*$") or oid:find("..", 1, true) or oid:sub(-1) == "." then
     return nil, ("malformed OID %q"):format(oid:sub(1, 64))
   end
-  if tag:find(":", 1, true) then
-    return nil, ("variation module %q is not supported"):format(tag:match(":(.*)$"))
-  end
+  local module = tag:match(":(.*)$")
+  if module then tag = tag:match("^[^:]*") end
   local number, is_hex = tag:match("^(%d+)(x?)$")
   local typ = number and TYPE_OF[tonumber(number)]
-  if not typ then return nil, ("unknown tag %q"):format(tag) end
-  if is_hex == "x" then
-    value = unhex(value)
-    if not value then return nil, "malformed hexadecimal value" end
-  end
-  if EMPTY[typ] then return { oid, typ, nil } end
-  if typ == "int" then
-    local n = math.tointeger(tonumber(value))
-    if not n or n < -2147483648 or n > 2147483647 then return nil, "bad Integer32" end
-    return { oid, typ, n }
-  end
-  if UNSIGNED[typ] then
-    local n = math.tointeger(tonumber(value))
-    if not n or n < 0 or n > 4294967295 then return nil, "bad unsigned 32-bit value" end
-    return { oid, typ, n }
-  end
-  if typ == "cntr64" then
-    local n = u64(value)
-    if not n then return nil, "bad Counter64" end
-    return { oid, typ, n }
-  end
-  if typ == "ipaddr" then
-    if is_hex == "x" then
-      if #value ~= 4 then return nil, "an IpAddress is 4 bytes" end
-      value = ("%d.%d.%d.%d"):format(value:byte(1, 4))
-    elseif not value:match("^%d+%.%d+%.%d+%.%d+$") then
-      return nil, "bad IpAddress"
+  if module then
+    if not variations.MODULES[module] then
+      return nil, ("variation module %q is not supported"):format(module:sub(1, 40))
     end
-    return { oid, typ, value }
+    if tag == "" then return nil, ("variation module %q needs a type tag"):format(module) end
+    if not typ or EMPTY[typ] then return nil, ("unknown tag %q"):format(tag) end
+    return variations.entry(oid, typ, module, value, parse_value, loaded)
   end
-  if typ == "oid" and not value:gsub("^%.", ""):match("^%d+[%d.]*$") then
-    return nil, "bad OID value"
+  if not typ then return nil, ("unknown tag %q"):format(tag) end
+  if EMPTY[typ] then
+    if is_hex == "x" and not unhex(value) then return nil, "malformed hexadecimal value" end
+    return { oid, typ, nil }
   end
-  return { oid, typ, value }
+  local v, why = parse_value(typ, value, is_hex == "x")
+  if v == nil then return nil, why end
+  return { oid, typ, v }
 end
 
 --- Reads a recording: a list of entries for winsnmp.mibview, or nil,
 -- "FILE:LINE: why", "SNMPAPI_OTHER_ERROR".  Blank lines and `#` comments
--- are skipped.
+-- are skipped.  Entries of variation lines carry their live `get`, their
+-- `set` and `writable`, and `variation` (the settings); the `error` and
+-- `delay` variations take effect only through the handler of
+-- `snmprec.view`.
 function snmprec.read(path)
   local f, err = io.open(path, "rb")
   if not f then return nil, tostring(err), "SNMPAPI_OTHER_ERROR" end
-  local entries, n = {}, 0
+  local entries, n, loaded, seen = {}, 0, core.now(), {}
   for line in f:lines() do
     n = n + 1
     line = line:gsub("\r$", "")
     if line ~= "" and not line:match("^%s*#") then
-      local entry, why = snmprec.parse_line(line)
+      local entry, why = snmprec.parse_line(line, loaded)
+      local oid = entry and (entry.oid or entry[1])
+      if entry and seen[oid] then
+        entry, why = nil, ("OID %s is already on line %d"):format(oid, seen[oid])
+      end
+      if entry then seen[oid] = n end
       if not entry then
         f:close()
         return nil, ("%s:%d: %s"):format(path, n, why), "SNMPAPI_OTHER_ERROR"
@@ -132,6 +164,25 @@ function snmprec.read(path)
   end
   f:close()
   return entries
+end
+
+--- A winsnmp.mibview View serving a recording, with every variation
+-- module in effect: `view.handler` (for s:listen) flags the `error`
+-- variations' statuses and asks the listener to delay or drop answers
+-- (`req.delay`, `req.drop`) for the `delay` ones.  Returns the View, or
+-- nil, "FILE:LINE: why", NAME.  This is what `winsnmp.mibview.load(path)`
+-- serves.
+function snmprec.view(path)
+  local entries, msg, name = snmprec.read(path)
+  if not entries then return nil, msg, name end
+  local ok, view = pcall(require("winsnmp.mibview"), entries)
+  if not ok then
+    -- (a duplicated OID: the view names the entry; say the file)
+    return nil, ("%s: %s"):format(path, tostring(view):gsub("^.-mibview: ", "")),
+      "SNMPAPI_OTHER_ERROR"
+  end
+  view.handler = variations.handler(view, entries)
+  return view
 end
 
 --- Walks `root` (default "1.3.6") of `dst` and writes what it gets to

@@ -61,20 +61,99 @@ local function dispatch(session, id, err, failures)
   return failures
 end
 
+-- ---- timers ------------------------------------------------------------------------
+
+-- Timers (delayed answers of the agent role), in the order they are due;
+-- equal due times keep the order they were made in.
+local timers = {}
+
+--- Runs `fn()` from `poll` once `seconds` have passed (without blocking
+-- anything meanwhile); returns the timer, for `tasks.cancel`.  `poll` waits
+-- no longer than the first timer is due, and `winsnmp.fds` reports it.
+function tasks.after(seconds, fn)
+  assert(type(seconds) == "number", "bad argument #1 to 'after' (number expected)")
+  assert(type(fn) == "function", "bad argument #2 to 'after' (function expected)")
+  local timer = { due = core.now() + math.max(0, seconds), fn = fn }
+  local i = #timers
+  while i > 0 and timers[i].due > timer.due do i = i - 1 end
+  table.insert(timers, i + 1, timer)
+  return timer
+end
+
+--- Cancels a timer made by `tasks.after` (true), or does nothing (false)
+-- when it has run already.
+function tasks.cancel(timer)
+  for i, t in ipairs(timers) do
+    if t == timer then
+      table.remove(timers, i)
+      return true
+    end
+  end
+  return false
+end
+
+--- When the first timer is due (on `winsnmp.now()`'s clock), or nil.
+function tasks.next_due()
+  return timers[1] and timers[1].due
+end
+
+-- A timer due within this much is run now rather than waited for (poll
+-- waits in whole milliseconds).
+local SLACK = 0.0005
+
+-- Runs the timers that are due; returns how many ran and the failures.
+local function run_timers(failures)
+  if not timers[1] then return 0, failures end
+  local now = core.now() + SLACK
+  local due = {}
+  while timers[1] and timers[1].due <= now do due[#due + 1] = table.remove(timers, 1) end
+  for _, t in ipairs(due) do
+    local ok, msg = xpcall(t.fn, debug.traceback)
+    if not ok then
+      failures = failures or {}
+      failures[#failures + 1] = msg
+    end
+  end
+  return #due, failures
+end
+
+-- `timeout` shortened to the first timer.
+local function bounded(timeout)
+  local due = timers[1] and timers[1].due
+  if not due then return timeout end
+  local left = math.max(0, due - core.now())
+  if timeout == nil or left < timeout then return left end
+  return timeout
+end
+
 --- Drives all I/O, retransmissions and timeouts once (waiting up to
 -- `timeout` seconds for something to happen; nil waits until something
--- does), runs callbacks, and returns the number of events handled.
+-- does), runs callbacks and the timers that are due (delayed answers),
+-- and returns the number of events and timers handled.
 function tasks.poll(timeout)
-  local n, events, name = core.poll(timeout)
+  local n, events, name = core.poll(bounded(timeout))
   if not n then return nil, events, name end
   local failures = nil -- made only when a callback fails
   for i = 1, 3 * n, 3 do
     failures = dispatch(events[i], events[i + 1], events[i + 2], failures)
   end
+  local fired
+  fired, failures = run_timers(failures)
   if failures then
     error("error in a session callback: " .. failures[1], 0)
   end
-  return n
+  return n + fired
+end
+
+--- The descriptors an external event loop should watch, and the seconds
+-- until `poll` must run (nil: no deadline): the engine's own next deadline
+-- (retransmissions, timeouts) or the first delayed answer, whichever comes
+-- first.  This is `winsnmp.fds()`.
+-- @return `{fd, ...}`, seconds|nil
+function tasks.fds()
+  local fds, timeout, name = core.fds()
+  if not fds then return nil, timeout, name end
+  return fds, bounded(timeout)
 end
 
 local function current_task()

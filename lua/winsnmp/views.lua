@@ -58,6 +58,12 @@ local function next_root(subtrees, oid)
   return nil
 end
 
+-- A request made from `req` with some fields of its own; what the handler
+-- sets on it (req.delay, req.drop) lands on `req`.
+local function derived(req, fields)
+  return setmetatable(fields, { __index = req, __newindex = req })
+end
+
 local function end_of_view(oid) return { oid = oid, type = "endofmibview" } end
 
 -- GETNEXT of one OID through the handler, stepping over what is outside the
@@ -69,7 +75,7 @@ local function next_in_view(handler, req, subtrees, oid)
     if oid_compare(oid, root) < 0 then oid = root end
   end
   for _ = 1, MAX_SKIPS do
-    local ask = setmetatable({ type = "getnext", varbinds = { { oid = oid } } }, { __index = req })
+    local ask = derived(req, { type = "getnext", varbinds = { { oid = oid } } })
     local list, name, index = handler(ask)
     if type(list) ~= "table" then return nil, name, index end
     local vb = list[1]
@@ -99,7 +105,7 @@ function views.serve(handler, req, subtrees)
     local answer = {}
     for i, vb in ipairs(req.varbinds) do answer[i] = { oid = vb.oid, type = "nosuchobject" } end
     if #wanted > 0 then
-      local list, name, index = handler(setmetatable({ varbinds = wanted }, { __index = req }))
+      local list, name, index = handler(derived(req, { varbinds = wanted }))
       if type(list) ~= "table" then
         return nil, name, index and positions[index] or index
       end

@@ -32,6 +32,10 @@ Subcommands (each works like the net-snmp tool in brackets):
   listen-traps [ADDRESS]                 print notifications as they arrive
                                          [snmptrapd -f -Lo]; ADDRESS is local,
                                          default udp:127.0.0.1:1162
+  record   AGENT [ROOT] -o FILE          walk ROOT (default 1.3.6) into FILE in
+                                         snmpsim's .snmprec format  [snmprec]
+  simulate DIR [--listen ADDRESS]        serve every DIR/**/*.snmprec as an agent
+                                         [snmpsim-command-responder]; see below
   OID defaults to 1.3.6.1.2.1 for walk and bulkwalk.  TABLE-OID is the
   table (1.3.6.1.2.1.2.2) or its entry (1.3.6.1.2.1.2.2.1).  An empty UPTIME
   ('') means the host's uptime now.  OIDs are numeric, or MIB names with -m.
@@ -56,14 +60,18 @@ Options (net-snmp's letters; a value may be attached, -v2c, or follow, -v 2c):
                    (~/.snmp/mibs:/usr/share/snmp/mibs:...).  No MIB is
                    loaded unless -m is given.
   -On              numeric OIDs in the output (.1.3.6.1.2.1.1.5.0)
-  -Cr N            bulkwalk, table: max-repetitions (default 10; table 25)
+  -Cr N            bulkwalk, table, record: max-repetitions (default 10;
+                   table, record 25)
   -Cn N            bulkwalk: non-repeaters
   -Cc, -Ci, -Cp    walk, bulkwalk: do not check that OIDs increase; get the
                    OID itself first; print the number of variables found
   -Ci              trap: send an inform and wait for the acknowledgement;
                    table: accepted (as snmptable's -Ci; the index is always shown)
   --count N        listen-traps: exit after N notifications
-  --timeout S      listen-traps: exit after S seconds
+  --timeout S      listen-traps, simulate: exit after S seconds
+  -o FILE          record: the recording to write
+  --listen ADDRESS simulate: the local address to answer on (default
+                   udp:127.0.0.1:1161; port 0 picks a free one)
   --json           JSON lines instead of text
   --csv            CSV instead of text
   -h, --help       this text
@@ -108,6 +116,16 @@ Output:
          time,source,version,pdu,uptime,trap_oid,oid,type,value.
   No community string or passphrase is ever printed; received
   notifications are shown without their community.
+
+Simulate: each recording answers the community (SNMPv3: the context name,
+  -n) that is its path relative to DIR without .snmprec, as snmpsim does:
+  DIR/lab/router.snmprec answers "lab/router"; no other community is
+  answered.  With -u (and -l -a -A -x -X) that one SNMPv3 user may ask too.
+  Communities and the user are read-write, so that snmpsim's writecache
+  objects take SETs; objects without a variation are not writable.
+  snmpsim's numeric, delay, error and writecache variation tags are served.
+  The address and the communities are printed on stderr when it starts;
+  it runs until SIGINT (exit 130) or SIGTERM, or --timeout.
 
 Exit status:
   0  success
@@ -156,12 +174,14 @@ local usage_error = args.usage_error
 -- ---- options -----------------------------------------------------------------------
 
 local SUBCOMMANDS = { get = true, getnext = true, walk = true, bulkwalk = true, table = true,
-                      set = true, trap = true, ["listen-traps"] = true }
+                      set = true, trap = true, ["listen-traps"] = true, record = true,
+                      simulate = true }
 
 -- Short options that take a value.
 local WITH_VALUE = { v = "version", c = "community", u = "user", l = "level", a = "auth",
                      A = "auth_pass", x = "priv", X = "priv_pass", n = "context", t = "timeout",
-                     r = "retries", m = "modules", M = "dirs", O = "output", C = "app" }
+                     r = "retries", m = "modules", M = "dirs", O = "output", C = "app",
+                     o = "outfile" }
 local SECRET = { community = true, auth_pass = true, priv_pass = true }
 
 local LEVELS = {
@@ -176,6 +196,7 @@ local VERSIONS = { ["1"] = "1", ["2c"] = "2c", ["2"] = "2c", ["3"] = "3" }
 local APP_LETTERS = {
   walk = { c = false, i = false, p = false },
   bulkwalk = { c = false, i = false, p = false, r = true, n = true },
+  record = { r = true },
   table = { r = true, i = false }, -- (-Ci: snmptable's "show the index"; it always is)
   trap = { i = false },
 }
@@ -251,7 +272,7 @@ function args.parse(argv, opts)
           i = i + 1
           if value == nil then usage_error(("--%s needs a value"):format(name)) end
         end
-        if opts.sub ~= "listen-traps" then
+        if opts.sub ~= "listen-traps" and not (name == "timeout" and opts.sub == "simulate") then
           usage_error(("--%s is an option of listen-traps"):format(name))
         end
         if name == "count" then
@@ -259,6 +280,14 @@ function args.parse(argv, opts)
         else
           opts.listen_timeout = number_option(value, "--timeout")
         end
+      elseif name == "listen" then
+        if not value then
+          value = argv[i]
+          i = i + 1
+          if value == nil then usage_error("--listen needs an ADDRESS") end
+        end
+        if opts.sub ~= "simulate" then usage_error("--listen is an option of simulate") end
+        opts.listen = value
       else
         usage_error(("unknown option --%s"):format(name))
       end
@@ -316,6 +345,8 @@ function args.parse(argv, opts)
   opts.community, opts.user, opts.context = raw.community, raw.user, raw.context
   opts.auth_pass, opts.priv_pass = raw.auth_pass, raw.priv_pass
   opts.modules, opts.dirs = raw.modules, raw.dirs
+  if raw.outfile and opts.sub ~= "record" then usage_error("-o is an option of record") end
+  opts.outfile = raw.outfile
   return opts
 end
 

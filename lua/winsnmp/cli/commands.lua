@@ -387,6 +387,65 @@ commands["listen-traps"] = function(run)
   return EXIT.OK
 end
 
+function commands.record(run)
+  local args = run.opts.positional
+  need(args, 1, "AGENT")
+  if #args > 2 then usage_error("too many arguments (one ROOT)") end
+  local path = run.opts.outfile
+  if not path then usage_error("record needs -o FILE") end
+  local root = run:oid_arg(args[2] or "1.3.6")
+  run:connect(args[1])
+  local count, msg, name, index = run.session:record(run.agent, root, path, {
+    max_repetitions = run.opts.app.r })
+  if not count then return run:report(msg, name, index, { root }, true) end
+  run:err(("winsnmp: %d varbinds written to %s\n"):format(count, path))
+  return EXIT.OK
+end
+
+function commands.simulate(run)
+  local args = run.opts.positional
+  need(args, 1, "DIR")
+  if #args > 1 then usage_error("too many arguments (one DIR)") end
+  local simulator = require("winsnmp.simulator")
+  local dir, address = args[1], run.opts.listen or "udp:127.0.0.1:1161"
+  local o = run.opts
+  local users = nil
+  if o.user then
+    local eopts = run:entity_options()
+    users = { { user = o.user, level = eopts.level, auth = o.auth, auth_pass = o.auth_pass,
+                priv = o.priv, priv_pass = o.priv_pass } }
+  end
+  local found, why = simulator.recordings(dir)
+  if not found then usage_error(why) end
+  local agent, msg, name = simulator.start(dir, { address = address, users = users })
+  if not agent then
+    if name == "SNMPAPI_OTHER_ERROR" then fail(EXIT.SNMP, msg) end -- a recording's FILE:LINE
+    if name == "SNMPAPI_ENTITY_UNKNOWN" then
+      fail(EXIT.USAGE, ("bad ADDRESS '%s': %s"):format(address, msg), true)
+    end
+    fail(EXIT.SNMP, ("cannot simulate on %s: %s"):format(address, msg))
+  end
+  run.simulator = agent
+  run:err("winsnmp: simulating on ", agent.address, "\n")
+  for _, community in ipairs(agent.communities) do
+    run:err("winsnmp: serving ", community, ".snmprec as community/context '", community, "'\n")
+  end
+  if users then run:err("winsnmp: and SNMPv3 user ", o.user, " (context selects the file)\n") end
+  run.stderr:flush()
+  local deadline = o.listen_timeout and (winsnmp.now() + o.listen_timeout)
+  while true do
+    local wait = 1
+    if deadline then
+      wait = deadline - winsnmp.now()
+      if wait <= 0 then break end
+      if wait > 1 then wait = 1 end
+    end
+    winsnmp.poll(wait)
+  end
+  agent:stop()
+  return EXIT.OK
+end
+
 --- Runs the subcommand the parsed command line names (after loading the
 -- MIBs it asks for); returns the exit status.
 function subcommands.run(run)
