@@ -603,6 +603,23 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID oid, smiINT32 value, LPSTR 
 WSNMP_API SNMPAPI_STATUS WsnmpMibFormat(smiLPCOID oid, smiLPCVALUE value, smiUINT32 flags,
                                         LPSTR buf, smiUINT32 size);
 
+/* One object of a table's INDEX clause (RFC 2578 7.7), as a manager needs
+ * it to decode row indexes: `syntax` is "int", "uint32", "ipaddr",
+ * "octets" or "oid"; `fixed_size` the length of a string of one SIZE
+ * (else 0); `implied` its IMPLIED keyword; `tc` its textual convention
+ * ("InetAddress", "InetAddressType", ...) or "". */
+typedef struct {
+    char name[64];
+    char syntax[8];
+    smiUINT32 fixed_size;
+    int implied;
+    char tc[64];
+} WsnmpMibIndex;
+/* The INDEX clause of the table entry `entry` (AUGMENTS followed): fills
+ * up to `max` items and returns how many there are (SNMPAPI_NOOP if the
+ * object has no INDEX clause, as for a scalar). */
+WSNMP_API SNMPAPI_STATUS WsnmpMibTableIndex(smiLPCOID entry, WsnmpMibIndex *items, smiUINT32 max);
+
 /* Adds an SNMPv3 user to the agent role of a listening entity (SnmpListen):
  * its requests are authenticated and decrypted with keys localised for the
  * local engine id, and need at least the user's level (else the report

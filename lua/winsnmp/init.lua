@@ -7,6 +7,7 @@
 local core = require("winsnmp.core")
 local tasks = require("winsnmp.tasks")
 require("winsnmp.requests")
+require("winsnmp.walks")
 local receiver = require("winsnmp.receiver")
 local access = require("winsnmp.access")
 require("winsnmp.notifications")
@@ -32,6 +33,7 @@ winsnmp.run = tasks.run
 winsnmp.agent = receiver -- (its `report` is what handler errors go through)
 winsnmp.mibview = require("winsnmp.mibview")
 winsnmp.mib = require("winsnmp.mib")
+winsnmp.metrics = require("winsnmp.metrics")
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

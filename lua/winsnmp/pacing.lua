@@ -150,6 +150,22 @@ end
 
 -- ---- figures -----------------------------------------------------------------------
 
+local c_entity = core.Session.entity
+
+--- Every entity made by s:entity that is still referenced (weak keys):
+-- the agents winsnmp.metrics() reports.
+pacing.live = setmetatable({}, { __mode = "k" })
+
+-- s:entity(address, opts) (the C binding's), keeping the Lua-side options.
+function core.Session:entity(address, opts)
+  local e, msg, name = c_entity(self, address, opts)
+  if e then
+    pacing.live[e] = true
+    if type(opts) == "table" then pacing.configure(e, opts) end
+  end
+  return e, msg, name
+end
+
 --- Sets options on an existing entity: everything `s:entity` takes.
 -- @function Entity:set
 function Entity:set(opts)

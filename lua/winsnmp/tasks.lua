@@ -167,15 +167,47 @@ function tasks.in_task()
   return current_task() ~= nil
 end
 
+--- The task running now (a coroutine), or nil in the main thread.
+function tasks.current()
+  return current_task()
+end
+
+--- Suspends the running task until `tasks.wake` makes it ready again.
+function tasks.suspend()
+  assert(current_task(), "tasks.suspend outside a task")
+  coroutine.yield()
+end
+
+--- Makes a task suspended by `tasks.suspend` ready to run.
+function tasks.wake(co)
+  make_ready(co)
+end
+
 --- Waits for the outcome of request `id` on `session`: yields inside a
--- task, drives `poll` otherwise.  Returns what `session:_response(id)` says.
-function tasks.await(session, id)
+-- task, drives `poll` otherwise.  Returns what `session:_response(id)` says,
+-- or, once `deadline` (on winsnmp.now()'s clock) has passed, cancels the
+-- request and returns nil, message, "SNMPAPI_TL_TIMEOUT".
+function tasks.await(session, id, deadline)
   local by_id = waiters[session]
   if not by_id then
     by_id = {}
     waiters[session] = by_id
   end
   local co = current_task()
+  local timer, expired = nil, false
+  if deadline then
+    timer = tasks.after(math.max(0, deadline - core.now()), function()
+      expired = true
+      session:cancel(id) -- nothing will be reported for it now
+      local w = by_id[id]
+      if w == BLOCKED then
+        by_id[id] = DONE
+      elseif w and w ~= DONE then
+        by_id[id] = nil
+        make_ready(w)
+      end
+    end)
+  end
   -- A reply arrives only through poll, so wait first, then look: asking the
   -- engine before anything can have arrived would only cost a failure.
   while true do
@@ -187,8 +219,14 @@ function tasks.await(session, id)
       while by_id[id] == BLOCKED and session:is_open() do tasks.poll(1) end
       by_id[id] = nil
     end
+    if expired then
+      return nil, "no answer within the operation's deadline", "SNMPAPI_TL_TIMEOUT"
+    end
     local r1, r2, r3, r4 = session:_response(id) -- at most 4 results; no table
-    if r1 ~= false or not session:is_open() then return r1, r2, r3, r4 end
+    if r1 ~= false or not session:is_open() then
+      if timer then tasks.cancel(timer) end
+      return r1, r2, r3, r4
+    end
   end
 end
 

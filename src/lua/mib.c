@@ -67,6 +67,38 @@ static int l_mib_name(lua_State *L)
     return 1;
 }
 
+/* core._mib_index(entry_oid) -> {{name=, syntax=, size=, implied=, tc=}, ...}
+ * from the loaded MIB's INDEX clause, or nil, msg, NAME */
+static int l_mib_index(lua_State *L)
+{
+    smiUINT32 buf[MAXOBJIDSIZE];
+    smiOID oid = {0, buf};
+    if ((oid.len = wsl_parse_oid_at(L, 0, 1, buf)) == 0)
+        return wsl_push_last_error(L, 0);
+    WsnmpMibIndex items[16];
+    SNMPAPI_STATUS n = WsnmpMibTableIndex(&oid, items, 16);
+    if (n == SNMPAPI_FAILURE)
+        return wsl_push_last_error(L, 0);
+    if (n > 16)
+        return wsl_fail(L, 0, SNMPAPI_OTHER_ERROR, "an INDEX clause of more than 16 objects");
+    lua_createtable(L, (int)n, 0);
+    for (SNMPAPI_STATUS i = 0; i < n; i++) {
+        lua_createtable(L, 0, 5);
+        lua_pushstring(L, items[i].name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, items[i].syntax);
+        lua_setfield(L, -2, "syntax");
+        lua_pushinteger(L, items[i].fixed_size);
+        lua_setfield(L, -2, "size");
+        lua_pushboolean(L, items[i].implied);
+        lua_setfield(L, -2, "implied");
+        lua_pushstring(L, items[i].tc);
+        lua_setfield(L, -2, "tc");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 /* core.mib_enum(oid, number) -> label, or nil, msg, NAME */
 static int l_mib_enum(lua_State *L)
 {
@@ -117,8 +149,13 @@ static int l_mib_format(lua_State *L)
 void wsl_open_mib(lua_State *L)
 {
     static const luaL_Reg functions[] = {
-        {"_mib_load", l_mib_load}, {"_mib_oid", l_mib_oid},       {"_mib_name", l_mib_name},
-        {"_mib_enum", l_mib_enum}, {"_mib_format", l_mib_format}, {NULL, NULL},
+        {"_mib_load", l_mib_load},
+        {"_mib_oid", l_mib_oid},
+        {"_mib_name", l_mib_name},
+        {"_mib_enum", l_mib_enum},
+        {"_mib_format", l_mib_format},
+        {"_mib_index", l_mib_index},
+        {NULL, NULL},
     };
     luaL_setfuncs(L, functions, 0); /* into the module table on top */
 }

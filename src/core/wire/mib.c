@@ -309,6 +309,81 @@ WSNMP_API SNMPAPI_STATUS WsnmpMibEnumLabel(smiLPCOID in, smiINT32 value, LPSTR b
     return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_NOOP, "%s: no label for %d", fn, (int)value);
 }
 
+/* The syntax an index object is decoded with ("" if it cannot be an index). */
+static const char *index_syntax(int type)
+{
+    switch (type) {
+    case TYPE_INTEGER:
+    case TYPE_INTEGER32:
+        return "int";
+    case TYPE_UNSIGNED32:
+    case TYPE_GAUGE:
+    case TYPE_COUNTER:
+    case TYPE_TIMETICKS:
+    case TYPE_UINTEGER:
+        return "uint32";
+    case TYPE_IPADDR:
+    case TYPE_NETADDR:
+        return "ipaddr";
+    case TYPE_OCTETSTR:
+    case TYPE_OPAQUE:
+    case TYPE_BITSTRING:
+    case TYPE_NSAPADDRESS:
+        return "octets";
+    case TYPE_OBJID:
+        return "oid";
+    default:
+        return "";
+    }
+}
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+WSNMP_API SNMPAPI_STATUS WsnmpMibTableIndex(smiLPCOID in, WsnmpMibIndex *items, smiUINT32 max)
+{
+    const char *fn = "WsnmpMibTableIndex";
+    oid name[MAX_OID_LEN];
+    size_t n;
+    if (!object_arg(fn, in, name, &n))
+        return SNMPAPI_FAILURE;
+    struct tree *tp = loaded ? get_tree(name, n, get_tree_head()) : NULL;
+    size_t depth = 0; /* get_tree gives the deepest known node: is it this one? */
+    for (struct tree *up = tp; up; up = up->parent)
+        depth++;
+    if (depth != n)
+        tp = NULL;
+    /* AUGMENTS: the rows are the augmented table's (a few hops at most) */
+    for (int hops = 0; tp && !tp->indexes && tp->augments && hops < 8; hops++)
+        tp = find_tree_node(tp->augments, -1);
+    if (tp == NULL || tp->indexes == NULL)
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_NOOP, "%s: not a table entry with an INDEX",
+                                fn);
+    smiUINT32 count = 0;
+    for (struct index_list *il = tp->indexes; il; il = il->next, count++) {
+        if (count >= max || items == NULL)
+            continue;
+        WsnmpMibIndex *item = &items[count];
+        memset(item, 0, sizeof *item);
+        copy_text(item->name, sizeof item->name, il->ilabel);
+        item->implied = il->isimplied != 0;
+        struct tree *obj = find_tree_node(il->ilabel, -1);
+        if (obj == NULL)
+            continue; /* syntax "": the manager cannot decode past it */
+        copy_text(item->syntax, sizeof item->syntax, index_syntax(obj->type));
+        if (obj->tc_index >= 0)
+            copy_text(item->tc, sizeof item->tc, get_tc_descriptor(obj->tc_index));
+        /* SIZE (n): a string of one length has no length arc */
+        struct range_list *r = obj->ranges;
+        if (strcmp(item->syntax, "octets") == 0 && r && r->next == NULL && r->low == r->high &&
+            r->low > 0)
+            item->fixed_size = (smiUINT32)r->low;
+    }
+    return (SNMPAPI_STATUS)count;
+}
+
 /* ---- values as text ------------------------------------------------------------------- */
 
 /* An Opaque holding one of net-snmp's special types (9f 78..7b: float,

@@ -1,0 +1,371 @@
+--- Walks and tables on Session: iwalk (streaming), walk and table.  They
+-- survive real agents: GETBULK's size adapts per agent (smaller after a
+-- tooBig, a timeout or a truncated answer, larger again after successes,
+-- GETNEXT when GETBULK does not work at all), a whole operation can have a
+-- deadline, and agents that go back in OID order can be walked with a loop
+-- guard.
+-- @module winsnmp.walks
+
+local core = require("winsnmp.core")
+local requests = require("winsnmp.requests")
+local pacing = require("winsnmp.pacing")
+local index = require("winsnmp.mibview.index")
+
+local Session = core.Session
+local request = requests.call
+
+--- Canonical form of an OID string (no leading dot), or nil, msg, NAME.
+local function canonical(oid)
+  if type(oid) ~= "string" then
+    error("bad OID (string expected, got " .. type(oid) .. ")", 3)
+  end
+  -- Also turns a MIB name into its OID, once a MIB is loaded.
+  return core._mib_oid(oid)
+end
+
+-- An OID inside the subtree `root`, the root itself included (as net-snmp's
+-- tools test it): an agent that answers with the root is then caught as a
+-- non-increasing OID instead of ending the walk quietly.
+local function inside(root, oid)
+  return oid == root or oid:sub(1, #root + 1) == root .. "."
+end
+
+local EXCEPTIONS = { nosuchobject = true, nosuchinstance = true, endofmibview = true }
+local NON_INCREASING = { fail = true, allow = true }
+
+-- Checks the options every walk takes (misuse raises, at the caller of
+-- the public method).
+local function check_options(opts)
+  local reps = opts.max_repetitions
+  if reps ~= nil and reps ~= "auto" and (math.type(reps) ~= "integer" or reps < 1) then
+    error("bad option max_repetitions (an integer >= 1 or \"auto\" expected, got "
+      .. tostring(reps) .. ")", 3)
+  end
+  if opts.non_increasing ~= nil and not NON_INCREASING[opts.non_increasing] then
+    error("bad option non_increasing (\"fail\" or \"allow\" expected)", 3)
+  end
+  local limit = opts.max_varbinds
+  if limit ~= nil and (math.type(limit) ~= "integer" or limit < 1) then
+    error("bad option max_varbinds (an integer >= 1 expected)", 3)
+  end
+  if opts.deadline ~= nil and (type(opts.deadline) ~= "number" or opts.deadline ~= opts.deadline or opts.deadline <= 0) then
+    error("bad option deadline (a number of seconds > 0 expected)", 3)
+  end
+end
+
+local function deadline_passed()
+  return false, "walk: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
+end
+
+--- Streaming walk: an iterator over every varbind strictly inside the
+-- subtree `root`, fetched a GETBULK (v1: GETNEXT) at a time.  On failure
+-- the iterator yields `false, message, NAME[, index]` once and stops (the
+-- index of an error status from the agent); a walk that ends normally just
+-- stops.  An agent that returns an OID not after the one before it (the
+-- root itself included) fails the walk with `SNMPAPI_OTHER_ERROR`, and the
+-- 4th value is that varbind.
+--
+-- `opts`:
+--
+-- * `max_repetitions`: `"auto"` (the default: starts at 25 and adapts per
+--   agent, see `e:stats().max_repetitions`: halved and capped after a
+--   tooBig or a timeout, cut to what a truncated answer held, grown back
+--   after successes, GETNEXT when one repetition fails too), or a fixed
+--   number (halved for this walk when a reply is tooBig)
+-- * `deadline`: seconds for the whole walk; then it fails with
+--   `SNMPAPI_TL_TIMEOUT` (a request in flight is cancelled)
+-- * `max_varbinds`: the walk ends after that many varbinds
+-- * `context`: overrides the entity's community/context
+-- * `non_increasing`: `"fail"` (default) or `"allow"`: accept out-of-order
+--   OIDs (each next request starts from the last OID returned, as snmpwalk
+--   -Cc does) but stop with `SNMPAPI_OTHER_ERROR` on an OID already seen
+-- * `getnext = true`: walk with GETNEXT even for a v2c/v3 agent (snmpwalk)
+-- * `non_repeaters`: the GETBULK's non-repeaters (default 0), as
+--   snmpbulkwalk -Cn sends them
+-- * `show_end = true`: show how the agent ended the walk, as net-snmp's
+--   tools print it: an exception value (endOfMibView, noSuchObject,
+--   noSuchInstance) inside the subtree is yielded before the walk stops,
+--   and a noSuchName error to a GETNEXT (v1's end of the MIB) fails the walk
+--   with `SNMP_ERROR_NOSUCHNAME` instead of ending it quietly
+-- @param dst the agent's Entity
+-- @param root the subtree's OID (or a MIB name, once a MIB is loaded)
+-- @param[opt] opts options, as above
+-- @return an iterator for a generic `for`
+function Session:iwalk(dst, root, opts)
+  opts = opts or {}
+  check_options(opts)
+  local base, msg, name = canonical(root)
+  local done = false
+  if not base then
+    return function()
+      if done then return nil end
+      done = true
+      return false, msg, name
+    end
+  end
+  -- (the root counts as seen: an agent that answers with it is repeating it)
+  local seen = opts.non_increasing == "allow" and { [base] = true } or nil
+  local v1 = dst:version() == "1"
+  local auto = opts.max_repetitions == nil or opts.max_repetitions == "auto"
+  local agent = auto and pacing.state(dst) -- what this agent taught earlier walks
+  local fixed = not auto and opts.max_repetitions
+  local non_repeaters = opts.non_repeaters or 0
+  local deadline = opts.deadline and core.now() + opts.deadline
+  local show_end = opts.show_end
+  local last = base
+  local batch, pos, count = {}, 0, 0
+
+  local function fail(m, n, extra)
+    done = true
+    return false, m, n, extra
+  end
+
+  -- The next batch of varbinds, or false, msg, NAME, index; nil at v1's end.
+  local function fetch()
+    while true do
+      if deadline and core.now() >= deadline then return deadline_passed() end
+      local bulk = not opts.getnext and not v1 and not (agent and agent.getnext)
+      local reps = agent and agent.reps or fixed
+      local vbs, m, n, idx
+      if bulk then
+        vbs, m, n, idx = request(self, "getbulk", dst, { last }, opts.context, non_repeaters, reps,
+                                 deadline)
+      else
+        vbs, m, n, idx = request(self, "getnext", dst, { last }, opts.context, nil, nil, deadline)
+      end
+      if vbs then
+        if agent and bulk then
+          local tail = vbs[#vbs]
+          if #vbs < reps and tail and inside(base, tail.oid) and not EXCEPTIONS[tail.type] then
+            pacing.bulk_truncated(agent, #vbs) -- cut short while the walk goes on
+          else
+            pacing.bulk_ok(agent)
+          end
+        end
+        return vbs
+      end
+      if deadline and core.now() >= deadline then return deadline_passed() end
+      if bulk and (n == "SNMP_ERROR_TOOBIG" or (agent and n == "SNMPAPI_TL_TIMEOUT")) then
+        -- ask for less (an agent that times out on large GETBULKs, or whose
+        -- answer does not fit)
+        if agent then
+          if not pacing.bulk_failed(agent, reps) then return false, m, n, idx end
+        elseif fixed > 1 then
+          fixed = fixed // 2
+        else
+          return false, m, n, idx
+        end
+      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk and not show_end then
+        return nil -- v1's end of the MIB
+      else
+        return false, m, n, idx
+      end
+    end
+  end
+
+  return function()
+    if done then return nil end
+    if opts.max_varbinds and count >= opts.max_varbinds then
+      done = true
+      return nil
+    end
+    while pos >= #batch do
+      local vbs, m, n, idx = fetch()
+      if vbs == false then return fail(m, n, idx) end
+      if not vbs or #vbs == 0 then
+        done = true
+        return nil
+      end
+      batch, pos = vbs, 0
+    end
+    pos = pos + 1
+    local vb = batch[pos]
+    if not inside(base, vb.oid) then
+      done = true
+      return nil
+    end
+    if vb.type == "endofmibview" or (show_end and EXCEPTIONS[vb.type]) then
+      done = true
+      if show_end then return vb end
+      return nil
+    end
+    if seen then
+      if seen[vb.oid] then
+        return fail(string.format("walk: the agent returned %s a second time", vb.oid),
+                    "SNMPAPI_OTHER_ERROR", vb)
+      end
+      seen[vb.oid] = true
+    elseif core.oid_compare(vb.oid, last) <= 0 then
+      return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
+                                vb.oid, last), "SNMPAPI_OTHER_ERROR", vb)
+    end
+    last = vb.oid
+    count = count + 1
+    return vb
+  end
+end
+
+--- Every varbind strictly inside `root`, in order (options as `iwalk`).
+function Session:walk(dst, root, opts)
+  local out = {}
+  for vb, msg, name, extra in self:iwalk(dst, root, opts) do
+    if vb == false then return nil, msg, name, extra end
+    out[#out + 1] = vb
+  end
+  return out
+end
+
+-- ---- tables --------------------------------------------------------------------------
+
+-- The label of a table column from the loaded MIBs ("ifDescr"), or nil.
+local function column_name(oid)
+  local name = core._mib_name(oid)
+  return name and name:match("::([%a][%w%-]*)$")
+end
+
+local function ipv6_text(bytes)
+  local groups = {}
+  for i = 1, 16, 2 do groups[#groups + 1] = bytes:byte(i) * 256 + bytes:byte(i + 1) end
+  -- the longest run of two or more zero groups becomes "::" (RFC 5952)
+  local best_at, best_len, at = nil, 1, nil
+  for i = 1, 9 do
+    if groups[i] == 0 then
+      at = at or i
+    elseif at then
+      if i - at > best_len then best_at, best_len = at, i - at end
+      at = nil
+    end
+  end
+  local function hex(from, to)
+    local t = {}
+    for i = from, to do t[#t + 1] = ("%x"):format(groups[i]) end
+    return table.concat(t, ":")
+  end
+  if not best_at then return hex(1, 8) end
+  return hex(1, best_at - 1) .. "::" .. hex(best_at + best_len, 8)
+end
+
+-- The decoder of a table's row indexes from the loaded MIB's INDEX clause:
+-- function(suffix arcs) -> list of values, or nil; nil, msg, NAME when the
+-- MIB does not say.
+local function index_decoder(entry)
+  local items, msg, name = core._mib_index(entry)
+  if not items then return nil, msg, name end
+  local syntaxes = {}
+  for i, item in ipairs(items) do
+    if item.syntax == "" then
+      return nil, ("table: cannot decode index %s"):format(item.name), "SNMPAPI_OTHER_ERROR"
+    end
+    local s = item.syntax
+    if item.implied then
+      s = s .. "_implied"
+    elseif item.size > 0 then
+      s = { "octets", size = item.size }
+    end
+    syntaxes[i] = s
+  end
+  local compiled = index.compile(syntaxes, "table " .. entry)
+  return function(arcs)
+    local values = index.decode(compiled, arcs, 1)
+    if not values then return nil end
+    -- InetAddress after its InetAddressType: ipv4/ipv6 shown as text
+    for i, item in ipairs(items) do
+      local kind = i > 1 and items[i - 1].tc == "InetAddressType" and values[i - 1]
+      if item.tc == "InetAddress" and kind == 1 and #values[i] == 4 then
+        values[i] = ("%d.%d.%d.%d"):format(values[i]:byte(1, 4))
+      elseif item.tc == "InetAddress" and kind == 2 and #values[i] == 16 then
+        values[i] = ipv6_text(values[i])
+      end
+    end
+    return values
+  end
+end
+
+local function check_table_options(opts)
+  if opts.columns ~= nil then
+    if type(opts.columns) ~= "table" or #opts.columns == 0 then
+      error("bad option columns (a list of column numbers expected)", 3)
+    end
+    for _, c in ipairs(opts.columns) do
+      if math.type(c) ~= "integer" or c < 0 then
+        error("bad option columns (a list of column numbers expected)", 3)
+      end
+    end
+  end
+  if opts.index ~= nil and opts.index ~= "decoded" then
+    error("bad option index (\"decoded\" expected)", 3)
+  end
+end
+
+--- A table walked below `entry_oid` (e.g. ifEntry): `rows[index][column] =
+-- value`, `index` the instance suffix as a dotted string, `column` the
+-- column number, or with `opts.names` (MIBs loaded) the column's name
+-- ("ifDescr").  Failures: nil, msg, NAME.
+--
+-- `opts` also takes every `iwalk` option (`deadline` bounds the whole
+-- table), and:
+--
+-- * `columns`: the column numbers to fetch (each walked on its own)
+-- * `typed = true`: cells are `{type=, value=}`
+-- * `index = "decoded"`: with the MIB loaded, each row also gets
+--   `row.index`, its index values decoded by the table's INDEX clause
+--   (integers, IP addresses, strings with and without IMPLIED, OIDs,
+--   fixed-size strings; an InetAddress after its InetAddressType as text)
+function Session:table(dst, entry_oid, opts)
+  opts = opts or {}
+  check_table_options(opts)
+  local base, msg, name = canonical(entry_oid)
+  if not base then return nil, msg, name end
+  local decode
+  if opts.index == "decoded" then
+    decode, msg, name = index_decoder(base)
+    if not decode then return nil, msg, name end
+  end
+  local labels, rows = {}, {}
+  local walk_opts = setmetatable({}, { __index = opts })
+  if opts.deadline then walk_opts.deadline = opts.deadline end
+  local started = core.now()
+  local roots = {}
+  for i, c in ipairs(opts.columns or {}) do roots[i] = base .. "." .. c end
+  if #roots == 0 then roots[1] = base end
+  for _, root in ipairs(roots) do
+    if opts.deadline then
+      walk_opts.deadline = opts.deadline - (core.now() - started)
+      if walk_opts.deadline <= 0 then
+        return nil, "table: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
+      end
+    end
+    for vb, m, n in self:iwalk(dst, root, walk_opts) do
+      if vb == false then return nil, m, n end
+      local column, suffix = vb.oid:sub(#base + 2):match("^(%d+)%.(.+)$")
+      if column then
+        column = tonumber(column)
+        if opts.names then
+          -- Column names on request (MIBs loaded): one lookup per column.
+          if labels[column] == nil then
+            labels[column] = column_name(base .. "." .. column) or false
+          end
+          column = labels[column] or column
+        end
+        local row = rows[suffix]
+        if not row then
+          row = {}
+          rows[suffix] = row
+          if decode then
+            local arcs = {}
+            for a in suffix:gmatch("%d+") do arcs[#arcs + 1] = tonumber(a) end
+            row.index = decode(arcs)
+          end
+        end
+        if opts.typed then
+          row[column] = { type = vb.type, value = vb.value }
+        else
+          row[column] = vb.value
+        end
+      end
+    end
+  end
+  return rows
+end
+
+return Session
