@@ -390,6 +390,7 @@ typedef struct {
      * (process only): each refusal of a request or inform is reported. */
     smiUINT32 usm_unsupported_sec_levels, usm_not_in_time_windows, usm_unknown_users,
         usm_unknown_engine_ids, usm_wrong_digests, usm_decryption_errors;
+    smiUINT32 agentx; /* AgentX master connections (WsnmpAgentxConnect) */
 } WsnmpStats;
 
 /* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */
