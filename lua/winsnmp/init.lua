@@ -31,6 +31,7 @@ winsnmp.run = tasks.run
 winsnmp.agent = receiver -- (its `report` is what handler errors go through)
 winsnmp.mibview = require("winsnmp.mibview")
 winsnmp.mib = require("winsnmp.mib")
+winsnmp.agentx = require("winsnmp.agentx").new
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 
