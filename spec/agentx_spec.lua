@@ -329,6 +329,7 @@ describe("winsnmp.agentx arguments and lifetime", function()
     do
       local scoped <close> = assert(winsnmp.agentx({ address = "unix:/nonexistent/agentx" }))
       assert.equals(1, winsnmp.stats().agentx)
+      assert.is_false(scoped:is_connected())
     end
     assert.equals(0, winsnmp.stats().agentx)
   end)

@@ -92,7 +92,9 @@ local function call(handler, req)
     return nil, GENERR, 0
   end
   if type(result) == "table" then return result end
-  if result == nil and PDU_ERRORS[name] then return nil, PDU_ERRORS[name], math.tointeger(index) or 0 end
+  if result == nil and PDU_ERRORS[name] then
+    return nil, PDU_ERRORS[name], math.tointeger(index) or 0
+  end
   report("handler returned neither varbinds nor an SNMP_ERROR_ name")
   return nil, GENERR, 0
 end
@@ -517,7 +519,9 @@ function AgentX:notify(trap_oid, varbinds)
   for _, vb in ipairs(varbinds or {}) do list[#list + 1] = vb end
   local pdu = { type = "notify", session_id = self.session_id, varbinds = list }
   pdu.packet_id = next_packet(self, function(resp)
-    if resp.error ~= 0 then report(("the master refused a notification (error %d)"):format(resp.error)) end
+    if resp.error ~= 0 then
+      report(("the master refused a notification (error %d)"):format(resp.error))
+    end
   end)
   local ok, msg, name = self.session:_agentx_send(pdu)
   if not ok then
