@@ -1,6 +1,7 @@
 #!/bin/sh
 # fuzz/build.sh [OUTDIR] — builds the libFuzzer targets into OUTDIR
-# (default build/fuzz): fuzz_decode_msg, fuzz_lua_values, fuzz_parsers.
+# (default build/fuzz): fuzz_decode_msg, fuzz_authority, fuzz_agentx,
+# fuzz_lua_values, fuzz_parsers.
 #
 # Needs clang (Debian: clang, clang 14) with libFuzzer's runtime (Debian:
 # libclang-rt-14-dev), and the project's build dependencies (libsnmp-dev,
@@ -88,7 +89,9 @@ link fuzz_decode_msg $CORE_OBJS $NETSNMP_LIBS -lm
 # shellcheck disable=SC2086
 link fuzz_authority $CORE_OBJS $NETSNMP_LIBS -lm
 # shellcheck disable=SC2086
+link fuzz_agentx $CORE_OBJS $NETSNMP_LIBS -lm
+# shellcheck disable=SC2086
 link fuzz_parsers $LUA_OBJS $CORE_OBJS $NETSNMP_LIBS $LUA_LIBS -lm
 # shellcheck disable=SC2086
 link fuzz_lua_values $LUA_OBJS $CORE_OBJS $NETSNMP_LIBS $LUA_LIBS -lm
-echo "fuzz/build.sh: built $OUT/fuzz_decode_msg $OUT/fuzz_authority $OUT/fuzz_lua_values $OUT/fuzz_parsers"
+echo "fuzz/build.sh: built $OUT/fuzz_decode_msg $OUT/fuzz_authority $OUT/fuzz_agentx $OUT/fuzz_lua_values $OUT/fuzz_parsers"

@@ -22,7 +22,7 @@ esac
 OUT=build/fuzz
 ART=build/fuzz-artifacts
 SCRATCH=${FUZZ_SCRATCH:-build/fuzz-corpus}
-TARGETS=${FUZZ_TARGETS:-fuzz_decode_msg fuzz_authority fuzz_lua_values fuzz_parsers}
+TARGETS=${FUZZ_TARGETS:-fuzz_decode_msg fuzz_authority fuzz_agentx fuzz_lua_values fuzz_parsers}
 
 fuzz/build.sh "$OUT" || exit 1
 mkdir -p "$ART"

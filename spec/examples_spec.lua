@@ -146,6 +146,36 @@ describe("examples #integration", function()
     assert.matches("simulator stopped", text)
   end)
 
+  it("agentx_subagent serves its table through snmpd, RowStatus and refusals included", function()
+    local snmpd = require("winsnmp.snmpd")
+    local master = assert(snmpd.start({ agentx = true }))
+    local log, pidfile = os.tmpname(), os.tmpname()
+    os.execute(("%s lua5.4 examples/agentx_subagent.lua %s 20 >%s 2>&1 & echo $! >%s"):format(
+      ENV, master.agentx_address, log, pidfile))
+    assert.truthy(helper.poll_until(function()
+      return (snmpd.read_file(log) or ""):find("registered with the master") end, 10))
+    local tool = "LD_PRELOAD= %s -m '' -M /dev/null -On -v2c -c %s -t 2 -r 0 127.0.0.1:%d %s"
+    local entry = "1.3.6.1.4.1.99999.8.1.1."
+    local web = "3.119.101.98" -- "web", length-prefixed
+    local out = run_ok(tool:format("snmpwalk", "public", master.port, "1.3.6.1.4.1.99999.8"))
+    assert.matches(entry .. "2.3.115.115.104 = INTEGER: 22", out, 1, true)
+    run_ok(tool:format("snmpset", "private", master.port,
+      ("%s2.%s i 8080 %s3.%s i 4"):format(entry, web, entry, web)))
+    out = run_ok(tool:format("snmpget", "public", master.port, entry .. "2." .. web))
+    assert.matches("INTEGER: 8080", out, 1, true)
+    out = run(tool:format("snmpset", "private", master.port, ("%s2.%s i 1"):format(entry, web)))
+    assert.matches("commitFailed", out, 1, true)
+    out = run_ok(tool:format("snmpget", "public", master.port, entry .. "2." .. web))
+    assert.matches("INTEGER: 8080", out, 1, true)
+    local text = snmpd.read_file(log)
+    snmpd.kill(tonumber(snmpd.read_file(pidfile)))
+    master:stop()
+    os.remove(log)
+    os.remove(pidfile)
+    assert.matches("web: port 8080", text, 1, true)
+    assert.matches("refusing web: port 1 is reserved", text, 1, true)
+  end)
+
   it("luv_loop drives the engine from libuv", function()
     local out = run_ok("lua5.4 examples/luv_loop.lua " .. agent.address .. " 3")
     assert.matches("3 answers through luv", out)

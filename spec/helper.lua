@@ -16,7 +16,7 @@ end
 
 --- The live-object counts of winsnmp.stats().
 local COUNTS = { "sessions", "entities", "contexts", "pdus", "vbls", "pending",
-                 "registrations", "descriptors" }
+                 "registrations", "descriptors", "agentx" }
 helper.COUNTS = COUNTS
 
 --- Asserts that every live count is zero.

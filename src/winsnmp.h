@@ -390,6 +390,7 @@ typedef struct {
      * (process only): each refusal of a request or inform is reported. */
     smiUINT32 usm_unsupported_sec_levels, usm_not_in_time_windows, usm_unknown_users,
         usm_unknown_engine_ids, usm_wrong_digests, usm_decryption_errors;
+    smiUINT32 agentx; /* AgentX master connections (WsnmpAgentxConnect) */
 } WsnmpStats;
 
 /* Resource limits.  Exceeding one fails with SNMPAPI_ALLOC_ERROR. */
@@ -642,6 +643,118 @@ typedef struct {
 } WsnmpLocalEngine;
 WSNMP_API SNMPAPI_STATUS WsnmpSetLocalEngine(smiLPCOCTETS id, const char *state_path);
 WSNMP_API SNMPAPI_STATUS WsnmpGetLocalEngine(WsnmpLocalEngine *engine);
+
+/* AgentX (RFC 2741): the subagent side.  A session connects to one master
+ * agent (WsnmpAgentxConnect) over a Unix-domain socket ("unix:/path") or TCP
+ * ("tcp:host:port"), without blocking: WsnmpPoll makes the connection, reads
+ * and writes it, and makes it again with backoff when the master closes it,
+ * restarts, or sends what cannot be parsed (answered with a Close PDU,
+ * reasonParseError).  Each PDU that arrives, and each change of the
+ * connection's state, is an event for the session (its callback gets
+ * wParam 0, lParam 0); WsnmpAgentxRecv takes the PDUs, WsnmpAgentxGetState
+ * tells the state.  What the PDUs mean (Open, Register, the SET phases) is
+ * the application's. */
+#define WSNMP_AGENTX_OPEN 1
+#define WSNMP_AGENTX_CLOSE 2
+#define WSNMP_AGENTX_REGISTER 3
+#define WSNMP_AGENTX_UNREGISTER 4
+#define WSNMP_AGENTX_GET 5
+#define WSNMP_AGENTX_GETNEXT 6
+#define WSNMP_AGENTX_GETBULK 7
+#define WSNMP_AGENTX_TESTSET 8
+#define WSNMP_AGENTX_COMMITSET 9
+#define WSNMP_AGENTX_UNDOSET 10
+#define WSNMP_AGENTX_CLEANUPSET 11
+#define WSNMP_AGENTX_NOTIFY 12
+#define WSNMP_AGENTX_PING 13
+#define WSNMP_AGENTX_INDEXALLOCATE 14
+#define WSNMP_AGENTX_INDEXDEALLOCATE 15
+#define WSNMP_AGENTX_ADDAGENTCAPS 16
+#define WSNMP_AGENTX_REMOVEAGENTCAPS 17
+#define WSNMP_AGENTX_RESPONSE 18
+/* header flags */
+#define WSNMP_AGENTX_FLAG_INSTANCE_REGISTRATION 0x01
+#define WSNMP_AGENTX_FLAG_NEW_INDEX 0x02
+#define WSNMP_AGENTX_FLAG_ANY_INDEX 0x04
+#define WSNMP_AGENTX_FLAG_NON_DEFAULT_CONTEXT 0x08
+#define WSNMP_AGENTX_FLAG_NETWORK_BYTE_ORDER 0x10
+/* Close reasons */
+#define WSNMP_AGENTX_REASON_OTHER 1
+#define WSNMP_AGENTX_REASON_PARSE_ERROR 2
+#define WSNMP_AGENTX_REASON_PROTOCOL_ERROR 3
+#define WSNMP_AGENTX_REASON_TIMEOUTS 4
+#define WSNMP_AGENTX_REASON_SHUTDOWN 5
+#define WSNMP_AGENTX_REASON_BY_MANAGER 6
+/* Response errors beyond SNMP's (0..18) */
+#define WSNMP_AGENTX_OPEN_FAILED 256
+#define WSNMP_AGENTX_NOT_OPEN 257
+#define WSNMP_AGENTX_INDEX_WRONG_TYPE 258
+#define WSNMP_AGENTX_INDEX_ALREADY_ALLOCATED 259
+#define WSNMP_AGENTX_INDEX_NONE_AVAILABLE 260
+#define WSNMP_AGENTX_INDEX_NOT_ALLOCATED 261
+#define WSNMP_AGENTX_UNSUPPORTED_CONTEXT 262
+#define WSNMP_AGENTX_DUPLICATE_REGISTRATION 263
+#define WSNMP_AGENTX_UNKNOWN_REGISTRATION 264
+#define WSNMP_AGENTX_UNKNOWN_AGENT_CAPS 265
+#define WSNMP_AGENTX_PARSE_ERROR 266
+#define WSNMP_AGENTX_REQUEST_DENIED 267
+#define WSNMP_AGENTX_PROCESSING_ERROR 268
+/* The most payload bytes a PDU may announce; beyond it, a parse error. */
+#define WSNMP_AGENTX_MAX_PAYLOAD (1u << 20)
+
+/* A SearchRange of Get, GetNext and GetBulk: start (with its include flag)
+ * and end (len 0: no end). */
+typedef struct {
+    smiOID start, end;
+    int include;
+} WsnmpAgentxRange;
+
+/* One AgentX PDU, every type in one shape: the fields a type does not use
+ * are zero.  A received PDU owns its arrays (WsnmpAgentxFree); one to send
+ * is only read. */
+typedef struct {
+    smiBYTE type;  /* WSNMP_AGENTX_* */
+    smiBYTE flags; /* WSNMP_AGENTX_FLAG_*; NETWORK_BYTE_ORDER is set on send */
+    smiUINT32 session_id, transaction_id, packet_id;
+    smiOCTETS context;     /* with FLAG_NON_DEFAULT_CONTEXT */
+    smiUINT32 timeout;     /* Open, Register (seconds; 0: default) */
+    smiUINT32 priority;    /* Register, Unregister */
+    smiUINT32 range_subid; /* Register, Unregister (0: none) */
+    smiUINT32 upper_bound; /* Register, Unregister, when range_subid */
+    smiUINT32 reason;      /* Close: WSNMP_AGENTX_REASON_* */
+    smiOID oid;            /* Open and AgentCaps: id; Register, Unregister: subtree */
+    smiOCTETS descr;       /* Open, AddAgentCaps */
+    smiUINT32 non_repeaters, max_repetitions; /* GetBulk */
+    smiUINT32 sys_uptime, error, index;       /* Response */
+    WsnmpAgentxRange *ranges;                 /* Get, GetNext, GetBulk */
+    smiUINT32 range_count;
+    smiOID *names; /* TestSet, Notify, IndexAllocate/Deallocate, Response */
+    smiVALUE *values;
+    smiUINT32 varbind_count;
+} WsnmpAgentxPdu;
+
+typedef struct {
+    int connected;          /* the transport is up */
+    smiUINT32 connections;  /* how many times it came up: a new one needs a new Open */
+    smiUINT32 reconnect_ms; /* while down: the current backoff */
+    smiUINT32 parse_errors; /* PDUs from the master that could not be parsed */
+} WsnmpAgentxState;
+
+/* Connects the session to a master agent at `address`; one per session.
+ * timeout_ms bounds the connect and each request's response (a master that
+ * does not answer in time is disconnected, then connected again). */
+WSNMP_API SNMPAPI_STATUS WsnmpAgentxConnect(HSNMP_SESSION session, LPCSTR address,
+                                            smiUINT32 timeout_ms);
+/* Encodes and queues a PDU for the master (written by WsnmpPoll).  Fails
+ * with SNMPAPI_TL_NOT_AVAILABLE while not connected. */
+WSNMP_API SNMPAPI_STATUS WsnmpAgentxSend(HSNMP_SESSION session, const WsnmpAgentxPdu *pdu);
+/* The oldest PDU received, or SNMPAPI_NOOP when none is queued. */
+WSNMP_API SNMPAPI_STATUS WsnmpAgentxRecv(HSNMP_SESSION session, WsnmpAgentxPdu *pdu);
+WSNMP_API void WsnmpAgentxFree(WsnmpAgentxPdu *pdu);
+WSNMP_API SNMPAPI_STATUS WsnmpAgentxGetState(HSNMP_SESSION session, WsnmpAgentxState *state);
+/* Drops the connection now (after writing what is queued, if the socket
+ * takes it) and connects again after the backoff. */
+WSNMP_API SNMPAPI_STATUS WsnmpAgentxReconnect(HSNMP_SESSION session);
 
 #ifdef __cplusplus
 }

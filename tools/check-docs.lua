@@ -52,6 +52,7 @@ local s = assert(winsnmp.session())
 local objects = {
   Session = s, Entity = s:entity("127.0.0.1", {}), Context = s:context("x"),
   Pdu = s:pdu("get"), Vbl = s:vbl(),
+  AgentX = assert(winsnmp.agentx({ address = "unix:/nonexistent/agentx" })),
 }
 for class, object in pairs(objects) do
   local methods = getmetatable(object).__index
@@ -62,6 +63,7 @@ for class, object in pairs(objects) do
   end
 end
 s:close()
+objects.AgentX:close()
 
 if #missing > 0 then
   table.sort(missing)

@@ -34,6 +34,18 @@ winsnmp.agent = receiver -- (its `report` is what handler errors go through)
 winsnmp.mibview = require("winsnmp.mibview")
 winsnmp.mib = require("winsnmp.mib")
 winsnmp.metrics = require("winsnmp.metrics")
+local agentx = require("winsnmp.agentx")
+
+--- An AgentX subagent (RFC 2741) connected to the master agent at
+-- `opts.address` ("unix:/path", default "unix:/var/agentx/master", or
+-- "tcp:host:port"); see winsnmp.agentx for `opts` and the object's methods
+-- (`register`, `notify`, `is_connected`, `close`).  Returns at once; the
+-- connection is made, and made again whenever the master goes away, inside
+-- `winsnmp.poll`.
+-- @return the AgentX object, or nil, message, NAME
+function winsnmp.agentx(opts)
+  return agentx.new(opts)
+end
 
 winsnmp._VERSION = "winsnmp " .. core.vendor_info().version
 

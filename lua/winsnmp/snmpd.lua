@@ -130,7 +130,12 @@ snmpd.V3_USER = {
 -- default 1), `tcp` (also listen on TCP, same port numbers: `agent.tcp_address`),
 -- `ipv6` (also listen on udp6 [::1], same port numbers: `agent.udp6_address`),
 -- `extra` (more snmpd.conf lines), `sysname`,
--- `port` (this UDP port instead of a free one: an agent restarted on the same address).
+-- `port` (this UDP port instead of a free one: an agent restarted on the same address),
+-- `agentx` (also an AgentX master on a Unix socket in its directory:
+-- `agent.agentx_address` "unix:/tmp/.../agentx.sock"; `agentx_socket` to
+-- choose the path, e.g. to restart a master on the same socket),
+-- `agentx_tcp` (the master also on loopback TCP, a free port or this one:
+-- `agent.agentx_tcp_address`).
 -- @return an Agent with `address`, `port`, `ports`, `addresses`, `v3`,
 -- `dir`, `pid`, or nil and a message.
 function snmpd.start(opts)
@@ -158,6 +163,24 @@ function snmpd.start(opts)
       if opts.ipv6 then listen[#listen + 1] = "udp6:[::1]:" .. port end
     end
     local v3 = snmpd.V3_USER
+    local agentx_lines, agentx_address, agentx_tcp_address = "", nil, nil
+    if opts.agentx or opts.agentx_tcp then
+      local sockets = {}
+      if opts.agentx then
+        local path = opts.agentx_socket or (dir .. "/agentx.sock")
+        agentx_address = "unix:" .. path
+        sockets[#sockets + 1] = agentx_address
+      end
+      if opts.agentx_tcp then
+        local port = math.type(opts.agentx_tcp) == "integer" and opts.agentx_tcp
+          or assert(snmpd.free_ports(1))[1]
+        agentx_tcp_address = "tcp:127.0.0.1:" .. port
+        sockets[#sockets + 1] = agentx_tcp_address
+      end
+      -- agentXTimeout: how long the master waits for a subagent's answer
+      agentx_lines = "master agentx\nagentXSocket " .. table.concat(sockets, ",") ..
+        "\nagentXTimeout 2\nagentXRetries 1"
+    end
     local conf = table.concat({
       "agentaddress " .. table.concat(listen, ","),
       "rocommunity public 127.0.0.1",
@@ -170,6 +193,7 @@ function snmpd.start(opts)
       -- sysName is fixed; sysLocation and sysContact stay writable (net-snmp
       -- makes objects set in its configuration read-only).
       "sysName " .. (opts.sysname or "winsnmp-agent"),
+      agentx_lines,
       opts.extra or "",
       "",
     }, "\n")
@@ -193,6 +217,7 @@ function snmpd.start(opts)
       address = addresses[1], v3 = v3, log = dir .. "/snmpd.log",
       tcp_address = opts.tcp and ("tcp:127.0.0.1:" .. ports[1]) or nil,
       udp6_address = opts.ipv6 and ("udp6:[::1]:" .. ports[1]) or nil,
+      agentx_address = agentx_address, agentx_tcp_address = agentx_tcp_address,
     }, Agent)
     for _ = 1, 100 do -- wait until every port is bound
       local pid = tonumber((read_file(dir .. "/snmpd.pid") or ""):match("%d+"))

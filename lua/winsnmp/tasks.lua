@@ -30,7 +30,9 @@ end
 local unsolicited = nil
 
 function tasks.set_unsolicited(fn)
+  local old = unsolicited
   unsolicited = fn
+  return old -- so that another module (winsnmp.agentx) can chain to it
 end
 
 local function dispatch(session, id, err, failures)

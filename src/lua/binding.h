@@ -109,6 +109,9 @@ void wsl_remember_session(lua_State *L, int idx, HSNMP_SESSION h);
 /* Adds send/recv/cancel/... to Session and poll/fds/now to the module
  * table on top of the stack. */
 void wsl_open_messaging(lua_State *L);
+/* ---- agentx.c -------------------------------------------------------------- */
+/* Adds the AgentX connection methods (_agentx_*) to Session. */
+void wsl_open_agentx(lua_State *L);
 /* ---- mib.c ---------------------------------------------------------------- */
 void wsl_open_mib(lua_State *L);
 

@@ -86,6 +86,8 @@ void wsl_push_stats(lua_State *L, const WsnmpStats *st)
     lua_setfield(L, -2, "dropped");
     lua_pushinteger(L, st->queue_dropped);
     lua_setfield(L, -2, "queue_dropped");
+    lua_pushinteger(L, st->agentx);
+    lua_setfield(L, -2, "agentx");
     lua_createtable(L, 0, 6); /* RFC 3414 usmStats (process totals) */
     lua_pushinteger(L, st->usm_unknown_engine_ids);
     lua_setfield(L, -2, "unknown_engine_ids");

@@ -49,6 +49,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
         stats->dropped = wsnmp_deliver_dropped_total;
         stats->queue_dropped = wsnmp_queue_dropped_total;
         stats->registrations = wsnmp_notify_registrations_total;
+        stats->agentx = wsnmp_subagent_total;
         smiUINT32 usm[6];
         wsnmp_usm_counters(usm);
         stats->usm_unsupported_sec_levels = usm[0];
@@ -71,5 +72,6 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetStats(HSNMP_SESSION session, WsnmpStats *stats)
     stats->vbls = s->live[WSNMP_KIND_VBL];
     stats->pending = s->io ? (smiUINT32)s->io->pending : 0;
     stats->registrations = s->registrations; /* registrations and listening entities */
+    stats->agentx = s->io && s->io->subagent ? 1 : 0;
     return SNMPAPI_SUCCESS;
 }

@@ -189,6 +189,7 @@ void wsnmp_notify_release(void);
 
 /* ---- the I/O state of a session (io.c) --------------------------------------------- */
 typedef struct wsnmp_tcp wsnmp_tcp;
+typedef struct wsnmp_subagent wsnmp_subagent;
 typedef struct wsnmp_io {
     int fd4, fd6;
     wsnmp_registration *registrations;
@@ -198,7 +199,8 @@ typedef struct wsnmp_io {
     wsnmp_message *queue_head, *queue_tail;
     size_t queued, queued_bytes;
     wsnmp_engine *engines;
-    size_t io_index; /* position in the list of sessions with sockets */
+    size_t io_index;          /* position in the list of sessions with sockets */
+    wsnmp_subagent *subagent; /* the AgentX master it is connected to, or NULL */
 } wsnmp_io;
 
 wsnmp_io *wsnmp_io_of(wsnmp_session *s, bool create);
@@ -218,6 +220,21 @@ size_t wsnmp_tcp_pollfds(wsnmp_io *io, struct pollfd *fds, size_t room);
 void wsnmp_tcp_ready(wsnmp_session *s, uint32_t slot, int fd, short revents);
 void wsnmp_tcp_close_all(wsnmp_io *io);
 bool wsnmp_tcp_wants_write(const wsnmp_io *io);
+
+/* ---- AgentX subagent connections (subagent.c) ---------------------------------------- */
+/* Live connections, process total (WsnmpStats.agentx). */
+extern smiUINT32 wsnmp_subagent_total;
+/* The connections' descriptors (with their sessions' slots) for the poll
+ * set; *writing is set when one has output queued or is connecting.
+ * Returns how many there are (fills at most room). */
+size_t wsnmp_subagent_pollfds(struct pollfd *fds, uint32_t *slots, size_t room, bool *writing);
+/* The session in `slot`'s connection is ready (poll's revents). */
+void wsnmp_subagent_ready(uint32_t slot, short revents);
+/* Reconnections, connect timeouts and unanswered requests. */
+void wsnmp_subagent_run_timers(uint64_t now);
+/* Milliseconds until run_timers has something to do; -1: nothing. */
+int64_t wsnmp_subagent_next_deadline(uint64_t now);
+void wsnmp_subagent_free(wsnmp_subagent *a);
 
 /* ---- the receive path (deliver.c) ---------------------------------------------------- */
 /* Datagrams dropped: late, duplicate, spoofed, unsolicited or malformed. */

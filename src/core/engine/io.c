@@ -67,6 +67,7 @@ void wsnmp_io_destroy(wsnmp_io *io)
         wsnmp_queue_message_free(m);
     }
     wsnmp_tcp_close_all(io);
+    wsnmp_subagent_free(io->subagent);
     if (io->fd4 >= 0)
         close(io->fd4);
     if (io->fd6 >= 0)

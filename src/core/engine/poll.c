@@ -145,10 +145,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
                                 "WsnmpPoll: called from inside a session callback");
     uint64_t now = wsnmp_clock_now_ms();
     run_timers(now);
+    wsnmp_subagent_run_timers(now);
 
     int wait = timeout_ms < 0 ? -1 : timeout_ms;
     if (event_count)
         wait = 0;
+    int64_t agentx_in = wsnmp_subagent_next_deadline(now);
+    if (agentx_in >= 0 && (wait < 0 || agentx_in < wait))
+        wait = (int)agentx_in;
     wsnmp_request *next = wsnmp_pending_timer_next();
     if (next) {
         uint64_t until = next->deadline > now ? next->deadline - now : 0;
@@ -161,6 +165,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     size_t wanted = io_count * 2;
     for (wsnmp_listener *l = wsnmp_notify_listeners(); l; l = l->next)
         wanted++;
+    wanted += wsnmp_subagent_pollfds(NULL, NULL, 0, NULL);
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s && s->io)
@@ -198,14 +203,21 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
         poll_set[nfds] = (struct pollfd){.fd = l->fd, .events = POLLIN};
         poll_slots[nfds++] = l->id | 0x40000000u; /* mark: a listener */
     }
-    if (nfds == 0 && next == NULL && wait < 0)
+    size_t ax =
+        wsnmp_subagent_pollfds(poll_set + nfds, poll_slots + nfds, poll_capacity - nfds, NULL);
+    for (size_t k = 0; k < ax; k++)
+        poll_slots[nfds + k] |= 0xC0000000u; /* mark: an AgentX connection */
+    nfds += ax;
+    if (nfds == 0 && next == NULL && wait < 0 && agentx_in < 0)
         wait = 0; /* nothing could ever wake us */
     int ready = poll(poll_set, nfds, wait);
     if (ready > 0)
         for (size_t i = 0; i < nfds; i++) {
             if (!(poll_set[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
                 continue;
-            if ((poll_slots[i] & 0xC0000000u) == 0x40000000u) {
+            if ((poll_slots[i] & 0xC0000000u) == 0xC0000000u) {
+                wsnmp_subagent_ready(poll_slots[i] & 0x3FFFFFFFu, poll_set[i].revents);
+            } else if ((poll_slots[i] & 0xC0000000u) == 0x40000000u) {
                 wsnmp_listener *l = wsnmp_notify_listener_by_id(poll_slots[i] & 0x3FFFFFFFu);
                 if (l && (poll_set[i].revents & (POLLIN | POLLERR)))
                     wsnmp_notify_listener_ready(l);
@@ -219,6 +231,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
             }
         }
     run_timers(wsnmp_clock_now_ms());
+    wsnmp_subagent_run_timers(wsnmp_clock_now_ms());
 
     dispatching = 1;
     size_t n = dispatch_events();
@@ -262,6 +275,13 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
             fds[n] = l->fd;
         n++;
     }
+    struct pollfd ax[64];
+    size_t axn = wsnmp_subagent_pollfds(ax, NULL, 64, &writing);
+    for (size_t k = 0; k < axn; k++) {
+        if (fds && n < capacity)
+            fds[n] = k < 64 ? ax[k].fd : -1;
+        n++;
+    }
     if (count)
         *count = n;
     if (timeout_ms) {
@@ -270,6 +290,9 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
         *timeout_ms = event_count ? 0
                       : next      ? (smiINT32)(next->deadline > now ? next->deadline - now : 0)
                                   : -1;
+        int64_t agentx_in = wsnmp_subagent_next_deadline(now);
+        if (agentx_in >= 0 && (*timeout_ms < 0 || agentx_in < *timeout_ms))
+            *timeout_ms = (smiINT32)agentx_in;
         /* Descriptors are offered for reading only: while a TCP connection
          * is being made or has output queued, ask to be polled soon. */
         if (writing && (*timeout_ms < 0 || *timeout_ms > 10))

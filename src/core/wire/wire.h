@@ -105,6 +105,22 @@ bool wsnmp_ber_v3_reportable(const unsigned char *data, size_t len);
  * bytes are needed, -1 if the stream is not BER. */
 long wsnmp_ber_message_length(const unsigned char *data, size_t len);
 
+/* ---- AgentX PDUs (agentx.c) ------------------------------------------------------ */
+/* Length of the first AgentX PDU in a byte stream: 0 if more bytes are
+ * needed, -1 if the stream is not AgentX (version, or a payload length
+ * beyond WSNMP_AGENTX_MAX_PAYLOAD or not a multiple of 4). */
+long wsnmp_agentx_frame_length(const unsigned char *data, size_t len);
+/* Decodes exactly one PDU (header and payload) in either byte order; the
+ * PDU owns what it holds (wsnmp_agentx_clear).  WSNMP_OK, else an error
+ * code and a reason, with *pdu empty. */
+wsnmp_result wsnmp_agentx_decode(const unsigned char *data, size_t len, WsnmpAgentxPdu *pdu,
+                                 const char **why);
+/* Encodes a PDU (its flags, but NETWORK_BYTE_ORDER as asked); *out is
+ * malloc'd. */
+wsnmp_result wsnmp_agentx_encode(const WsnmpAgentxPdu *pdu, bool network_order, unsigned char **out,
+                                 size_t *out_len, const char **why);
+void wsnmp_agentx_clear(WsnmpAgentxPdu *pdu);
+
 /* ---- USM users (usm.c) ---------------------------------------------------------- */
 /* Makes the USM user of sec known for engine_id, replacing stale keys. */
 wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
