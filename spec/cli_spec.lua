@@ -110,6 +110,8 @@ describe("winsnmp command line: usage", function()
       { "get", "127.0.0.1:1", "sysName.0" },
       { "get", "udp:127.0.0.1:99999", "1.3.6.1.2.1.1.5.0" },
       { "walk", "--count", "1", "127.0.0.1:1" },
+      { "bulkwalk", "-Cr0", "127.0.0.1:1" },
+      { "get", "--stats=yes", "127.0.0.1:1", "1.3.6.1.2.1.1.5.0" },
     }) do
       local out, err, status = tool.winsnmp(list)
       local what = table.concat(list, " ")
@@ -117,6 +119,13 @@ describe("winsnmp command line: usage", function()
       assert.equals("", out, what)
       assert.matches("^winsnmp: [^\n]+\nUsage: winsnmp SUBCOMMAND", err, 1, what)
     end
+  end)
+
+  it("--stats prints what the requests to the agent met, also after a failure", function()
+    local _, err, status = tool.winsnmp({ "get", "--stats", "-v2c", "-c", "public", "-t", "0.2",
+                                          "-r", "1", helper.closed_address(), "1.3.6.1.2.1.1.5.0" })
+    assert.equals(1, status)
+    assert.matches("stats: requests=1 responses=0 timeouts=1 retries=1 too_big=0", err)
   end)
 
   it("a MIB that cannot be loaded exits 3", function()

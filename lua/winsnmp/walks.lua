@@ -313,6 +313,7 @@ end
 --   fixed-size strings; an InetAddress after its InetAddressType as text)
 function Session:table(dst, entry_oid, opts)
   opts = opts or {}
+  check_options(opts)
   check_table_options(opts)
   local base, msg, name = canonical(entry_oid)
   if not base then return nil, msg, name end

@@ -10,7 +10,7 @@ local fake = {}
 
 local MODES = {
   echo = 1, late = 2, noisy = 3, spoof_only = 4, equal = 5, decreasing = 6, silent = 7,
-  duplicate = 8,
+  duplicate = 8, multihomed = 9, other_community = 10, table = 11, paced = 12, pacing_figures = 13,
 }
 
 --- The OID that selects a behaviour (see fake_agent.lua); `suffix` is

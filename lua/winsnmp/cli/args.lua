@@ -72,6 +72,9 @@ Options (net-snmp's letters; a value may be attached, -v2c, or follow, -v 2c):
   -o FILE          record: the recording to write
   --listen ADDRESS simulate: the local address to answer on (default
                    udp:127.0.0.1:1161; port 0 picks a free one)
+  --stats          print what the requests to AGENT met (requests, replies,
+                   timeouts, retries, tooBig, round trips, GETBULK size) on
+                   stderr at the end
   --json           JSON lines instead of text
   --csv            CSV instead of text
   -h, --help       this text
@@ -218,6 +221,10 @@ local function parse_app(opts, sub, text)
       local digits = text:match("^%s*(%d+)", i)
       if not digits then usage_error(("-C%s needs a number"):format(letter)) end
       opts.app[letter] = tonumber(digits)
+      if letter == "r" and opts.app.r < 1 then
+        -- (a GETBULK of no repetitions returns nothing: a walk would end at once)
+        usage_error("-Cr needs a number of repetitions of at least 1")
+      end
       i = select(2, text:find("^%s*%d+", i)) + 1
     else
       opts.app[letter] = true
@@ -264,6 +271,9 @@ function args.parse(argv, opts)
         opts.format = name
       elseif name == "help" then
         opts.help = true
+      elseif name == "stats" then
+        if value then usage_error("--stats takes no value") end
+        opts.stats = true
       elseif name == "version" then
         opts.version_only = true
       elseif name == "count" or name == "timeout" then

@@ -450,7 +450,18 @@ end
 -- MIBs it asks for); returns the exit status.
 function subcommands.run(run)
   run:load_mibs()
-  return commands[run.opts.sub](run)
+  local ok, status = pcall(commands[run.opts.sub], run)
+  if run.opts.stats and run.agent then
+    -- (also after a failure: that is when the figures matter most)
+    local st = run.agent:stats()
+    if st then
+      run.stderr:write(("stats: requests=%d responses=%d timeouts=%d retries=%d too_big=%d "
+        .. "rtt_avg=%.4fs rtt_max=%.4fs max_repetitions=%d\n"):format(st.requests, st.responses,
+        st.timeouts, st.retries, st.too_big, st.rtt_avg, st.rtt_max, st.max_repetitions))
+    end
+  end
+  if not ok then error(status, 0) end
+  return status
 end
 
 return subcommands
