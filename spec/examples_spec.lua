@@ -54,6 +54,8 @@ describe("examples #integration", function()
     assert.equals(2, up)
     assert.matches("SNMPAPI_TL_TIMEOUT", out)
     assert.matches("3 agents in [%d.]+ s, 1 descriptor", out)
+    assert.matches("winsnmp%-agent up %d+ ticks, %d+ interfaces", out)
+    assert.matches('winsnmp_agent_timeouts_total{agent="[^"]+",version="2c"} 1', out)
   end)
 
   it("v3_query succeeds with the right passphrases and fails cleanly without", function()

@@ -48,7 +48,8 @@ local function check_options(opts)
   if limit ~= nil and (math.type(limit) ~= "integer" or limit < 1) then
     error("bad option max_varbinds (an integer >= 1 expected)", 3)
   end
-  if opts.deadline ~= nil and (type(opts.deadline) ~= "number" or opts.deadline ~= opts.deadline or opts.deadline <= 0) then
+  local deadline = opts.deadline
+  if deadline ~= nil and (type(deadline) ~= "number" or deadline ~= deadline or deadline <= 0) then
     error("bad option deadline (a number of seconds > 0 expected)", 3)
   end
 end
