@@ -283,6 +283,46 @@ describe("AgentX subagent and a hostile master", function()
     assert.is_true(again)
   end)
 
+  it("reconnects to a master that answers the Open but never a Ping", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. snmpd.shell_quote(dir)))
+    local path = dir .. "/master.sock"
+    local server = assert(unix.stream())
+    assert(server:bind(path))
+    assert(server:listen(4))
+    server:settimeout(0)
+    local ax = assert(winsnmp.agentx({ address = "unix:" .. path, timeout = 1, ping = 0.2 }))
+    local conn
+    helper.poll_until(function() conn = conn or server:accept() return conn ~= nil end, 3)
+    conn:settimeout(0)
+    local received = ""
+    helper.poll_until(function()
+      local data, _, partial = conn:receive(4096)
+      received = received .. (data or partial or "")
+      return #received >= 20
+    end, 3)
+    -- answer the Open (a Response with sysUpTime 0, no error, session id 7)
+    local packet_id = string.unpack(received:byte(3) & 0x10 ~= 0 and ">I4" or "<I4", received, 13)
+    assert(conn:send(string.pack(">BBBBI4I4I4I4I4I2I2", 1, 18, 0x10, 0, 7, 0, packet_id, 8, 0, 0, 0)))
+    assert.is_true(helper.poll_until(function() return ax:is_connected() and ax.open end, 3))
+    -- then stay silent: the subagent pings, gets nothing, and comes back
+    local again
+    helper.poll_until(function()
+      local data, _, partial = conn:receive(4096)
+      received = received .. (data or partial or "")
+      again = again or server:accept()
+      return again ~= nil
+    end, 5)
+    assert.is_not_nil(again, "a new connection after the unanswered Ping")
+    assert.truthy(received:find("\1\13", 21, true), "a Ping PDU was sent")
+    again:close()
+    conn:close()
+    ax:close()
+    server:close()
+    os.execute("rm -rf " .. snmpd.shell_quote(dir))
+  end)
+
   it("answers a Get before the session is open with notOpen", function()
     local get_pdu = header(5, 12, true) .. string.pack(">BBBBI4", 1, 4, 0, 0, 99999) .. "\0\0\0\0"
     local received = serve(get_pdu)

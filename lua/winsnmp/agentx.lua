@@ -392,6 +392,26 @@ local function send_open(self)
   if not ok then report("cannot open a session: " .. tostring(msg)) end
 end
 
+-- Keepalive (RFC 2741 6.2.8): a Ping every `ping` seconds while the
+-- session is open.  The engine drops a connection whose master leaves a
+-- request unanswered past `timeout`, so a hung master is reconnected to
+-- even when no manager asks anything.  The timer holds the object weakly,
+-- so it can still be collected.
+local schedule_ping
+function schedule_ping(self)
+  local ref = setmetatable({ self }, { __mode = "v" })
+  self.ping_timer = tasks.after(self.ping, function()
+    local me = ref[1]
+    if not me or not me.session then return end
+    if me.open then
+      local pdu = { type = "ping", session_id = me.session_id }
+      pdu.packet_id = next_packet(me, nil)
+      me.session:_agentx_send(pdu)
+    end
+    schedule_ping(me)
+  end)
+end
+
 local SERVE = {
   get = serve_get, getnext = serve_getnext, getbulk = serve_getbulk,
   testset = serve_testset, commitset = serve_commitset, undoset = serve_undoset,
@@ -546,6 +566,7 @@ function AgentX:close()
   local session = self.session
   if not session then return true end
   by_session[session] = nil
+  if self.ping_timer then tasks.cancel(self.ping_timer) end
   if session:is_open() then
     if self.open then
       for _, reg in ipairs(self.registrations) do
@@ -574,8 +595,10 @@ end
 -- or "tcp:host:port"), `description` (the Open PDU's, shown by the master),
 -- `timeout` (seconds: for the connect, for the master's answers, and the
 -- Open's default timeout for the master's requests; default 5), `id` (an
--- OID identifying the subagent).  Returns at once; the connection is made,
--- and made again whenever it is lost, inside `winsnmp.poll`.
+-- OID identifying the subagent), `ping` (seconds between keepalive Pings
+-- while open, default 15, false for none: a master that does not answer one
+-- within `timeout` is reconnected to).  Returns at once; the connection is
+-- made, and made again whenever it is lost, inside `winsnmp.poll`.
 -- @return the AgentX object, or nil, message, NAME (a malformed address)
 function agentx.new(opts)
   if opts ~= nil and type(opts) ~= "table" then
@@ -587,9 +610,13 @@ function agentx.new(opts)
   if type(timeout) ~= "number" or timeout <= 0 or timeout > 255 then
     error("bad argument #1 to 'agentx' (timeout: 0 < seconds <= 255 expected)", 2)
   end
+  local ping = opts.ping == nil and 15 or opts.ping
+  if ping ~= false and (type(ping) ~= "number" or not (ping > 0)) then
+    error("bad argument #1 to 'agentx' (ping: seconds > 0 or false expected)", 2)
+  end
   local session, msg, name = core.session()
   if not session then return nil, msg, name end
-  local self = setmetatable({
+  local self = setmetatable({ ping = ping,
     session = session, address = address, timeout = math.ceil(timeout),
     description = opts.description or "winsnmp subagent", id = opts.id,
     registrations = {}, waiting = {}, transactions = {}, packet_id = 0,
@@ -603,6 +630,7 @@ function agentx.new(opts)
     return nil, msg, name
   end
   by_session[session] = self
+  if ping then schedule_ping(self) end
   return self
 end
 
