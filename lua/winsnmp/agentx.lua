@@ -611,7 +611,7 @@ function agentx.new(opts)
     error("bad argument #1 to 'agentx' (timeout: 0 < seconds <= 255 expected)", 2)
   end
   local ping = opts.ping == nil and 15 or opts.ping
-  if ping ~= false and (type(ping) ~= "number" or not (ping > 0)) then
+  if ping ~= false and (type(ping) ~= "number" or ping ~= ping or ping <= 0) then
     error("bad argument #1 to 'agentx' (ping: seconds > 0 or false expected)", 2)
   end
   local session, msg, name = core.session()
