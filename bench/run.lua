@@ -126,6 +126,8 @@ for _, a in ipairs(farm) do a:stop() end
 
 io.stderr:write("bench: the agent role (a 100,000-object mibview and snmpd)\n")
 local agent_side = run("lua5.4 bench/agent_views.lua")
+io.stderr:write("bench: client-bound (bench/responder)\n")
+local client_bound = run("lua5.4 bench/client_bound.lua")
 
 -- ---- the table -------------------------------------------------------------------
 local ref = results["C reference (net-snmp async)"]
@@ -189,6 +191,10 @@ line("")
 line("## The agent role: a 100,000-object mibview and snmpd (bench/agent_views.lua)")
 line("")
 line((agent_side:gsub("%s+$", "")))
+line("")
+line("## Client-bound: a canned responder, the client the bottleneck (bench/client_bound.lua)")
+line("")
+line((client_bound:gsub("%s+$", "")))
 
 local text = table.concat(out, "\n") .. "\n"
 local f = assert(io.open("bench/results.md", "w"))
