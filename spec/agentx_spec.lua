@@ -97,6 +97,37 @@ describe("AgentX subagent #integration", function()
     assert.matches("INTEGER: 42", out, 1, true)
   end)
 
+  it("serves a table with RowStatus: snmptable reads it, snmpset creates and destroys rows", function()
+    local conf_entry = "1.3.6.1.4.1.99999.42.5.1" -- wtConfEntry (spec/mibs/WINSNMP-TEST-MIB.txt)
+    local view = winsnmp.mibview({})
+    local tbl = view:table(conf_entry, { index = { "octets" }, columns = {
+      [2] = { type = "int", access = "rc", range = { 0, 65535 } }, [3] = { rowstatus = true } } })
+    tbl:add({ "mtu" }, { [2] = 1500 })
+    local ax <close> = assert(winsnmp.agentx({ address = agent.agentx_address }))
+    ax:register("1.3.6.1.4.1.99999.42.5", view)
+    assert.is_true(wait_connected(ax))
+    assert.is_true(helper.poll_until(function()
+      return get(agent, conf_entry .. ".2.3.109.116.117"):find("1500", 1, true) ~= nil end, 5))
+    local ttl = "3.116.116.108" -- "ttl", length-prefixed
+    local out, status = tools.run(tools.cmd("snmpset", ("-v2c -c private %s %s.2.%s i 64 %s.3.%s i 4")
+      :format(tools.peer(agent.address), conf_entry, ttl, conf_entry, ttl)))
+    assert.equals(0, status, out)
+    assert.same({ [2] = 64, [3] = 1 }, tbl:row({ "ttl" }))
+    out, status = tools.run(("snmptable -M spec/mibs -m WINSNMP-TEST-MIB -v2c -c public -t 2 -r 1 "
+      .. "-Cf , -Ci %s WINSNMP-TEST-MIB::wtConfTable"):format(tools.peer(agent.address)))
+    assert.equals(0, status, out)
+    assert.matches('"mtu",1500,active', out, 1, true)
+    assert.matches('"ttl",64,active', out, 1, true)
+    -- createAndGo without the required value: the view's RowStatus check, at TestSet
+    out = tools.run(tools.cmd("snmpset", ("-v2c -c private %s %s.3.3.120.120.120 i 4")
+      :format(tools.peer(agent.address), conf_entry)))
+    assert.matches("inconsistentValue", out, 1, true)
+    out, status = tools.run(tools.cmd("snmpset", ("-v2c -c private %s %s.3.%s i 6")
+      :format(tools.peer(agent.address), conf_entry, ttl)))
+    assert.equals(0, status, out)
+    assert.is_nil(tbl:row({ "ttl" }))
+  end)
+
   it("serves a plain handler function, over loopback TCP", function()
     local seen = {}
     local ax <close> = assert(winsnmp.agentx({ address = agent.agentx_tcp_address }))

@@ -158,6 +158,13 @@ pacing.live = setmetatable({}, { __mode = "k" })
 
 -- s:entity(address, opts) (the C binding's), keeping the Lua-side options.
 function core.Session:entity(address, opts)
+  -- (checked here so that a misuse names 'entity', not this wrapper's upvalue)
+  if type(address) ~= "string" then
+    error(("bad argument #1 to 'entity' (string expected, got %s)"):format(type(address)), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to 'entity' (table expected, got %s)"):format(type(opts)), 2)
+  end
   local e, msg, name = c_entity(self, address, opts)
   if e then
     pacing.live[e] = true
