@@ -13,16 +13,10 @@ local snmpd = require("winsnmp.snmpd")
 local N = tonumber(arg[1]) or 100000
 local ROUNDS = 3
 
-local function run(cmd)
-  local p = assert(io.popen(cmd .. " 2>/dev/null"))
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local common = require("bench.common")
+local run = common.run
 
-local function have(cmd)
-  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
-end
+local have = common.have
 
 local port = assert(snmpd.free_ports(1))[1]
 local address = "127.0.0.1:" .. port

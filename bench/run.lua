@@ -11,12 +11,8 @@ local snmpd = require("winsnmp.snmpd")
 -- `make bench` sets for this process and so for its children.
 local SEQ, PIPE, CLI_SEQ = 20000, 50000, 300
 
-local function run(cmd)
-  local p = assert(io.popen(cmd .. " 2>/dev/null"))
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local common = require("bench.common")
+local run = common.run
 
 -- Decodes the one flat JSON object each client prints.
 local function decode(line)
@@ -27,9 +23,7 @@ local function decode(line)
   return next(t) and t or nil
 end
 
-local function have(cmd)
-  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
-end
+local have = common.have
 
 local peers = {
   { name = "winsnmp (Lua)", cmd = "lua5.4 bench/winsnmp_client.lua" },

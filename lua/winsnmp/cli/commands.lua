@@ -368,16 +368,7 @@ commands["listen-traps"] = function(run)
     fail(EXIT.SNMP, ("cannot listen on %s: %s"):format(address, rmsg))
   end
   run:err("winsnmp: listening on ", address, "\n")
-  local deadline = o.listen_timeout and (winsnmp.now() + o.listen_timeout)
-  while not (o.count and received >= o.count) do
-    local wait = 1
-    if deadline then
-      wait = deadline - winsnmp.now()
-      if wait <= 0 then break end
-      if wait > 1 then wait = 1 end
-    end
-    winsnmp.poll(wait)
-  end
+  run:serve_until(o.listen_timeout, function() return o.count and received >= o.count end)
   registration:close()
   if o.count and received < o.count then
     run:err(("winsnmp: timeout after %s s: %d of %d notifications\n")
@@ -432,8 +423,16 @@ function commands.simulate(run)
   end
   if users then run:err("winsnmp: and SNMPv3 user ", o.user, " (context selects the file)\n") end
   run.stderr:flush()
-  local deadline = o.listen_timeout and (winsnmp.now() + o.listen_timeout)
-  while true do
+  run:serve_until(o.listen_timeout)
+  agent:stop()
+  return EXIT.OK
+end
+
+--- Polls (a listener or receiver serving meanwhile) until `done()` says so
+-- or `timeout` seconds (nil: no limit) have passed.
+function Run.serve_until(_, timeout, done)
+  local deadline = timeout and (winsnmp.now() + timeout)
+  while not (done and done()) do
     local wait = 1
     if deadline then
       wait = deadline - winsnmp.now()
@@ -442,8 +441,6 @@ function commands.simulate(run)
     end
     winsnmp.poll(wait)
   end
-  agent:stop()
-  return EXIT.OK
 end
 
 --- Runs the subcommand the parsed command line names (after loading the
