@@ -30,18 +30,17 @@ function pacing.state(e)
   return st
 end
 
+--- The entities whose requests go through admission (a cap or a rate is
+-- set), as a set with weak keys: one table lookup on every request's path.
+pacing.paced = setmetatable({}, { __mode = "k" })
+
 --- Takes the Lua-side options (max_in_flight, rate) of `opts` for `e`.
 function pacing.configure(e, opts)
   if opts == nil then return end
   local st = pacing.state(e)
   if opts.max_in_flight ~= nil then st.max_in_flight = opts.max_in_flight end
   if opts.rate ~= nil then st.rate = opts.rate end
-end
-
---- Whether requests to `e` go through admission (a cap or a rate is set).
-function pacing.paced(e)
-  local st = states[e]
-  return st ~= nil and (st.max_in_flight ~= nil or st.rate ~= nil)
+  if st.max_in_flight or st.rate then pacing.paced[e] = true end
 end
 
 local function can_go(st, now)

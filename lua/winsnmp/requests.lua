@@ -32,11 +32,16 @@ end
 --- Sends one request and waits for its outcome: the varbinds, or nil, msg,
 -- NAME[, index].  `deadline` (on winsnmp.now()'s clock, optional) bounds
 -- the whole wait, pacing included.
+local paced_set, live, timers, running = pacing.paced, tasks._live, tasks._timers,
+  coroutine.running
+
 function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline)
-  if pacing.paced(dst) then
+  if paced_set[dst] then
     return paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline)
   end
-  if not deadline and not tasks.in_task() and not tasks.next_due() then
+  local co, main = running()
+  -- (inline: tasks.in_task() and tasks.next_due(), on every request's path)
+  if not deadline and (main or not live[co]) and timers[1] == nil then
     -- Outside a task the engine waits in C while nothing else happens; it
     -- answers false, id once something else does, and the general path
     -- below hands that out.  (Not while a timer waits: only Lua's poll

@@ -17,6 +17,8 @@ local BLOCKED, DONE = {}, {}
 local waiters = setmetatable({}, { __mode = "k" })
 
 local live = {}        -- set of task coroutines not yet finished
+-- (shared with winsnmp.requests, whose fast path checks them inline)
+tasks._live = live
 local ready = {}       -- FIFO of coroutines to resume
 local ready_head, ready_tail = 1, 0
 
@@ -68,6 +70,7 @@ end
 -- Timers (delayed answers of the agent role), in the order they are due;
 -- equal due times keep the order they were made in.
 local timers = {}
+tasks._timers = timers
 
 --- Runs `fn()` from `poll` once `seconds` have passed (without blocking
 -- anything meanwhile); returns the timer, for `tasks.cancel`.  `poll` waits
