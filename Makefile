@@ -10,7 +10,7 @@ ASAN_BUILD ?= build-asan
 PREFIX ?= /usr/local
 JOBS ?= 2
 
-C_SOURCES = $(wildcard src/*.h src/core/*/*.[ch] src/lua/*.[ch] tests/*.[ch] tests/internal/*.c \
+C_SOURCES = $(wildcard src/*.h src/core/*/*.[ch] src/lua/*.[ch] src/cli/*.c tests/*.[ch] tests/internal/*.c \
                        fuzz/*.[ch] bench/*.c tools/install-check/*.c)
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"

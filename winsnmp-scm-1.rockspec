@@ -28,7 +28,9 @@ build = {
     LUA_CMOD_DIR = "$(LIBDIR)",
     LUA_LMOD_DIR = "$(LUADIR)",
     WINSNMP_INSTALL_CLIB = "OFF",
-    WINSNMP_INSTALL_CLI = "OFF",
+    -- the winsnmp command (a C launcher) goes to $(PREFIX)/bin, deployed
+    -- to the tree's bin/ by LuaRocks
+    WINSNMP_INSTALL_CLI = "ON",
+    CMAKE_INSTALL_BINDIR = "bin",
   },
-  install = { bin = { winsnmp = "bin/winsnmp" } },
 }

@@ -622,12 +622,15 @@ describe("winsnmp command line against snmpd #integration", function()
 
     it("listen-traps ends with status 130 on SIGINT", function()
       local job, address = listener()
-      -- The lua5.4 process of this listener (its address is unique).
+      -- The process of this listener (its address is unique): the launcher,
+      -- or lua5.4 running bin/winsnmp.
       local pid
       local p = assert(io.popen("ls /proc"))
+      local program = tool.LAUNCHER or "lua5.4"
       for candidate in p:read("a"):gmatch("%d+") do
         local cmdline = snmpd.read_file("/proc/" .. candidate .. "/cmdline") or ""
-        if cmdline:sub(1, 7) == "lua5.4\0" and cmdline:find("\0listen-traps\0", 1, true)
+        if cmdline:sub(1, #program + 1) == program .. "\0"
+            and cmdline:find("\0listen-traps\0", 1, true)
             and cmdline:find("\0udp:" .. address .. "\0", 1, true) then
           pid = candidate
         end

@@ -36,13 +36,14 @@ local function make_dir()
   return dir
 end
 
--- The lua5.4 process of `winsnmp simulate DIR`.
+-- The process of `winsnmp simulate DIR`.
 local function job_pid(dir)
   local pid
   local p = assert(io.popen("ls /proc"))
   for candidate in p:read("a"):gmatch("%d+") do
     local cmdline = snmpd.read_file("/proc/" .. candidate .. "/cmdline") or ""
-    if cmdline:sub(1, 7) == "lua5.4\0" and cmdline:find("\0simulate\0", 1, true)
+    local program = tool.LAUNCHER or "lua5.4" -- (the launcher, or lua5.4 bin/winsnmp)
+    if cmdline:sub(1, #program + 1) == program .. "\0" and cmdline:find("\0simulate\0", 1, true)
         and cmdline:find("\0" .. dir .. "\0", 1, true) then
       pid = candidate
     end

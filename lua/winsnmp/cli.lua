@@ -1,4 +1,5 @@
---- The `winsnmp` command-line tool (bin/winsnmp is a two-line wrapper).
+--- The `winsnmp` command-line tool (run by the C launcher src/cli/winsnmp.c,
+-- or by bin/winsnmp, a two-line Lua wrapper).
 --
 --     winsnmp get|getnext|walk|bulkwalk|table|set|trap|listen-traps [OPTIONS] AGENT ...
 --     winsnmp record [OPTIONS] AGENT [ROOT] -o FILE

@@ -33,6 +33,21 @@ winsnmp.run = tasks.run
 winsnmp.agent = receiver -- (its `report` is what handler errors go through)
 winsnmp.mibview = require("winsnmp.mibview")
 winsnmp.mib = require("winsnmp.mib")
+local conf = require("winsnmp.conf")
+--- Reads net-snmp's client defaults (snmp.conf's def* directives): the file
+-- `path`, or without it the files net-snmp's tools read, in their order
+-- (`SNMPCONFPATH`, else /etc/snmp, /usr/share/snmp, net-snmp's library
+-- folder, ~/.snmp; snmp.conf then snmp.local.conf in each).  Returns
+-- `options, directives, files`: entity options for `s:entity` (`version`,
+-- `community`, `user`, `level`, `auth`, `auth_pass`, `priv`, `priv_pass`,
+-- `context`, as far as the files set them), every directive's last value,
+-- and the files read.  nil, msg, "SNMPAPI_OTHER_ERROR" for an unreadable
+-- `path` or a bad value (the message names the file and line, never the
+-- value).  See the module winsnmp.conf.
+-- @tparam[opt] string path
+function winsnmp.conf(path)
+  return conf.read(path)
+end
 winsnmp.metrics = require("winsnmp.metrics")
 local agentx = require("winsnmp.agentx")
 

@@ -24,10 +24,21 @@ local function words(args)
 end
 tool.words = words
 
---- The command line of `winsnmp ARGS...` (a lua5.4 child that keeps
--- LD_PRELOAD: under `make asan` it loads the instrumented module).
+--- The built `winsnmp` command (the C launcher, src/cli/winsnmp.c), or nil
+-- when the build has none.
+local LAUNCHER = BUILD .. "/bin/winsnmp"
+do
+  local f = io.open(LAUNCHER, "rb")
+  if f then f:close() else LAUNCHER = nil end
+end
+tool.LAUNCHER = LAUNCHER
+
+--- The command line of `winsnmp ARGS...`: the built launcher, which runs
+-- the Lua CLI from ./lua as bin/winsnmp does (else `lua5.4 bin/winsnmp`).
+-- The child keeps LD_PRELOAD: under `make asan` it loads the instrumented
+-- module.
 function tool.winsnmp_cmd(args)
-  return ENV .. "lua5.4 bin/winsnmp " .. words(args)
+  return ENV .. (LAUNCHER and quote(LAUNCHER) or "lua5.4 bin/winsnmp") .. " " .. words(args)
 end
 
 --- The command line of a net-snmp tool.  LD_PRELOAD is emptied: under

@@ -77,6 +77,41 @@ static int l_stats(lua_State *L)
     WsnmpStats st;
     WsnmpGetStats(0, &st);
     wsl_push_stats(L, &st);
+    wsnmp_security_stats sec;
+    wsnmp_security_get_stats(&sec);
+    if (lua_getfield(L, -1, "usm") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, "usm");
+    }
+    lua_pushinteger(L, (lua_Integer)(sec.passphrase_keys + sec.localised_users));
+    lua_setfield(L, -2, "cached_keys");
+    lua_pushinteger(L, (lua_Integer)sec.passphrase_keys);
+    lua_setfield(L, -2, "passphrase_keys");
+    lua_pushinteger(L, (lua_Integer)sec.localised_users);
+    lua_setfield(L, -2, "localized_users");
+    lua_pushinteger(L, (lua_Integer)sec.live_passphrases);
+    lua_setfield(L, -2, "passphrases");
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, (lua_Integer)sec.secure_blocks);
+    lua_setfield(L, -2, "blocks");
+    lua_pushinteger(L, (lua_Integer)sec.secure_bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, (lua_Integer)sec.secure_mapped);
+    lua_setfield(L, -2, "mapped");
+    lua_pushinteger(L, (lua_Integer)sec.secure_dontdump);
+    lua_setfield(L, -2, "dontdump");
+    lua_pushinteger(L, (lua_Integer)sec.secure_locked);
+    lua_setfield(L, -2, "locked");
+    lua_setfield(L, -2, "secure");
+    return 1;
+}
+
+static int l_netsnmp_conf_dirs(lua_State *L)
+{
+    lua_pushstring(L, wsnmp_security_netsnmp_conf_dirs());
     return 1;
 }
 
@@ -391,6 +426,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
         {"undefine", l_undefine},
         {"load_names", l_load_names},
         {"vendor_info", l_vendor_info},
+        {"netsnmp_conf_dirs", l_netsnmp_conf_dirs},
         {NULL, NULL},
     };
     SnmpStartup(NULL, NULL, NULL, NULL, NULL); /* implicit, as API.md says */

@@ -45,7 +45,8 @@ AGENT: [udp:|tcp:|udp6:]HOST[:PORT], e.g. 127.0.0.1:1161, tcp:10.0.0.1,
 
 Options (net-snmp's letters; a value may be attached, -v2c, or follow, -v 2c):
   -v 1|2c|3        SNMP version (default 2c)
-  -c COMMUNITY     community string (default public)
+  -c COMMUNITY     community string (default public); better in snmp.conf
+                   or WINSNMP_COMMUNITY (see Defaults below)
   -u USER          SNMPv3 user
   -l LEVEL         noAuthNoPriv|authNoPriv|authPriv (default: from -A/-X)
   -a PROTOCOL      MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512
@@ -119,6 +120,22 @@ Output:
          time,source,version,pdu,uptime,trap_oid,oid,type,value.
   No community string or passphrase is ever printed; received
   notifications are shown without their community.
+
+Defaults (get, getnext, walk, bulkwalk, table, set, trap, record): flags
+  win over environment variables, which win over snmp.conf.  snmp.conf is
+  read as net-snmp's tools read it: snmp.conf then snmp.local.conf in each
+  folder of $SNMPCONFPATH, or else of /etc/snmp, /usr/share/snmp, net-snmp's
+  library folder and ~/.snmp; later lines win.  Its directives defVersion,
+  defCommunity, defSecurityName, defSecurityLevel, defAuthType,
+  defAuthPassphrase, defPrivType, defPrivPassphrase, defPassphrase and
+  defContext stand for -v -c -u -l -a -A -x -X (both) and -n.  Environment:
+    WINSNMP_VERSION  WINSNMP_COMMUNITY  WINSNMP_USER  WINSNMP_LEVEL
+    WINSNMP_AUTH  WINSNMP_AUTH_PASS  WINSNMP_PRIV  WINSNMP_PRIV_PASS
+    WINSNMP_CONTEXT
+  stand for -v -c -u -l -a -A -x -X -n.  Secrets in either are not shown
+  to other users, as a command line is; the installed winsnmp command also
+  blanks the -c, -A and -X values in its own argv (/proc/PID/cmdline) as
+  soon as it has read them, but they are visible until then.
 
 Simulate: each recording answers the community (SNMPv3: the context name,
   -n) that is its path relative to DIR without .snmprec, as snmpsim does:
@@ -360,6 +377,42 @@ function args.parse(argv, opts)
   return opts
 end
 
+
+--- The defaults under the flags: snmp.conf's def* directives, read as
+-- net-snmp's tools read them (winsnmp.conf), then the WINSNMP_* environment
+-- variables over them; checked and normalised like the flags.  `getenv`
+-- (default os.getenv) reads the environment.
+function args.defaults(getenv)
+  getenv = getenv or os.getenv
+  local conf = require("winsnmp.conf")
+  local found, msg = conf.read()
+  if not found then args.fail(EXIT.USAGE, "snmp.conf: " .. tostring(msg)) end
+  local env_names = {}
+  for name in pairs(conf.ENVIRONMENT) do env_names[#env_names + 1] = name end
+  table.sort(env_names)
+  for _, name in ipairs(env_names) do
+    local key, value = conf.ENVIRONMENT[name], getenv(name)
+    if value and value ~= "" then
+      local ok = true
+      if key == "version" then
+        value = VERSIONS[value]
+        ok = value ~= nil
+      elseif key == "level" then
+        value = LEVELS[value:lower()]
+        ok = value ~= nil
+      elseif key == "auth" then
+        value = usm.auth(value)
+        ok = value ~= nil
+      elseif key == "priv" then
+        value = usm.priv(value)
+        ok = value ~= nil
+      end
+      if not ok then usage_error(("%s has an unknown value"):format(name)) end
+      found[key] = value
+    end
+  end
+  return found
+end
 
 --- The secrets on the command line (-c, -A, -X values), found before
 -- anything can fail, so that no message shows them.

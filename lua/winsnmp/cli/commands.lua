@@ -75,9 +75,22 @@ function Run:load_mibs()
   self.mibs = #modules > 0
 end
 
---- The s:entity options from -v -c -u -l -a -A -x -X -n -t -r.
-function Run:entity_options()
+--- The s:entity options from -v -c -u -l -a -A -x -X -n -t -r; with
+-- `defaults`, snmp.conf and the environment fill in what the flags leave
+-- out (winsnmp.cli.args.defaults).
+function Run:entity_options(defaults)
   local o = self.opts
+  if defaults then
+    local d = cmdline.defaults()
+    local merged = setmetatable({}, { __index = o })
+    local v3 = (o.version or d.version) == "3"
+    -- (the USM defaults only for v3, the community only for v1/v2c)
+    for _, k in ipairs(v3 and { "version", "user", "level", "auth", "auth_pass", "priv",
+                                "priv_pass", "context" } or { "version", "community" }) do
+      if o[k] == nil then merged[k] = d[k] end
+    end
+    o = merged
+  end
   local level = o.level
   if o.version == "3" and not level then
     level = o.priv_pass and "authPriv" or o.auth_pass and "authNoPriv" or "noAuthNoPriv"
@@ -96,7 +109,7 @@ function Run:connect(address)
   local session, msg = winsnmp.session()
   if not session then fail(EXIT.SNMP, "cannot open a session: " .. tostring(msg)) end
   self.session = session
-  local eopts = self:entity_options()
+  local eopts = self:entity_options(true)
   if eopts.version == "3" and not eopts.user then usage_error("-v3 needs a user (-u)") end
   local entity, emsg = session:entity(address, eopts)
   if not entity then

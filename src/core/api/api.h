@@ -30,4 +30,17 @@ void wsnmp_reply_varbind(const wsnmp_reply *r, smiUINT32 index, smiLPCOID *name,
                          smiLPCVALUE *value);
 void wsnmp_reply_release(wsnmp_reply *r);
 
+/* ---- secrets: the key cache, the secure memory, snmp.conf (security.c) ---------- */
+typedef struct {
+    size_t passphrase_keys;             /* cached passphrase digests (Ku) */
+    size_t localised_users;             /* users registered with net-snmp with localised keys */
+    size_t live_passphrases;            /* distinct passphrases held by live credentials */
+    size_t secure_blocks, secure_bytes; /* secure memory in use */
+    size_t secure_mapped, secure_dontdump, secure_locked; /* its pages, in bytes */
+} wsnmp_security_stats;
+void wsnmp_security_get_stats(wsnmp_security_stats *out);
+/* The folders net-snmp was built to read snmp.conf from, before ~/.snmp
+ * (SYSCONFDIR/snmp:DATADIR/snmp:LIBDIR/snmp), colon-separated. */
+const char *wsnmp_security_netsnmp_conf_dirs(void);
+
 #endif

@@ -33,6 +33,7 @@ static void install_hooks(void)
     wsnmp_error_set_session_lookup(wsnmp_session_error_slot);
     wsnmp_oid_set_name_lookup(&mib_names);
     wsnmp_session_set_engine_hooks(&wsnmp_io_session_hooks);
+    wsnmp_credentials_set_release_hook(wsnmp_usm_forget);
 }
 
 static void start(void)

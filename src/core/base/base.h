@@ -89,5 +89,28 @@ bool wsnmp_octets_copy(smiOCTETS *dst, const smiBYTE *bytes, smiUINT32 len);
 void wsnmp_octets_free(smiOCTETS *o);
 /* Overwrites and frees octets that may hold a secret (community, context). */
 void wsnmp_octets_free_secret(smiOCTETS *o);
+/* (The two frees of secrets above take memory from wsnmp_secure_* too.) */
+
+/* ---- memory for secrets (secure.c) ----------------------------------------- */
+/* Zeroed blocks on pages excluded from core dumps (MADV_DONTDUMP) and
+ * locked in RAM where mlock is permitted (refusals are quiet); a freed
+ * block is wiped.  NULL when out of memory. */
+void *wsnmp_secure_alloc(size_t n);
+/* Wipes and frees a block of wsnmp_secure_alloc (NULL: nothing). */
+void wsnmp_secure_free(void *p);
+/* Whether p points into memory of wsnmp_secure_alloc. */
+bool wsnmp_secure_owns(const void *p);
+char *wsnmp_secure_string_dup(const char *s);
+bool wsnmp_secure_octets_copy(smiOCTETS *dst, const smiBYTE *bytes, smiUINT32 len);
+typedef struct {
+    size_t blocks, bytes;  /* blocks in use, and their bytes (headers included) */
+    size_t mapped_bytes;   /* pages mapped for secrets */
+    size_t dontdump_bytes; /* of those, excluded from core dumps */
+    size_t locked_bytes;   /* of those, locked in RAM */
+} wsnmp_secure_stats;
+void wsnmp_secure_get_stats(wsnmp_secure_stats *out);
+/* A hash of a secret string, keyed by a random key of this process kept in
+ * secure memory: it identifies a passphrase without revealing it.  Never 0. */
+uint64_t wsnmp_secure_hash(const char *s);
 
 #endif

@@ -29,6 +29,12 @@ void wsnmp_octets_free(smiOCTETS *o)
 
 void wsnmp_octets_free_secret(smiOCTETS *o)
 {
+    if (o->ptr && wsnmp_secure_owns(o->ptr)) {
+        wsnmp_secure_free(o->ptr); /* wipes */
+        o->ptr = NULL;
+        o->len = 0;
+        return;
+    }
     if (o->ptr)
         explicit_bzero(o->ptr, o->len);
     wsnmp_octets_free(o);

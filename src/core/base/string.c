@@ -22,6 +22,10 @@ void wsnmp_string_free_secret(char *s)
 {
     if (s == NULL)
         return;
+    if (wsnmp_secure_owns(s)) {
+        wsnmp_secure_free(s); /* wipes */
+        return;
+    }
     explicit_bzero(s, strlen(s));
     free(s);
 }

@@ -96,7 +96,7 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     m->sec = r->sec; /* the reply came with the request's credentials */
     memset(&r->sec, 0, sizeof r->sec);
     if (d.version != WSNMP_VERSION_3) {
-        wsnmp_octets_free(&m->sec.community);
+        wsnmp_octets_free_secret(&m->sec.community); /* (secure memory) */
         m->sec.community = d.community;
         memset(&d.community, 0, sizeof d.community);
     }

@@ -2,7 +2,10 @@
  * credentials.c — the one credentials type: a community, or a USM user
  * with level, protocols, passphrases and context name.  Every copy and
  * every wipe of credentials in the core goes through here, so a secret is
- * never duplicated or freed without being overwritten.
+ * never duplicated or freed without being overwritten.  Passphrases and
+ * communities are kept in secure memory (base/secure.c), and each
+ * passphrase's users are counted, so that the USM forgets the keys derived
+ * from it when its last user goes (the release hook).
  */
 #include "model.h"
 
@@ -51,6 +54,99 @@ wsnmp_result wsnmp_credentials_check_usm(const WsnmpUsm *u, const char **why)
     return WSNMP_OK;
 }
 
+/* ---- who uses each passphrase ------------------------------------------------- */
+
+/* (hash, count) pairs in secure memory: a hash of a passphrase is derived
+ * from it, and stays out of core dumps too. */
+typedef struct {
+    uint64_t hash;
+    size_t count;
+} live_pass;
+static live_pass *live;
+static size_t live_len, live_cap;
+static wsnmp_credentials_release_fn release_hook;
+
+void wsnmp_credentials_set_release_hook(wsnmp_credentials_release_fn hook)
+{
+    release_hook = hook;
+}
+
+size_t wsnmp_credentials_live_passphrases(void)
+{
+    return live_len;
+}
+
+static bool acquire(uint64_t hash)
+{
+    for (size_t i = 0; i < live_len; i++)
+        if (live[i].hash == hash) {
+            live[i].count++;
+            return true;
+        }
+    if (live_len == live_cap) {
+        size_t cap = live_cap ? live_cap * 2 : 16;
+        live_pass *grown = wsnmp_secure_alloc(cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        if (live_len)
+            memcpy(grown, live, live_len * sizeof *live);
+        wsnmp_secure_free(live);
+        live = grown;
+        live_cap = cap;
+    }
+    live[live_len].hash = hash;
+    live[live_len].count = 1;
+    live_len++;
+    return true;
+}
+
+static void release(uint64_t hash)
+{
+    for (size_t i = 0; i < live_len; i++)
+        if (live[i].hash == hash) {
+            if (--live[i].count > 0)
+                return;
+            live[i] = live[--live_len];
+            if (live_len == 0) {
+                wsnmp_secure_free(live);
+                live = NULL;
+                live_cap = 0;
+            }
+            if (release_hook)
+                release_hook(hash);
+            return;
+        }
+}
+
+/* A secure copy of a passphrase, counted as one more user of it; false
+ * when out of memory. */
+static bool take_pass(char **dst, uint64_t *hash, const char *pass)
+{
+    if (pass == NULL)
+        return true;
+    uint64_t h = wsnmp_secure_hash(pass);
+    if ((*dst = wsnmp_secure_string_dup(pass)) == NULL)
+        return false;
+    if (!acquire(h)) {
+        wsnmp_secure_free(*dst);
+        *dst = NULL;
+        return false;
+    }
+    *hash = h;
+    return true;
+}
+
+static void drop_pass(char **pass, uint64_t *hash)
+{
+    wsnmp_string_free_secret(*pass);
+    *pass = NULL;
+    if (*hash)
+        release(*hash);
+    *hash = 0;
+}
+
+/* ---- wipes and copies ------------------------------------------------------------- */
+
 static void wipe_string(char *s)
 {
     if (s)
@@ -75,9 +171,9 @@ void wsnmp_credentials_wipe(wsnmp_credentials *c)
 void wsnmp_credentials_clear_usm(wsnmp_credentials *c)
 {
     wsnmp_string_free_secret(c->user);
-    wsnmp_string_free_secret(c->auth_pass);
-    wsnmp_string_free_secret(c->priv_pass);
-    c->user = c->auth_pass = c->priv_pass = NULL;
+    c->user = NULL;
+    drop_pass(&c->auth_pass, &c->auth_hash);
+    drop_pass(&c->priv_pass, &c->priv_hash);
     wsnmp_octets_free_secret(&c->context);
     c->level = c->auth = c->priv = 0;
 }
@@ -99,8 +195,8 @@ static bool copy_usm(wsnmp_credentials *dst, const char *user, int level, int au
     dst->auth = auth;
     dst->priv = priv;
     bool ok = (dst->user = wsnmp_string_dup(user)) != NULL &&
-              (!auth_pass || (dst->auth_pass = wsnmp_string_dup(auth_pass))) &&
-              (!priv_pass || (dst->priv_pass = wsnmp_string_dup(priv_pass))) &&
+              take_pass(&dst->auth_pass, &dst->auth_hash, auth_pass) &&
+              take_pass(&dst->priv_pass, &dst->priv_hash, priv_pass) &&
               wsnmp_octets_copy(&dst->context, context->ptr, context->len);
     if (!ok)
         wsnmp_credentials_clear_usm(dst);
@@ -119,7 +215,7 @@ bool wsnmp_credentials_set_usm(wsnmp_credentials *c, const WsnmpUsm *u)
 bool wsnmp_credentials_set_community(wsnmp_credentials *c, const smiBYTE *bytes, smiUINT32 len)
 {
     smiOCTETS fresh;
-    if (!wsnmp_octets_copy(&fresh, bytes, len))
+    if (!wsnmp_secure_octets_copy(&fresh, bytes, len))
         return false;
     wsnmp_octets_free_secret(&c->community);
     c->community = fresh;
@@ -130,7 +226,7 @@ bool wsnmp_credentials_copy(wsnmp_credentials *dst, const wsnmp_credentials *src
 {
     memset(dst, 0, sizeof *dst);
     dst->version = src->version;
-    bool ok = wsnmp_octets_copy(&dst->community, src->community.ptr, src->community.len);
+    bool ok = wsnmp_secure_octets_copy(&dst->community, src->community.ptr, src->community.len);
     if (ok && src->user)
         ok = copy_usm(dst, src->user, src->level, src->auth, src->priv, src->auth_pass,
                       src->priv_pass, &src->context);
@@ -153,7 +249,7 @@ bool wsnmp_credentials_for_send(wsnmp_credentials *dst, const wsnmp_credentials 
                       src->priv_pass, context ? context : &src->context);
     else {
         const smiOCTETS *c = context ? context : &src->community;
-        ok = wsnmp_octets_copy(&dst->community, c->ptr, c->len);
+        ok = wsnmp_secure_octets_copy(&dst->community, c->ptr, c->len);
     }
     if (!ok)
         wsnmp_credentials_clear(dst);

@@ -97,6 +97,9 @@ typedef struct {
     int level, auth, priv;
     char *auth_pass, *priv_pass;
     smiOCTETS context; /* v3 context name */
+    /* wsnmp_secure_hash of the passphrases (0: none): each counts as one
+     * user of the keys derived from that passphrase until cleared */
+    uint64_t auth_hash, priv_hash;
 } wsnmp_credentials;
 
 /* Checks v3 credentials; WSNMP_OK or the error code, with a reason that
@@ -121,6 +124,15 @@ void wsnmp_credentials_wipe(wsnmp_credentials *c);
 /* Wipes every secret, frees everything, and leaves c empty. */
 void wsnmp_credentials_clear(wsnmp_credentials *c);
 void wsnmp_credentials_clear_usm(wsnmp_credentials *c);
+/* Passphrases and communities live in wsnmp_secure_alloc memory.  Every
+ * credentials holding a passphrase counts as a user of it; when the last
+ * one is cleared, `hook` (installed from above: the USM's key cache) is
+ * called with the passphrase's wsnmp_secure_hash, so that the keys derived
+ * from it are forgotten and wiped. */
+typedef void (*wsnmp_credentials_release_fn)(uint64_t passphrase_hash);
+void wsnmp_credentials_set_release_hook(wsnmp_credentials_release_fn hook);
+/* How many distinct passphrases live credentials hold. */
+size_t wsnmp_credentials_live_passphrases(void);
 
 /* ---- descriptors (descriptor.c) ------------------------------------------- */
 /* Library-owned output buffers, tracked so that SnmpFreeDescriptor can tell

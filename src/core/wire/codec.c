@@ -294,6 +294,11 @@ static bool read_varbind(const netsnmp_variable_list *var, wsnmp_varbind *vb)
     return true;
 }
 
+const char *wsnmp_codec_conf_dirs(void)
+{
+    return SNMPCONFPATH ":" SNMPSHAREPATH ":" SNMPLIBPATH;
+}
+
 void wsnmp_codec_shutdown(void)
 {
     wsnmp_usm_release();

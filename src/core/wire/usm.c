@@ -55,44 +55,63 @@ static const oid *priv_oid(int priv, size_t *len)
 
 /* Ku (the passphrase digest of RFC 3414 A.2) costs a million hash rounds,
  * a few milliseconds: remember the last few, so agents sharing credentials,
- * and credentials that alternate, cost only the cheap localisation. */
+ * and credentials that alternate, cost only the cheap localisation.  The
+ * entries live in secure memory (base/secure.c) and go, wiped, when the
+ * last credentials holding their passphrase are cleared (wsnmp_usm_forget)
+ * or at cleanup. */
 #define KU_CACHE_SIZE 32
-static struct {
+typedef struct {
     int auth;
+    uint64_t hash; /* wsnmp_secure_hash of the passphrase */
     char *pass;
     u_char ku[USM_AUTH_KU_LEN];
     size_t kulen;
-} ku_cache[KU_CACHE_SIZE];
-static size_t ku_next;
+} ku_entry;
+static ku_entry *ku_cache[KU_CACHE_SIZE];
+static size_t ku_next, ku_count;
+
+static void ku_drop(size_t i)
+{
+    if (ku_cache[i] == NULL)
+        return;
+    wsnmp_secure_free(ku_cache[i]->pass);
+    wsnmp_secure_free(ku_cache[i]); /* wipes */
+    ku_cache[i] = NULL;
+    ku_count--;
+}
 
 static bool passphrase_key(int auth, const oid *aoid, size_t alen, const char *pass, u_char *ku,
                            size_t *kulen)
 {
     for (size_t i = 0; i < KU_CACHE_SIZE; i++)
-        if (ku_cache[i].pass && ku_cache[i].auth == auth && strcmp(ku_cache[i].pass, pass) == 0) {
-            memcpy(ku, ku_cache[i].ku, ku_cache[i].kulen);
-            *kulen = ku_cache[i].kulen;
+        if (ku_cache[i] && ku_cache[i]->auth == auth && strcmp(ku_cache[i]->pass, pass) == 0) {
+            memcpy(ku, ku_cache[i]->ku, ku_cache[i]->kulen);
+            *kulen = ku_cache[i]->kulen;
             return true;
         }
     if (generate_Ku(aoid, (u_int)alen, (const u_char *)pass, strlen(pass), ku, kulen) !=
         SNMPERR_SUCCESS)
         return false;
     size_t slot = ku_next++ % KU_CACHE_SIZE;
-    wsnmp_string_free_secret(ku_cache[slot].pass);
-    ku_cache[slot].pass = wsnmp_string_dup(pass);
-    ku_cache[slot].auth = auth;
-    memcpy(ku_cache[slot].ku, ku, *kulen);
-    ku_cache[slot].kulen = *kulen;
+    ku_drop(slot);
+    ku_entry *e = wsnmp_secure_alloc(sizeof *e);
+    if (e == NULL || (e->pass = wsnmp_secure_string_dup(pass)) == NULL) {
+        wsnmp_secure_free(e);
+        return true; /* derived; only the shortcut is lost */
+    }
+    e->auth = auth;
+    e->hash = wsnmp_secure_hash(pass);
+    memcpy(e->ku, ku, *kulen);
+    e->kulen = *kulen;
+    ku_cache[slot] = e;
+    ku_count++;
     return true;
 }
 
 static void ku_cache_clear(void)
 {
-    for (size_t i = 0; i < KU_CACHE_SIZE; i++) {
-        wsnmp_string_free_secret(ku_cache[i].pass);
-        ku_cache[i].pass = NULL;
-    }
-    explicit_bzero(ku_cache, sizeof ku_cache);
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++)
+        ku_drop(i);
 }
 
 /* Localised key for a passphrase; false on failure. */
@@ -108,16 +127,36 @@ static bool localise(int auth, const oid *aoid, size_t alen, const char *pass,
     return ok;
 }
 
+/* Frees a user of ours: its localised keys are in secure memory, which
+ * net-snmp's free() must never see; they are wiped here. */
+static void free_user(struct usmUser *u)
+{
+    wsnmp_secure_free(u->authKey);
+    wsnmp_secure_free(u->privKey);
+    u->authKey = u->privKey = NULL;
+    u->authKeyLen = u->privKeyLen = 0;
+    usm_free_user(u);
+}
+
+/* Removes every user net-snmp has for (engine, name). */
+static void remove_users(const u_char *engine, size_t len, const char *name)
+{
+    struct usmUser *u;
+    while ((u = usm_get_user(engine, len, name)) != NULL) {
+        usm_remove_user(u);
+        if (u->authKey && !wsnmp_secure_owns(u->authKey))
+            usm_free_user(u); /* not one of ours (net-snmp zeroes its keys) */
+        else
+            free_user(u);
+    }
+}
+
 wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *engine_id,
                                 const char **why)
 {
-    struct usmUser *old;
     /* net-snmp never updates the keys of a user it knows (its issue #470):
      * replace the record, so changed credentials take effect at once. */
-    while ((old = usm_get_user(engine_id->ptr, engine_id->len, sec->user)) != NULL) {
-        usm_remove_user(old);
-        usm_free_user(old);
-    }
+    remove_users(engine_id->ptr, engine_id->len, sec->user);
     struct usmUser *u = usm_create_user();
     if (u == NULL) {
         *why = "out of memory";
@@ -136,7 +175,7 @@ wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *e
         u->authProtocol = snmp_duplicate_objid(aoid, alen);
         u->authProtocolLen = alen;
         int proper = sc_get_proper_auth_length_bytype(sc_get_authtype(aoid, (u_int)alen));
-        u->authKey = malloc((size_t)proper);
+        u->authKey = wsnmp_secure_alloc((size_t)proper);
         u->authKeyLen = (size_t)proper;
         if (u->authKey == NULL ||
             !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
@@ -156,7 +195,7 @@ wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *e
             if (pai->type == USM_CREATE_USER_PRIV_DES)
                 proper_priv *= 2; /* DES key plus pre-IV */
             u->privKeyLen = (size_t)SNMP_MAX(proper_priv, proper);
-            u->privKey = malloc(u->privKeyLen);
+            u->privKey = wsnmp_secure_alloc(u->privKeyLen); /* (big enough: never extended) */
             if (u->privKey == NULL || !localise(sec->auth, aoid, alen, sec->priv_pass, engine_id,
                                                 u->privKey, &u->privKeyLen))
                 goto fail;
@@ -172,7 +211,7 @@ wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *e
     usm_add_user(u);
     return WSNMP_OK;
 fail:
-    usm_free_user(u);
+    free_user(u);
     return SNMPAPI_OTHER_ERROR;
 }
 
@@ -182,7 +221,8 @@ typedef struct registered {
     struct registered *next;
     smiOCTETS engine_id;
     char *user;
-    uint64_t fingerprint;
+    uint64_t fingerprint;          /* (secure memory: derived from the passphrases) */
+    uint64_t auth_hash, priv_hash; /* the credentials' passphrase hashes */
 } registered_t;
 
 /* Most recently used first.  At most REGISTERED_MAX key sets stay with
@@ -197,14 +237,10 @@ static size_t registered_count;
 /* Removes a record and its user from net-snmp. */
 static void registered_drop(registered_t *r)
 {
-    struct usmUser *u;
-    while ((u = usm_get_user(r->engine_id.ptr, r->engine_id.len, r->user)) != NULL) {
-        usm_remove_user(u);
-        usm_free_user(u);
-    }
+    remove_users(r->engine_id.ptr, r->engine_id.len, r->user);
     wsnmp_octets_free(&r->engine_id);
     free(r->user);
-    free(r);
+    wsnmp_secure_free(r);
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
@@ -247,13 +283,16 @@ wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *eng
     if (code != WSNMP_OK)
         return code;
     if (r == NULL) {
-        r = calloc(1, sizeof *r);
+        r = wsnmp_secure_alloc(sizeof *r);
         if (r == NULL || !wsnmp_octets_copy(&r->engine_id, engine_id->ptr, engine_id->len) ||
             (r->user = wsnmp_string_dup(sec->user)) == NULL) {
             if (r)
                 wsnmp_octets_free(&r->engine_id);
-            free(r);
-            return WSNMP_OK; /* registered; only the shortcut is lost */
+            wsnmp_secure_free(r);
+            /* registered, but untracked keys could outlive their users */
+            remove_users(engine_id->ptr, engine_id->len, sec->user);
+            *why = "out of memory";
+            return SNMPAPI_ALLOC_ERROR;
         }
         r->next = registered_users;
         registered_users = r;
@@ -267,16 +306,39 @@ wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *eng
         }
     }
     r->fingerprint = fp;
+    r->auth_hash = sec->auth_hash;
+    r->priv_hash = sec->priv_hash;
     return WSNMP_OK;
+}
+
+void wsnmp_usm_forget(uint64_t passphrase_hash)
+{
+    for (size_t i = 0; i < KU_CACHE_SIZE; i++)
+        if (ku_cache[i] && ku_cache[i]->hash == passphrase_hash)
+            ku_drop(i);
+    registered_t **link = &registered_users, *r;
+    while ((r = *link) != NULL) {
+        if (r->auth_hash == passphrase_hash || r->priv_hash == passphrase_hash) {
+            *link = r->next;
+            registered_drop(r);
+            registered_count--;
+        } else {
+            link = &r->next;
+        }
+    }
+}
+
+void wsnmp_usm_cache_counts(size_t *passphrase_keys, size_t *localised_users)
+{
+    *passphrase_keys = ku_count;
+    *localised_users = registered_count;
 }
 
 void wsnmp_usm_release(void)
 {
     for (registered_t *r = registered_users, *next; r; r = next) {
         next = r->next;
-        wsnmp_octets_free(&r->engine_id);
-        free(r->user);
-        free(r);
+        registered_drop(r); /* (net-snmp must not free our keys at its shutdown) */
     }
     registered_users = NULL;
     registered_count = 0;

@@ -43,6 +43,8 @@ void wsnmp_decoded_free(wsnmp_decoded *d);
 /* ---- codec (codec.c) -------------------------------------------------------- */
 bool wsnmp_codec_init(const char **why);
 void wsnmp_codec_shutdown(void);
+/* net-snmp's built-in snmp.conf folders (without ~/.snmp), colon-separated. */
+const char *wsnmp_codec_conf_dirs(void);
 /* Encodes pdu for a destination; *out is malloc'd.  For v3, engine_id is the
  * destination's authoritative engine (empty for a discovery probe). */
 wsnmp_result wsnmp_codec_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu,
@@ -133,6 +135,11 @@ wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *eng
  * sends); returns its length. */
 size_t wsnmp_usm_local_engine_id(unsigned char *buf, size_t size);
 void wsnmp_usm_release(void); /* forgets every user and cached key */
+/* Forgets, wiped, the cached digests of a passphrase and the users whose
+ * keys came from it: the hook wsnmp_credentials_set_release_hook installs. */
+void wsnmp_usm_forget(uint64_t passphrase_hash);
+/* Cached passphrase digests (Ku), and users registered with localised keys. */
+void wsnmp_usm_cache_counts(size_t *passphrase_keys, size_t *localised_users);
 /* Makes id (5..32 octets) the local engine's, at snmpEngineBoots `boots`. */
 wsnmp_result wsnmp_usm_set_local_engine(const unsigned char *id, size_t len, smiUINT32 boots,
                                         const char **why);
