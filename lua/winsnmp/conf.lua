@@ -122,11 +122,17 @@ local function read_file(path, found, depth)
 end
 
 -- The entity options of the directives found; nil, msg when one is bad
--- (the message never quotes a value: it may be a secret).
-local function options(found)
+-- (the message never quotes a value: it may be a secret).  With
+-- `warnings` (a list), a bad directive is noted there and ignored instead,
+-- as net-snmp's tools warn about a bad line of the system's files and go on.
+local function options(found, warnings)
   local function v(name) return found[name] and found[name].value end
   local function bad(name, what)
-    return nil, ("%s: %s must be %s"):format(found[name].where, name, what)
+    local msg = ("%s: %s must be %s"):format(found[name].where, name, what)
+    if not warnings then return nil, msg end
+    warnings[#warnings + 1] = msg .. " (ignored)"
+    found[name] = nil
+    return options(found, warnings)
   end
   local o = {}
   if v("defVersion") then
@@ -162,8 +168,10 @@ end
 -- `auth_pass`, `priv`, `priv_pass`, `context`), ready for `s:entity`;
 -- `directives` maps each directive (net-snmp's spelling for the def*
 -- ones) to its last value; `files` lists the files read.  A file that
--- cannot be read (with `path`) or a bad value: nil, msg,
+-- cannot be read (with `path`) or a bad value in it: nil, msg,
 -- "SNMPAPI_OTHER_ERROR"; the message names the file and line, never a value.
+-- Without `path` (the system's files), a bad value is ignored and named in
+-- a 4th result, a list of warnings, as net-snmp's tools do.
 function conf.read(path)
   if path ~= nil and type(path) ~= "string" then
     error("winsnmp.conf: path must be a string", 2)
@@ -178,11 +186,12 @@ function conf.read(path)
       if read_file(f, found, 0) then files[#files + 1] = f end
     end
   end
-  local o, msg = options(found)
+  local warnings = not path and {} or nil
+  local o, msg = options(found, warnings)
   if not o then return nil, msg, "SNMPAPI_OTHER_ERROR" end
   local directives = {}
   for k, d in pairs(found) do directives[k] = d.value end
-  return o, directives, files
+  return o, directives, files, warnings
 end
 
 --- Environment variables the CLI reads (after snmp.conf, before its

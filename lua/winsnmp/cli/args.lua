@@ -385,8 +385,11 @@ end
 function args.defaults(getenv)
   getenv = getenv or os.getenv
   local conf = require("winsnmp.conf")
-  local found, msg = conf.read()
+  local found, msg, _, warnings = conf.read()
   if not found then args.fail(EXIT.USAGE, "snmp.conf: " .. tostring(msg)) end
+  for _, warning in ipairs(warnings or {}) do
+    io.stderr:write("winsnmp: warning: ", warning, "\n")
+  end
   local env_names = {}
   for name in pairs(conf.ENVIRONMENT) do env_names[#env_names + 1] = name end
   table.sort(env_names)
