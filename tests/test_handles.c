@@ -197,11 +197,11 @@ static void test_sessions(void)
 
     /* Forged session handles. */
     check_session_invalid(0);
-    check_session_invalid(1);
-    check_session_invalid(0xDEADBEEFu);
-    check_session_invalid(UINT64_MAX);
-    check_session_invalid(b ^ (1ULL << 63));
-    check_session_invalid(b ^ (1ULL << 40));
+    check_session_invalid(FORGE(1));
+    check_session_invalid(FORGE(0xDEADBEEFu));
+    check_session_invalid(FORGE(UINT64_MAX));
+    check_session_invalid(FORGE(WSNMP_HANDLE_VALUE(b) ^ (1ULL << 63)));
+    check_session_invalid(FORGE(WSNMP_HANDLE_VALUE(b) ^ (1ULL << 40)));
     CHECK_EQ_INT(WsnmpHandleKind(b), WSNMP_KIND_SESSION); /* untouched */
 
     CHECK_OK(SnmpClose(b));
@@ -236,8 +236,8 @@ static void test_kinds_and_owners(void)
 
     CHECK_EQ_INT(WsnmpHandleKind(0), WSNMP_KIND_NONE);
     CHECK_EQ_INT(WsnmpHandleOwner(0), 0);
-    CHECK_EQ_INT(WsnmpHandleKind(UINT64_MAX), WSNMP_KIND_NONE);
-    CHECK_EQ_INT(WsnmpHandleKind(o.v ^ (1ULL << 63)), WSNMP_KIND_NONE);
+    CHECK_EQ_INT(WsnmpHandleKind(FORGE(UINT64_MAX)), WSNMP_KIND_NONE);
+    CHECK_EQ_INT(WsnmpHandleKind(FORGE(WSNMP_HANDLE_VALUE(o.v) ^ (1ULL << 63))), WSNMP_KIND_NONE);
 
     CHECK_OK(WsnmpGetStats(a, &st));
     CHECK_EQ_INT(st.entities, 1);
@@ -253,8 +253,8 @@ static void test_kinds_and_owners(void)
 
     /* Introspection never sets an error. */
     CHECK_FAIL(SnmpDeleteVb(o.v, 77), SNMPAPI_INDEX_INVALID);
-    (void)WsnmpHandleKind(0xDEAD);
-    (void)WsnmpHandleOwner(0xDEAD);
+    (void)WsnmpHandleKind(FORGE(0xDEAD));
+    (void)WsnmpHandleOwner(FORGE(0xDEAD));
     CHECK_ERR(SNMPAPI_INDEX_INVALID);
 
     CHECK_OK(SnmpClose(a));
@@ -288,8 +288,8 @@ static void test_stale_handles(void)
         size_t i;
         for (i = 0; i < sizeof forged / sizeof forged[0]; i++) {
             objs f;
-            f.s = forged[i];
-            f.e = f.c = f.p = f.v = forged[i];
+            f.s = FORGE(forged[i]);
+            f.e = f.c = f.p = f.v = FORGE(forged[i]);
             check_all_invalid(a, &f);
         }
     }

@@ -45,15 +45,15 @@ static void check_not_initialized(void)
     CHECK_FAIL(SnmpSetRetransmitMode(SNMPAPI_ON), SNMPAPI_NOT_INITIALIZED);
     CHECK_FAIL(SnmpStrToOid("1.3.6.1", &oid), SNMPAPI_NOT_INITIALIZED);
     CHECK_FAIL(SnmpOidCompare(&two, &two, 0, &cmp), SNMPAPI_NOT_INITIALIZED);
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid), SNMPAPI_NOT_INITIALIZED);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid), SNMPAPI_NOT_INITIALIZED);
     /* Accounting works without the library: limits can be set before
      * startup, and counts read back as zero after cleanup. */
     CHECK_OK(WsnmpGetStats(0, &st));
     CHECK_EQ_INT(st.sessions + st.entities + st.contexts + st.pdus + st.vbls, 0);
     CHECK_OK(WsnmpGetLimits(&lim));
-    CHECK_FAIL(SnmpClose(1), SNMPAPI_NOT_INITIALIZED);
-    CHECK_FAIL(SnmpFreeVbl(1), SNMPAPI_NOT_INITIALIZED);
-    CHECK_FAIL(SnmpStrToEntity(1, "127.0.0.1"), SNMPAPI_NOT_INITIALIZED);
+    CHECK_FAIL(SnmpClose(FORGE(1)), SNMPAPI_NOT_INITIALIZED);
+    CHECK_FAIL(SnmpFreeVbl(FORGE(1)), SNMPAPI_NOT_INITIALIZED);
+    CHECK_FAIL(SnmpStrToEntity(FORGE(1), "127.0.0.1"), SNMPAPI_NOT_INITIALIZED);
 }
 
 static void test_before_startup(void)
@@ -69,7 +69,7 @@ static void test_before_startup(void)
     CHECK(vi.vendorName[0] != '\0');
     CHECK_STR_EQ(WsnmpErrorName(SNMPAPI_NOT_INITIALIZED), "SNMPAPI_NOT_INITIALIZED");
     CHECK_EQ_INT(WsnmpErrorCode("SNMPAPI_NOOP"), SNMPAPI_NOOP);
-    CHECK_EQ_INT(WsnmpHandleKind(1), WSNMP_KIND_NONE);
+    CHECK_EQ_INT(WsnmpHandleKind(FORGE(1)), WSNMP_KIND_NONE);
 
     /* SnmpGetLastError itself never fails with NOT_INITIALIZED... */
     CHECK_FAIL(SnmpCleanup(), SNMPAPI_NOT_INITIALIZED);

@@ -119,11 +119,11 @@ static HSNMP_VBL int_vbl(HSNMP_SESSION s, smiINT n)
 
 static void free_vb(smiOID *name, smiVALUE *val)
 {
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, name);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)name);
     if (val->syntax == SNMP_SYNTAX_OCTETS && val->value.string.ptr)
         SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &val->value.string);
     else if (val->syntax == SNMP_SYNTAX_OID && val->value.oid.ptr)
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &val->value.oid);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&val->value.oid);
 }
 
 /* `v` is exactly the answer list. */

@@ -159,9 +159,9 @@ typedef struct wsnmp_listener {
     uint32_t id;
     int fd;
     wsnmp_peer local;
-    unsigned registrations;   /* registrations using it */
-    uint64_t agent_entity;    /* the SnmpListen entity, or 0 */
-    wsnmp_credentials *users; /* SNMPv3 users of the agent role (WsnmpListenUser) */
+    unsigned registrations;    /* registrations using it */
+    HSNMP_ENTITY agent_entity; /* the SnmpListen entity, or NULL */
+    wsnmp_credentials *users;  /* SNMPv3 users of the agent role (WsnmpListenUser) */
     size_t user_count;
 } wsnmp_listener;
 

@@ -97,7 +97,7 @@ static void listener_users_free(wsnmp_listener *l)
 
 static void listener_unref(wsnmp_listener *l)
 {
-    if (l->registrations > 0 || l->agent_entity != 0)
+    if (l->registrations > 0 || l->agent_entity != NULL)
         return;
     listener_users_free(l);
     for (wsnmp_listener **p = &listeners; *p; p = &(*p)->next)
@@ -320,7 +320,7 @@ void wsnmp_notify_listener_stop(uint32_t listener_id, uint32_t owner_slot)
         owner->registrations--;
     wsnmp_notify_registrations_total--;
     if (l) {
-        l->agent_entity = 0;
+        l->agent_entity = NULL;
         listener_users_free(l); /* the agent role's users go with it */
         listener_unref(l);
     }
@@ -391,7 +391,7 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
     wsnmp_result code = listener_open(&e->address, &l, &why);
     if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
-    if (l->agent_entity != 0 && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
+    if (l->agent_entity != NULL && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
         return wsnmp_error_fail(sslot, SNMPAPI_TL_IN_USE, "%s: another entity listens there", fn);
     wsnmp_session *s = wsnmp_session_at(sslot);
     if (s == NULL || wsnmp_io_of(s, true) == NULL || !wsnmp_io_join(s->io, sslot)) {

@@ -14,7 +14,7 @@ static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsn
 {
     wsnmp_entity *e = calloc(1, sizeof *e);
     if (e == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     char text[WSNMP_MAX_ADDRESS];
     const char *why;
     wsnmp_peer_format(&peer->addr, peer->transport, text, sizeof text);
@@ -29,7 +29,7 @@ static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsn
         e->cred.version = WSNMP_VERSION_2C;
     if (!ok) {
         wsnmp_entity_destroy(e);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     }
     HSNMP_ENTITY h = wsnmp_handle_new(WSNMP_KIND_ENTITY, sslot, e, fn);
     if (h == 0)
@@ -62,7 +62,7 @@ static HSNMP_CONTEXT context_for(uint32_t sslot, const wsnmp_credentials *sec, c
     wsnmp_context *c = calloc(1, sizeof *c);
     if (c == NULL || !wsnmp_octets_copy(&c->value, v->ptr, v->len)) {
         free(c);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     }
     HSNMP_CONTEXT h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, c, fn);
     if (h == 0)
@@ -70,7 +70,7 @@ static HSNMP_CONTEXT context_for(uint32_t sslot, const wsnmp_credentials *sec, c
     return h;
 }
 
-static void release(uint64_t h)
+static void release(void *h)
 {
     uint32_t slot;
     for (int k = WSNMP_KIND_ENTITY; k <= WSNMP_KIND_VBL; k++)

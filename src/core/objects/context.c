@@ -21,11 +21,11 @@ WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS str
     if (!wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpStrToContext"))
         return 0;
     if (string == NULL || (string->len && string->ptr == NULL))
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), NULL;
     if (string->len > WSNMP_MAX_CONTEXT)
         return wsnmp_error_fail(sslot, SNMPAPI_SIZE_INVALID,
                                 "SnmpStrToContext: longer than %u bytes", WSNMP_MAX_CONTEXT),
-               0;
+               NULL;
     smiLPCOCTETS value = string;
     smiLPCOCTETS named = NULL;
     if (wsnmp_library.translate_mode == SNMPAPI_TRANSLATED &&
@@ -35,7 +35,8 @@ WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS str
     wsnmp_context *c = calloc(1, sizeof *c);
     if (c == NULL || !wsnmp_octets_copy(&c->value, value->ptr, value->len)) {
         free(c);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: out of memory"),
+               NULL;
     }
     if (named)
         snprintf(c->friendly, sizeof c->friendly, "%.*s", (int)string->len,

@@ -46,10 +46,10 @@ WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
     if (!wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpStrToEntity"))
         return 0;
     if (string == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: NULL string"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: NULL string"), NULL;
     wsnmp_entity *e = calloc(1, sizeof *e);
     if (e == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"), NULL;
     e->retries = WSNMP_DEFAULT;
 
     const WsnmpAgent *agent = NULL;
@@ -59,7 +59,7 @@ WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
         if (!from_agent(e, agent)) {
             wsnmp_entity_destroy(e);
             return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"),
-                   0;
+                   NULL;
         }
         snprintf(e->friendly, sizeof e->friendly, "%s", string);
     } else {
@@ -69,7 +69,7 @@ WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
             return wsnmp_error_fail(sslot, SNMPAPI_ENTITY_UNKNOWN,
                                     "SnmpStrToEntity: cannot use '%.80s%s' as an address: %s",
                                     string, strlen(string) > 80 ? "..." : "", why),
-                   0;
+                   NULL;
         }
         e->cred.version = wsnmp_library.translate_mode == SNMPAPI_UNTRANSLATED_V1
                               ? WSNMP_VERSION_1

@@ -19,13 +19,13 @@
 /* Allocates a handle of `kind` for `obj`, owned by the session in
  * owner_slot (WSNMP_NO_SLOT for sessions themselves).  Enforces limits.
  * Returns 0 and sets the error on failure (the caller still owns obj). */
-uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn);
+void *wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn);
 /* The object behind a live handle of `kind`, or NULL.  Never sets errors. */
-void *wsnmp_handle_get(uint64_t handle, int kind, uint32_t *slot_out);
+void *wsnmp_handle_get(const void *handle, int kind, uint32_t *slot_out);
 /* Looks up a handle and reports `invalid_code` when it is not live.  On
  * success *session_slot is set to the object's owner (or the session's own
  * slot for sessions) for error reporting. */
-void *wsnmp_handle_lookup(uint64_t handle, int kind, uint32_t *slot, uint32_t *session_slot,
+void *wsnmp_handle_lookup(const void *handle, int kind, uint32_t *slot, uint32_t *session_slot,
                           const char *fn);
 /* Destroys the object in a slot and releases the slot; the handle and every
  * copy of it become invalid. */
@@ -33,7 +33,7 @@ void wsnmp_handle_destroy(uint32_t slot);
 /* Destroys every handle owned by a session (not the session itself). */
 void wsnmp_handle_destroy_owned(uint32_t session_slot);
 uint32_t wsnmp_handle_owner_slot(uint32_t slot); /* owner slot of a live slot */
-uint64_t wsnmp_handle_of_slot(uint32_t slot);
+void *wsnmp_handle_of_slot(uint32_t slot);
 /* Destroys every live handle, sessions last. */
 void wsnmp_handle_destroy_all(void);
 void wsnmp_handle_release(void); /* frees the table itself (process exit) */
