@@ -543,6 +543,15 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
                                         LPHSNMP_ENTITY srcEntity, LPHSNMP_ENTITY dstEntity,
                                         LPHSNMP_CONTEXT context, LPHSNMP_PDU PDU);
 
+/* SnmpStrToEntity and SnmpStrToContext with flags.  WSNMP_PRIVATE makes a
+ * handle no later call returns again for an equal string (its settings are
+ * its holder's alone); it is still reference-counted (SnmpRecvMsg returns
+ * it again for the responses to requests sent to it). */
+#define WSNMP_PRIVATE 1u
+WSNMP_API HSNMP_ENTITY WsnmpStrToEntityEx(HSNMP_SESSION session, LPCSTR string, smiUINT32 flags);
+WSNMP_API HSNMP_CONTEXT WsnmpStrToContextEx(HSNMP_SESSION session, smiLPCOCTETS string,
+                                            smiUINT32 flags);
+
 /* Handle introspection.  Never sets an error. */
 WSNMP_API int WsnmpHandleKind(const void *handle);            /* WSNMP_KIND_*, NONE if not live */
 WSNMP_API HSNMP_SESSION WsnmpHandleOwner(const void *handle); /* NULL if not live */

@@ -48,7 +48,7 @@ static HSNMP_CONTEXT make_context(HSNMP_SESSION s, const char *text)
     smiOCTETS o;
     o.len = (smiUINT32)strlen(text);
     o.ptr = (smiLPBYTE)text;
-    return SnmpStrToContext(s, &o);
+    return WsnmpStrToContextEx(s, &o, WSNMP_PRIVATE); /* a new one each time */
 }
 
 /* A set of live handles, one of each kind, owned by one session. */
@@ -64,7 +64,7 @@ static objs make_objs(HSNMP_SESSION s)
 {
     objs o;
     o.s = s;
-    o.e = SnmpStrToEntity(s, "127.0.0.1:1161");
+    o.e = WsnmpStrToEntityEx(s, "127.0.0.1:1161", WSNMP_PRIVATE); /* a new one each time */
     o.c = make_context(s, "public");
     o.v = SnmpCreateVbl(s, &sysdescr, NULL);
     o.p = SnmpCreatePdu(s, SNMP_PDU_GET, 0, 0, 0, o.v);
@@ -674,7 +674,13 @@ static void test_limits(void)
     CHECK_HANDLE(SnmpCreateVbl(b, NULL, NULL));
     CHECK_HANDLE(SnmpStrToEntity(b, "127.0.0.1"));
     CHECK_FAIL_S(SnmpCreateVbl(a, NULL, NULL), a, SNMPAPI_ALLOC_ERROR);
-    CHECK_FAIL_S(SnmpStrToEntity(b, "127.0.0.1"), b, SNMPAPI_ALLOC_ERROR);
+    CHECK_FAIL_S(SnmpStrToEntity(b, "127.0.0.2"), b, SNMPAPI_ALLOC_ERROR);
+    {
+        /* An equal string needs no new handle: the shared one is acquired. */
+        HSNMP_ENTITY again = SnmpStrToEntity(b, "127.0.0.1");
+        CHECK_HANDLE(again);
+        CHECK_OK(SnmpFreeEntity(again));
+    }
     CHECK_FAIL_S(SnmpCreatePdu(b, 0, 0, 0, 0, 0), b, SNMPAPI_ALLOC_ERROR);
     CHECK_OK(WsnmpGetStats(0, &st));
     CHECK_EQ_INT(st.entities + st.contexts + st.pdus + st.vbls, 4);

@@ -441,7 +441,7 @@ static int s_register(lua_State *L)
     if (address == NULL)
         address = "udp:0.0.0.0:162";
     /* Temporary handles, wrapped at once so an error cannot leak them. */
-    HSNMP_ENTITY local = SnmpStrToEntity(s, address);
+    HSNMP_ENTITY local = WsnmpStrToEntityEx(s, address, WSNMP_PRIVATE);
     if (local == 0)
         return wsl_push_last_error(L, s);
     wsl_object *o_local = wsl_push_object(L, WSNMP_KIND_ENTITY, local, 1);
@@ -452,13 +452,13 @@ static int s_register(lua_State *L)
     smiOID oid = {0, prefix};
     int ok = 1;
     if (source) {
-        ok = (src = SnmpStrToEntity(s, source)) != 0;
+        ok = (src = WsnmpStrToEntityEx(s, source, WSNMP_PRIVATE)) != 0;
         if (ok)
             o_src = wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
     }
     if (community && ok) {
         smiOCTETS c = {(smiUINT32)clen, (smiBYTE *)community};
-        ok = (ctx = SnmpStrToContext(s, &c)) != 0;
+        ok = (ctx = WsnmpStrToContextEx(s, &c, WSNMP_PRIVATE)) != 0;
         if (ok)
             o_ctx = wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
     }
@@ -504,7 +504,7 @@ static int s_listen(lua_State *L)
     lua_settop(L, 2);
     void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     const char *address = wsl_check_text(L, 2, s, SNMPAPI_ENTITY_UNKNOWN, "the address");
-    HSNMP_ENTITY e = address ? SnmpStrToEntity(s, address) : 0;
+    HSNMP_ENTITY e = address ? WsnmpStrToEntityEx(s, address, WSNMP_PRIVATE) : 0;
     if (e == 0)
         return wsl_push_last_error(L, s);
     wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);

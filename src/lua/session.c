@@ -124,9 +124,9 @@ static int s_entity(lua_State *L)
         luaL_checktype(L, 3, LUA_TTABLE);
     if (address == NULL)
         return wsl_push_last_error(L, h);
-    HSNMP_ENTITY e = SnmpStrToEntity(h, address);
+    HSNMP_ENTITY e = WsnmpStrToEntityEx(h, address, WSNMP_PRIVATE);
     if (e == 0 && wsl_retry_after_gc(L))
-        e = SnmpStrToEntity(h, address);
+        e = WsnmpStrToEntityEx(h, address, WSNMP_PRIVATE);
     if (e == 0)
         return wsl_push_last_error(L, h);
     wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);
@@ -143,9 +143,9 @@ static int s_context(lua_State *L)
     size_t len;
     const char *name = luaL_checklstring(L, 2, &len);
     smiOCTETS octets = {(smiUINT32)(len > UINT32_MAX ? UINT32_MAX : len), (smiBYTE *)name};
-    HSNMP_CONTEXT c = SnmpStrToContext(h, &octets);
+    HSNMP_CONTEXT c = WsnmpStrToContextEx(h, &octets, WSNMP_PRIVATE);
     if (c == 0 && wsl_retry_after_gc(L))
-        c = SnmpStrToContext(h, &octets);
+        c = WsnmpStrToContextEx(h, &octets, WSNMP_PRIVATE);
     if (c == 0)
         return wsl_push_last_error(L, h);
     wsl_push_object(L, WSNMP_KIND_CONTEXT, c, 1);

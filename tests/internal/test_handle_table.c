@@ -17,7 +17,7 @@
 static HSNMP_CONTEXT context(HSNMP_SESSION s, const char *text)
 {
     smiOCTETS o = {(smiUINT32)strlen(text), (smiLPBYTE)text};
-    return SnmpStrToContext(s, &o);
+    return WsnmpStrToContextEx(s, &o, WSNMP_PRIVATE); /* a new handle each time */
 }
 
 /* No kind takes h: wsnmp_handle_get refuses it whatever is asked for. */
@@ -237,6 +237,45 @@ static void test_direct(HSNMP_SESSION s)
     CHECK_FAIL(SnmpFreeContext(h), SNMPAPI_CONTEXT_INVALID);
 }
 
+static void test_shared(HSNMP_SESSION s)
+{
+    TEST_SECTION("shared handles: references, then a new generation");
+    HSNMP_ENTITY a = SnmpStrToEntity(s, "127.0.0.1:1161");
+    HSNMP_ENTITY b = SnmpStrToEntity(s, "127.0.0.1:1161");
+    CHECK_HANDLE(a);
+    CHECK(a == b);
+    uint32_t slot;
+    CHECK(wsnmp_handle_get(a, WSNMP_KIND_ENTITY, &slot) != NULL);
+    CHECK_EQ_INT(WsnmpHandleRefs(a), 2);
+    smiUINT32 live = wsnmp_handle_live[WSNMP_KIND_ENTITY];
+    CHECK_OK(SnmpFreeEntity(b));
+    CHECK_EQ_INT(wsnmp_handle_live[WSNMP_KIND_ENTITY], live); /* one reference left */
+    CHECK(wsnmp_handle_get(a, WSNMP_KIND_ENTITY, NULL) != NULL);
+    CHECK_OK(SnmpFreeEntity(a));
+    CHECK_EQ_INT(wsnmp_handle_live[WSNMP_KIND_ENTITY], live - 1);
+    CHECK(refused_by_all_kinds(a));
+    CHECK_FAIL(SnmpFreeEntity(a), SNMPAPI_ENTITY_INVALID);
+    /* The same string again: a new object, in a new generation (the old
+     * handle never names it), here in the same slot (the only free one). */
+    HSNMP_ENTITY c = SnmpStrToEntity(s, "127.0.0.1:1161");
+    CHECK_HANDLE(c);
+    CHECK(c != a);
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 1);
+    CHECK(refused_by_all_kinds(a));
+    /* A private handle is never found by its string, nor does it hide the
+     * shared one. */
+    HSNMP_ENTITY p = WsnmpStrToEntityEx(s, "127.0.0.1:1161", WSNMP_PRIVATE);
+    CHECK_HANDLE(p);
+    CHECK(p != c);
+    CHECK(SnmpStrToEntity(s, "127.0.0.1:1161") == c);
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 2);
+    CHECK_EQ_INT(WsnmpHandleRefs(p), 1);
+    CHECK_OK(SnmpFreeEntity(p));
+    CHECK_OK(SnmpFreeEntity(c));
+    CHECK_OK(SnmpFreeEntity(c));
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 0);
+}
+
 static void test_counts(void)
 {
     TEST_SECTION("live counts per kind");
@@ -244,7 +283,7 @@ static void test_counts(void)
     HSNMP_SESSION s = WsnmpCreateSession(NULL, NULL);
     HSNMP_ENTITY e[3];
     for (int i = 0; i < 3; i++)
-        e[i] = SnmpStrToEntity(s, "127.0.0.1");
+        e[i] = WsnmpStrToEntityEx(s, "127.0.0.1", WSNMP_PRIVATE);
     HSNMP_CONTEXT c = context(s, "public");
     HSNMP_PDU p[2] = {SnmpCreatePdu(s, SNMP_PDU_GET, 1, 0, 0, 0),
                       SnmpCreatePdu(s, SNMP_PDU_GET, 2, 0, 0, 0)};
@@ -277,6 +316,7 @@ int main(void)
     test_wrong_kind(s);
     test_forged(s);
     test_direct(s);
+    test_shared(s);
     CHECK_OK(SnmpClose(s));
     test_counts();
 

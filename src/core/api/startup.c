@@ -172,6 +172,7 @@ __attribute__((destructor)) static void library_unload(void)
     wsnmp_io_release();
     wsnmp_pending_release();
     wsnmp_handle_release();
+    wsnmp_shared_release();
     wsnmp_descriptor_free_all();
     wsnmp_codec_shutdown();
 }

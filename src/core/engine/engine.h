@@ -46,6 +46,10 @@ typedef struct wsnmp_request {
     /* The entity it was sent to (its figures; a freed entity is skipped),
      * its pacing, and when the request last went out. */
     HSNMP_ENTITY entity;
+    /* The source entity and context it was sent with (may be NULL): with
+     * `entity`, the handles SnmpRecvMsg returns for its outcome. */
+    HSNMP_ENTITY src_entity;
+    HSNMP_CONTEXT context;
     bool counted, any_source;
     double backoff;
     uint64_t sent_ms;
@@ -138,6 +142,10 @@ typedef struct wsnmp_message {
     smiOCTETS context_engine_id;
     int level;        /* WSNMP_LEVEL_* it came with */
     int32_t max_size; /* the requester's msgMaxSize */
+    /* Responses and failures: the handles the request was sent with, which
+     * SnmpRecvMsg returns again (as Windows does) while they are live. */
+    HSNMP_ENTITY req_dst, req_src;
+    HSNMP_CONTEXT req_context;
 } wsnmp_message;
 
 /* Notifications and requests dropped because a queue was full. */
@@ -258,6 +266,7 @@ typedef struct {
     wsnmp_entity *dst;
     HSNMP_ENTITY dst_handle;
     wsnmp_context *ctx;
+    HSNMP_CONTEXT ctx_handle;
     const wsnmp_pdu *pdu;
 } wsnmp_send_args;
 /* What a PDU may be sent as to an agent of `version` (GETBULK becomes

@@ -30,6 +30,7 @@ typedef struct {
     uint32_t gen;
     uint8_t kind;   /* WSNMP_KIND_NONE when free */
     uint32_t owner; /* owning session slot, or WSNMP_NO_SLOT */
+    uint32_t refs;  /* acquisitions of an entity or context (1 for the other kinds) */
     uint32_t prev;  /* owner list; `next` doubles as the free-list link */
     uint32_t next;
 } slot_t;
@@ -129,6 +130,7 @@ void *wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn)
     slot_t *e = &slots[slot];
     e->obj = obj;
     e->kind = (uint8_t)kind;
+    e->refs = 1;
     e->owner = owner ? owner_slot : WSNMP_NO_SLOT;
     e->prev = WSNMP_NO_SLOT;
     e->next = WSNMP_NO_SLOT;
@@ -206,6 +208,7 @@ void wsnmp_handle_destroy(uint32_t slot)
     e->kind = WSNMP_KIND_NONE;
     e->obj = NULL;
     e->owner = WSNMP_NO_SLOT;
+    e->refs = 0;
     e->prev = WSNMP_NO_SLOT;
     e->next = WSNMP_NO_SLOT;
     if (++e->gen <= GEN_MAX) {
@@ -217,6 +220,26 @@ void wsnmp_handle_destroy(uint32_t slot)
     } /* else: retired for good */
 
     destroyers[kind](obj);
+}
+
+void wsnmp_handle_acquire(uint32_t slot)
+{
+    if (slots[slot].refs < UINT32_MAX)
+        slots[slot].refs++;
+}
+
+void wsnmp_handle_unref(uint32_t slot)
+{
+    if (slots[slot].refs > 1)
+        slots[slot].refs--;
+    else
+        wsnmp_handle_destroy(slot);
+}
+
+WSNMP_API smiUINT32 WsnmpHandleRefs(const void *handle)
+{
+    int kind = WsnmpHandleKind(handle);
+    return kind == WSNMP_KIND_NONE ? 0 : slots[(uint32_t)WSNMP_HANDLE_VALUE(handle)].refs;
 }
 
 void wsnmp_handle_destroy_owned(uint32_t session_slot)
