@@ -87,7 +87,7 @@ static void test_startup_reports(void)
     CHECK_EQ_INT(major, 2);
     CHECK_EQ_INT(minor, 0);
     CHECK_EQ_INT(level, SNMPAPI_V2_SUPPORT);
-    CHECK_EQ_INT(tmode, SNMPAPI_TRANSLATED);
+    CHECK_EQ_INT(tmode, SNMPAPI_UNTRANSLATED_V1); /* Windows: "2, 0, 2, 1, 1" */
     CHECK_EQ_INT(rmode, SNMPAPI_ON);
     CHECK_EQ_INT(WsnmpIsStarted(), 1);
     CHECK_OK(SnmpCleanup());
@@ -111,7 +111,7 @@ static void test_startup_reports(void)
     CHECK_EQ_INT(major, 2);
     CHECK_EQ_INT(minor, 0);
     CHECK_EQ_INT(level, SNMPAPI_V2_SUPPORT);
-    CHECK_EQ_INT(tmode, SNMPAPI_TRANSLATED);
+    CHECK_EQ_INT(tmode, SNMPAPI_UNTRANSLATED_V1); /* Windows: "2, 0, 2, 1, 1" */
     CHECK_EQ_INT(rmode, SNMPAPI_ON);
     CHECK_OK(SnmpCleanupEx());
     CHECK_EQ_INT(WsnmpIsStarted(), 0);
@@ -215,7 +215,7 @@ static void test_modes(void)
     CHECK_OK(SnmpStartup(NULL, NULL, NULL, NULL, NULL));
 
     CHECK_OK(SnmpGetTranslateMode(&mode));
-    CHECK_EQ_INT(mode, SNMPAPI_TRANSLATED);
+    CHECK_EQ_INT(mode, SNMPAPI_UNTRANSLATED_V1);
     for (m = SNMPAPI_TRANSLATED; m <= SNMPAPI_UNTRANSLATED_V2; m++) {
         CHECK_OK(SnmpSetTranslateMode(m));
         mode = 99;
@@ -249,16 +249,16 @@ static void test_modes(void)
     CHECK(SnmpGetLastError(0) == SNMPAPI_ALLOC_ERROR || SnmpGetLastError(0) == SNMPAPI_NOOP);
 
     /* A fresh start after a full cleanup has the default modes again. */
-    CHECK_OK(SnmpSetTranslateMode(SNMPAPI_UNTRANSLATED_V1));
+    CHECK_OK(SnmpSetTranslateMode(SNMPAPI_TRANSLATED));
     CHECK_OK(SnmpSetRetransmitMode(SNMPAPI_OFF));
     CHECK_OK(SnmpCleanup());
     {
         smiUINT32 tmode = 99, rmode = 99;
         CHECK_OK(SnmpStartup(NULL, NULL, NULL, &tmode, &rmode));
-        CHECK_EQ_INT(tmode, SNMPAPI_TRANSLATED);
+        CHECK_EQ_INT(tmode, SNMPAPI_UNTRANSLATED_V1);
         CHECK_EQ_INT(rmode, SNMPAPI_ON);
         CHECK_OK(SnmpGetTranslateMode(&mode));
-        CHECK_EQ_INT(mode, SNMPAPI_TRANSLATED);
+        CHECK_EQ_INT(mode, SNMPAPI_UNTRANSLATED_V1);
         CHECK_OK(SnmpGetRetransmitMode(&mode));
         CHECK_EQ_INT(mode, SNMPAPI_ON);
     }

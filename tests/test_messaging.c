@@ -1765,6 +1765,9 @@ int main(void)
         all_bytes[i] = (unsigned char)i;
 
     CHECK_OK(SnmpStartup(NULL, NULL, NULL, NULL, NULL));
+    /* The fake agent speaks v2c: entities from literal addresses are v2c in
+     * this mode (Windows' default, UNTRANSLATED_V1, makes them v1). */
+    CHECK_OK(SnmpSetTranslateMode(SNMPAPI_UNTRANSLATED_V2));
     CHECK_OK(WsnmpClearFriendlyNames());
     A = WsnmpCreateSession(NULL, NULL);
     CHECK_HANDLE(A);

@@ -35,6 +35,19 @@ static void install_hooks(void)
     wsnmp_session_set_engine_hooks(&wsnmp_io_session_hooks);
 }
 
+/* Windows' defaults: SnmpStartup reports "2, 0, 2, 1, 1" (major, minor,
+ * level, translate mode SNMPAPI_UNTRANSLATED_V1, retransmit SNMPAPI_ON). */
+static smiUINT32 default_translate = SNMPAPI_UNTRANSLATED_V1;
+static smiUINT32 default_retransmit = SNMPAPI_ON;
+
+void wsnmp_startup_set_defaults(smiUINT32 translate_mode, smiUINT32 retransmit_mode)
+{
+    if (translate_mode <= SNMPAPI_UNTRANSLATED_V2)
+        default_translate = translate_mode;
+    if (retransmit_mode <= SNMPAPI_ON)
+        default_retransmit = retransmit_mode;
+}
+
 static void start(void)
 {
     const char *why;
@@ -42,8 +55,8 @@ static void start(void)
     wsnmp_codec_init(&why);
     if (!wsnmp_library.started) {
         wsnmp_library.started = 1;
-        wsnmp_library.translate_mode = SNMPAPI_TRANSLATED;
-        wsnmp_library.retransmit_mode = SNMPAPI_ON;
+        wsnmp_library.translate_mode = default_translate;
+        wsnmp_library.retransmit_mode = default_retransmit;
     }
 }
 

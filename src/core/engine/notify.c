@@ -368,9 +368,11 @@ WSNMP_API SNMPAPI_STATUS WsnmpListenUser(HSNMP_ENTITY listening_entity, const Ws
     return SNMPAPI_SUCCESS;
 }
 
-WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
+/* SnmpListen and SnmpListenEx: on `all_addresses`, the wildcard address
+ * of the entity's family (with its port) instead of its own address. */
+static SNMPAPI_STATUS listen_entity(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus,
+                                    bool all_addresses, const char *fn)
 {
-    const char *fn = "SnmpListen";
     uint32_t sslot;
     wsnmp_entity *e = wsnmp_handle_lookup(hEntity, WSNMP_KIND_ENTITY, NULL, &sslot, fn);
     if (e == NULL)
@@ -388,7 +390,13 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
         return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: already listening", fn);
     wsnmp_listener *l;
     const char *why;
-    wsnmp_result code = listener_open(&e->address, &l, &why);
+    wsnmp_address where = e->address;
+    if (all_addresses) {
+        bool v6 =
+            where.transport == WSNMP_TRANSPORT_UDP6 || where.transport == WSNMP_TRANSPORT_TCP6;
+        snprintf(where.host, sizeof where.host, "%s", v6 ? "::" : "0.0.0.0");
+    }
+    wsnmp_result code = listener_open(&where, &l, &why);
     if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
     if (l->agent_entity != NULL && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
@@ -404,6 +412,25 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
     s->registrations++;
     wsnmp_notify_registrations_total++;
     return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
+{
+    return listen_entity(hEntity, lStatus, false, "SnmpListen");
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpListenEx(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus,
+                                      smiUINT32 nUseEntityAddr)
+{
+    if (nUseEntityAddr != SNMPLISTEN_USEENTITY_ADDR && nUseEntityAddr != SNMPLISTEN_ALL_ADDR) {
+        uint32_t sslot;
+        if (!wsnmp_handle_lookup(hEntity, WSNMP_KIND_ENTITY, NULL, &sslot, "SnmpListenEx"))
+            return SNMPAPI_FAILURE;
+        return wsnmp_error_fail(sslot, SNMPAPI_MODE_INVALID,
+                                "SnmpListenEx: nUseEntityAddr is SNMPLISTEN_USEENTITY_ADDR or "
+                                "SNMPLISTEN_ALL_ADDR");
+    }
+    return listen_entity(hEntity, lStatus, nUseEntityAddr == SNMPLISTEN_ALL_ADDR, "SnmpListenEx");
 }
 
 /* ---- the receive path ------------------------------------------------------------- */
