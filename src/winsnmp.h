@@ -30,10 +30,12 @@
 extern "C" {
 #endif
 
+#ifndef WSNMP_API
 #if defined(__GNUC__)
 #define WSNMP_API __attribute__((visibility("default")))
 #else
 #define WSNMP_API
+#endif
 #endif
 
 /* Microsoft's calling-convention names: empty on Linux. */
@@ -486,6 +488,19 @@ WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lp
  * queues messages and failures, then calls the session callbacks; *handled
  * receives the number of events.  It must not be called from a callback. */
 WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled);
+/* The opt-in service thread, for programs ported from Windows, where
+ * wsnmp32.dll calls session callbacks from its own thread while the program
+ * blocks (WaitForSingleObject, a message loop, getchar).  Started by the
+ * program, never by the library: it runs WsnmpPoll's loop (I/O, timers,
+ * callbacks) until stopped or SnmpCleanup.  Every public function takes a
+ * process-wide lock, so the program's threads may call the library
+ * meanwhile; callbacks run on the service thread with the lock held (a call
+ * from another thread waits until the callback returns).  WsnmpPoll from
+ * another thread fails with SNMPAPI_OPERATION_INVALID while it runs.
+ * Starting it twice, or stopping it when not running: SNMPAPI_NOOP. */
+WSNMP_API SNMPAPI_STATUS WsnmpStartServiceThread(void);
+WSNMP_API SNMPAPI_STATUS WsnmpStopServiceThread(void);
+WSNMP_API int WsnmpServiceThreadRunning(void);
 /* The descriptors an external event loop should watch for reading, and
  * the milliseconds until WsnmpPoll must run anyway (-1: no deadline). */
 WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32 *count,

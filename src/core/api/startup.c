@@ -84,6 +84,7 @@ WSNMP_API SNMPAPI_STATUS SnmpStartupEx(smiLPUINT32 nMajorVersion, smiLPUINT32 nM
 
 static void cleanup_everything(void)
 {
+    wsnmp_service_stop(); /* before anything it could be using goes */
     wsnmp_handle_destroy_all();
     wsnmp_descriptor_free_all();
     wsnmp_friendly_clear_all();

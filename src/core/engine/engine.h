@@ -256,6 +256,18 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
  * session callbacks once the I/O work is done. */
 void wsnmp_poll_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id);
 void wsnmp_poll_release(void);
+/* WsnmpPoll's work.  With wake_fd >= 0 (the service thread) the lock is
+ * released while poll() blocks, and wake_fd is watched too. */
+SNMPAPI_STATUS wsnmp_poll_run(smiINT32 timeout_ms, smiUINT32 *handled, int wake_fd);
+
+/* ---- the opt-in service thread (service.c) ------------------------------------------ */
+/* Stops it (joins it; from one of its callbacks, lets it end after). */
+void wsnmp_service_stop(void);
+bool wsnmp_service_stopping(void);
+/* It runs, and the caller is another thread. */
+bool wsnmp_service_other_thread(void);
+/* Its wake-up descriptor was readable: drain it. */
+void wsnmp_service_woken(void);
 
 /* ---- sending (send.c) ------------------------------------------------------------------ */
 /* The session, destination, context (may be absent) and PDU of a send or
