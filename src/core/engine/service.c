@@ -21,6 +21,7 @@
 
 static pthread_t thread;
 static bool running, stopping;
+static bool alive; /* from pthread_create until the thread's last locked step */
 static int wake_fd = -1;
 static bool wake_pending;
 static _Thread_local bool on_service_thread;
@@ -63,6 +64,7 @@ static void *service_main(void *arg)
     close(wake_fd);
     wake_fd = -1;
     wake_pending = false;
+    alive = false;
     wsnmp_lock_leave();
     return NULL;
 }
@@ -73,6 +75,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpStartServiceThread(void)
     if (!wsnmp_library_require_started(fn))
         return SNMPAPI_FAILURE;
     if (running)
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_NOOP, "%s: already running", fn);
+    while (alive) {
+        /* A thread stopped from its own callback is still ending. */
+        unsigned held = wsnmp_lock_suspend();
+        usleep(1000);
+        wsnmp_lock_resume(held);
+    }
+    if (running) /* started by another thread meanwhile */
         return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_NOOP, "%s: already running", fn);
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd < 0)
@@ -88,6 +98,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpStartServiceThread(void)
                                 strerror(rc));
     }
     running = true;
+    alive = true;
     wsnmp_lock_set_release_hook(wake);
     return SNMPAPI_SUCCESS;
 }
