@@ -2,20 +2,22 @@
 #   make demo   installs what is missing, builds, and runs the demo against a
 #               private loopback snmpd that it starts and stops
 #   make test   installs what is missing, builds, and runs every test
-# Further targets: build, ctest, spec, asan, valgrind, soak, fuzz, doc, lint, bench, install,
+# Further targets: build, ctest, spec, asan, tsan, valgrind, soak, fuzz, doc, lint, bench, install,
 # install-check, clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 PREFIX ?= /usr/local
 JOBS ?= 2
 
-C_SOURCES = $(wildcard src/*.h src/core/*/*.[ch] src/lua/*.[ch] src/cli/*.c tests/*.[ch] tests/internal/*.c \
+C_SOURCES = $(wildcard src/*.h src/core/*/*.[ch] src/lua/*.[ch] src/cli/*.c tests/*.[ch] tests/compat/*.h \
+                       tests/internal/*.c \
                        fuzz/*.[ch] bench/*.c tools/install-check/*.c)
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan valgrind soak fuzz doc lint bench install install-check clean
+.PHONY: all deps build demo test ctest spec asan tsan valgrind soak fuzz doc lint bench install install-check clean
 
 all: build
 
@@ -49,6 +51,15 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	WINSNMP_BUILD=./$(ASAN_BUILD) busted
 
+# The threaded C tests (the opt-in service thread and the library lock,
+# and the Windows-style manager against snmpd) under ThreadSanitizer.
+TSAN_TESTS = test_threads test_windows_style test_windows_style_cxx
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWINSNMP_TSAN=ON
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		ctest --output-on-failure -R '^test_(threads|windows_style)'
+
 # The C tests and every spec under valgrind memcheck: no error, no leak.
 valgrind: build
 	@sh tools/install-deps.sh valgrind
@@ -75,6 +86,7 @@ doc: build
 lint: build
 	@sh tools/install-deps.sh lua-check cppcheck clang-format
 	lua5.4 tools/check-layers.lua $(BUILD)
+	lua5.4 tools/gen-locked.lua --check
 	luacheck --no-color -q lua examples bench spec bin tools fuzz
 	sh tools/cppcheck.sh
 	clang-format --dry-run --Werror $(C_SOURCES)
@@ -100,4 +112,4 @@ install-check: build
 	WINSNMP_BUILD=./$(BUILD) sh tools/install-check.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

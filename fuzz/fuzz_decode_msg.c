@@ -72,7 +72,7 @@ static void oid_text(const smiOID *oid, char *buf, size_t size)
         int cmp = 1;
         SnmpOidCompare(oid, &back, 0, &cmp);
         FUZZ_CHECK(cmp == 0, "OID text '%s' does not parse back to the same OID", buf);
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &back);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&back);
     }
 }
 
@@ -172,9 +172,10 @@ static void walk_pdu(HSNMP_PDU pdu, HSNMP_CONTEXT ctx)
         FUZZ_CHECK(wsnmp_oid_cmp(pname, &vname) == 0 && same_value(pvalue, &value) &&
                        pvalue->syntax == value.syntax,
                    "WsnmpPeekPduVb and SnmpGetVb disagree on varbind %u", (unsigned)i);
-        FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &vname), "freeing a name");
+        FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&vname), "freeing a name");
         if (value.syntax == SNMP_SYNTAX_OID)
-            FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &value.value.oid), "freeing an OID");
+            FUZZ_CHECK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&value.value.oid),
+                       "freeing an OID");
         else if (wsnmp_value_syntax_is_octets(value.syntax))
             FUZZ_CHECK(SnmpFreeDescriptor(value.syntax, &value.value.string), "freeing octets");
     }
@@ -356,7 +357,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 70000)
         return -1; /* beyond any datagram: not worth the time */
     smiOCTETS msg = {(smiUINT32)size, (smiBYTE *)(size ? data : (const uint8_t *)"")};
-    HSNMP_ENTITY src = 1, dst = 1;
+    HSNMP_ENTITY src = WSNMP_HANDLE_FROM_VALUE(1), dst = WSNMP_HANDLE_FROM_VALUE(1);
     HSNMP_CONTEXT ctx = 0;
     HSNMP_PDU pdu = 0;
     SNMPAPI_STATUS used = SnmpDecodeMsg(session, &src, &dst, &ctx, &pdu, &msg);

@@ -81,8 +81,8 @@ static void check_oid(const char *text)
     FUZZ_CHECK(SnmpOidToStr(&oid, len - 1, shorter) == 0 &&
                    SnmpGetLastError(0) == SNMPAPI_OUTPUT_TRUNCATED,
                "SnmpOidToStr wrote into a buffer too small");
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &back);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&back);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid);
 }
 
 static void check_entity(const char *text)

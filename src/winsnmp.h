@@ -6,12 +6,19 @@
  * extension and carries the single prefix "Wsnmp" (functions, types) or
  * "WSNMP_" (constants).
  *
- * Handles are numbers that encode (kind, slot, generation); they are never
- * pointers.  A stale, freed or forged handle is reported as the matching
- * SNMPAPI_*_INVALID and never reaches an object that reused its slot.
+ * Handles are pointer-sized and opaque, as Windows' HANDLE: NULL (or
+ * nullptr) is "no handle".  Their value encodes (kind, slot, generation);
+ * it is never an object's address.  A stale, freed or forged handle is
+ * reported as the matching SNMPAPI_*_INVALID and never reaches an object
+ * that reused its slot.  Entity and context handles are reference-counted
+ * as in Windows: SnmpStrToEntity/SnmpStrToContext with an equal string (in
+ * one session and translate mode) return the same handle again, and each
+ * SnmpFreeEntity/SnmpFreeContext balances one acquisition.
  *
- * The library is not thread-safe: like WinSNMP's process-wide modes, all
- * calls must be serialised by the caller.
+ * Threads: the library takes one process-wide lock in every public entry
+ * point, so a program's threads may call it, and the opt-in service thread
+ * (WsnmpStartServiceThread) may run the poll loop and the callbacks
+ * meanwhile.  Without that thread nothing runs behind the caller's back.
  */
 #ifndef WINSNMP_H
 #define WINSNMP_H
@@ -23,10 +30,20 @@
 extern "C" {
 #endif
 
+#ifndef WSNMP_API
 #if defined(__GNUC__)
 #define WSNMP_API __attribute__((visibility("default")))
 #else
 #define WSNMP_API
+#endif
+#endif
+
+/* Microsoft's calling-convention names: empty on Linux. */
+#ifndef CALLBACK
+#define CALLBACK
+#endif
+#ifndef SNMPAPI_CALL
+#define SNMPAPI_CALL
 #endif
 
 /* ---- Windows base types that the WinSNMP signatures use ---------------- */
@@ -49,7 +66,6 @@ typedef smiINT *smiLPINT;
 typedef smiINT32 *smiLPINT32;
 typedef smiUINT32 *smiLPUINT32;
 typedef smiBYTE *smiLPBYTE;
-typedef void *smiLPOPAQUE;
 
 typedef struct {
     smiUINT32 len;
@@ -58,7 +74,7 @@ typedef struct {
 typedef const smiOCTETS *smiLPCOCTETS;
 typedef smiOCTETS smiBITS, *smiLPBITS;
 typedef smiOCTETS smiIPADDR, *smiLPIPADDR;
-typedef smiOCTETS smiOPAQUE, *smiLPOPAQUEVALUE;
+typedef smiOCTETS smiOPAQUE, *smiLPOPAQUE;
 typedef smiOCTETS smiNSAPADDR, *smiLPNSAPADDR;
 
 typedef struct {
@@ -72,8 +88,8 @@ typedef struct {
     smiUINT32 lopart;
 } smiCNTR64, *smiLPCNTR64;
 
-typedef smiUINT32 smiCNTR32;
-typedef smiUINT32 smiGAUGE32;
+typedef smiUINT32 smiCNTR32, *smiLPCNTR32;
+typedef smiUINT32 smiGAUGE32, *smiLPGAUGE32;
 typedef smiUINT32 smiTIMETICKS, *smiLPTIMETICKS;
 
 typedef struct {
@@ -100,15 +116,21 @@ typedef struct {
 
 typedef smiUINT32 SNMPAPI_STATUS;
 
-/* Handles: (kind, slot, generation) packed into a number; 0 is "no handle". */
-typedef uint64_t HSNMP_SESSION, *LPHSNMP_SESSION;
-typedef uint64_t HSNMP_ENTITY, *LPHSNMP_ENTITY;
-typedef uint64_t HSNMP_CONTEXT, *LPHSNMP_CONTEXT;
-typedef uint64_t HSNMP_PDU, *LPHSNMP_PDU;
-typedef uint64_t HSNMP_VBL, *LPHSNMP_VBL;
+/* Handles: opaque and pointer-sized, as Microsoft's header types them
+ * (HANDLE); NULL is "no handle".  The value packs (kind, generation, slot);
+ * WSNMP_HANDLE_VALUE gives it as a number (for printing or hashing) and
+ * WSNMP_HANDLE_FROM_VALUE turns such a number back into a handle. */
+typedef void *HSNMP_SESSION, **LPHSNMP_SESSION;
+typedef void *HSNMP_ENTITY, **LPHSNMP_ENTITY;
+typedef void *HSNMP_CONTEXT, **LPHSNMP_CONTEXT;
+typedef void *HSNMP_PDU, **LPHSNMP_PDU;
+typedef void *HSNMP_VBL, **LPHSNMP_VBL;
+#define WSNMP_HANDLE_VALUE(h) ((uint64_t)(uintptr_t)(h))
+#define WSNMP_HANDLE_FROM_VALUE(v) ((void *)(uintptr_t)(uint64_t)(v))
 
-typedef SNMPAPI_STATUS (*SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd, UINT wMsg,
-                                           WPARAM wParam, LPARAM lParam, LPVOID lpClientData);
+typedef SNMPAPI_STATUS(CALLBACK *SNMPAPI_CALLBACK)(HSNMP_SESSION hSession, HWND hWnd, UINT wMsg,
+                                                   WPARAM wParam, LPARAM lParam,
+                                                   LPVOID lpClientData);
 
 /* ---- ASN.1 and syntax constants ----------------------------------------- */
 /* net-snmp defines the ASN.1 and trap constants too, with equal values. */
@@ -250,6 +272,9 @@ WSNMP_API SNMPAPI_STATUS SnmpStartupEx(smiLPUINT32 nMajorVersion, smiLPUINT32 nM
                                        smiLPUINT32 nRetransmitMode);
 WSNMP_API SNMPAPI_STATUS SnmpCleanup(void);
 WSNMP_API SNMPAPI_STATUS SnmpCleanupEx(void);
+typedef SNMPAPI_STATUS(SNMPAPI_CALL *PFNSNMPSTARTUPEX)(smiLPUINT32, smiLPUINT32, smiLPUINT32,
+                                                       smiLPUINT32, smiLPUINT32);
+typedef SNMPAPI_STATUS(SNMPAPI_CALL *PFNSNMPCLEANUPEX)(void);
 WSNMP_API SNMPAPI_STATUS SnmpGetVendorInfo(smiLPVENDORINFO vendorInfo);
 WSNMP_API SNMPAPI_STATUS SnmpGetTranslateMode(smiLPUINT32 nTranslateMode);
 WSNMP_API SNMPAPI_STATUS SnmpSetTranslateMode(smiUINT32 nTranslateMode);
@@ -288,6 +313,10 @@ WSNMP_API SNMPAPI_STATUS SnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEnt
                                       HSNMP_ENTITY dstEntity, HSNMP_CONTEXT context,
                                       smiLPCOID notification, smiUINT32 state);
 WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus);
+/* nUseEntityAddr: SNMPLISTEN_USEENTITY_ADDR binds the entity's address,
+ * SNMPLISTEN_ALL_ADDR the wildcard address of its family (its port). */
+WSNMP_API SNMPAPI_STATUS SnmpListenEx(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus,
+                                      smiUINT32 nUseEntityAddr);
 
 /* Entities and contexts */
 WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string);
@@ -459,6 +488,19 @@ WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lp
  * queues messages and failures, then calls the session callbacks; *handled
  * receives the number of events.  It must not be called from a callback. */
 WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled);
+/* The opt-in service thread, for programs ported from Windows, where
+ * wsnmp32.dll calls session callbacks from its own thread while the program
+ * blocks (WaitForSingleObject, a message loop, getchar).  Started by the
+ * program, never by the library: it runs WsnmpPoll's loop (I/O, timers,
+ * callbacks) until stopped or SnmpCleanup.  Every public function takes a
+ * process-wide lock, so the program's threads may call the library
+ * meanwhile; callbacks run on the service thread with the lock held (a call
+ * from another thread waits until the callback returns).  WsnmpPoll from
+ * another thread fails with SNMPAPI_OPERATION_INVALID while it runs.
+ * Starting it twice, or stopping it when not running: SNMPAPI_NOOP. */
+WSNMP_API SNMPAPI_STATUS WsnmpStartServiceThread(void);
+WSNMP_API SNMPAPI_STATUS WsnmpStopServiceThread(void);
+WSNMP_API int WsnmpServiceThreadRunning(void);
 /* The descriptors an external event loop should watch for reading, and
  * the milliseconds until WsnmpPoll must run anyway (-1: no deadline). */
 WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32 *count,
@@ -516,9 +558,22 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
                                         LPHSNMP_ENTITY srcEntity, LPHSNMP_ENTITY dstEntity,
                                         LPHSNMP_CONTEXT context, LPHSNMP_PDU PDU);
 
+/* SnmpStrToEntity and SnmpStrToContext with flags.  WSNMP_PRIVATE makes a
+ * handle no later call returns again for an equal string (its settings are
+ * its holder's alone); it is still reference-counted (SnmpRecvMsg returns
+ * it again for the responses to requests sent to it). */
+#define WSNMP_PRIVATE 1u
+WSNMP_API HSNMP_ENTITY WsnmpStrToEntityEx(HSNMP_SESSION session, LPCSTR string, smiUINT32 flags);
+WSNMP_API HSNMP_CONTEXT WsnmpStrToContextEx(HSNMP_SESSION session, smiLPCOCTETS string,
+                                            smiUINT32 flags);
+
 /* Handle introspection.  Never sets an error. */
-WSNMP_API int WsnmpHandleKind(uint64_t handle);            /* WSNMP_KIND_*, NONE if not live */
-WSNMP_API HSNMP_SESSION WsnmpHandleOwner(uint64_t handle); /* 0 if not live */
+WSNMP_API int WsnmpHandleKind(const void *handle);            /* WSNMP_KIND_*, NONE if not live */
+WSNMP_API HSNMP_SESSION WsnmpHandleOwner(const void *handle); /* NULL if not live */
+/* How many acquisitions an entity or context handle holds (SnmpStrToEntity,
+ * SnmpStrToContext, SnmpRecvMsg each add one; each Free takes one); 1 for
+ * the other kinds; 0 if not live. */
+WSNMP_API smiUINT32 WsnmpHandleRefs(const void *handle);
 WSNMP_API int WsnmpIsStarted(void);
 
 /* Accounting. */

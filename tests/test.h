@@ -63,6 +63,9 @@ static inline int oid_eq(const smiOID *a, const smiOID *b)
             (a->ptr && b->ptr && memcmp(a->ptr, b->ptr, a->len * sizeof *a->ptr) == 0));
 }
 
+/* A handle made from a number, for forged and stale-handle checks. */
+#define FORGE(v) WSNMP_HANDLE_FROM_VALUE(v)
+
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (cond)                                                                                  \

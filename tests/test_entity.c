@@ -254,8 +254,17 @@ static void test_timeout_retry_version(void)
     CHECK_OK(SnmpSetRetry(e, 0)); /* likewise: back to the default */
     CHECK_EQ_INT(policy_retry(e), WSNMP_DEFAULT_RETRIES);
 
-    /* The settings are per entity. */
+    /* The settings are per entity: an equal string is the same entity (as
+     * in Windows), whose settings every holder shares; a private entity
+     * has its own. */
     e1 = SnmpStrToEntity(S, "127.0.0.1");
+    CHECK(e1 == e);
+    CHECK_OK(SnmpSetTimeout(e1, 700));
+    CHECK_EQ_INT(policy_timeout(e), 700);
+    CHECK_OK(SnmpFreeEntity(e1));
+    CHECK_OK(SnmpSetTimeout(e, 0));
+    e1 = WsnmpStrToEntityEx(S, "127.0.0.1", WSNMP_PRIVATE);
+    CHECK(e1 != e);
     CHECK_OK(SnmpSetTimeout(e1, 700));
     CHECK_OK(SnmpSetRetry(e1, 1));
     CHECK_EQ_INT(policy_timeout(e), 100);

@@ -48,7 +48,7 @@ static HSNMP_CONTEXT make_context(HSNMP_SESSION s, const char *text)
     smiOCTETS o;
     o.len = (smiUINT32)strlen(text);
     o.ptr = (smiLPBYTE)text;
-    return SnmpStrToContext(s, &o);
+    return WsnmpStrToContextEx(s, &o, WSNMP_PRIVATE); /* a new one each time */
 }
 
 /* A set of live handles, one of each kind, owned by one session. */
@@ -64,7 +64,7 @@ static objs make_objs(HSNMP_SESSION s)
 {
     objs o;
     o.s = s;
-    o.e = SnmpStrToEntity(s, "127.0.0.1:1161");
+    o.e = WsnmpStrToEntityEx(s, "127.0.0.1:1161", WSNMP_PRIVATE); /* a new one each time */
     o.c = make_context(s, "public");
     o.v = SnmpCreateVbl(s, &sysdescr, NULL);
     o.p = SnmpCreatePdu(s, SNMP_PDU_GET, 0, 0, 0, o.v);
@@ -197,11 +197,11 @@ static void test_sessions(void)
 
     /* Forged session handles. */
     check_session_invalid(0);
-    check_session_invalid(1);
-    check_session_invalid(0xDEADBEEFu);
-    check_session_invalid(UINT64_MAX);
-    check_session_invalid(b ^ (1ULL << 63));
-    check_session_invalid(b ^ (1ULL << 40));
+    check_session_invalid(FORGE(1));
+    check_session_invalid(FORGE(0xDEADBEEFu));
+    check_session_invalid(FORGE(UINT64_MAX));
+    check_session_invalid(FORGE(WSNMP_HANDLE_VALUE(b) ^ (1ULL << 63)));
+    check_session_invalid(FORGE(WSNMP_HANDLE_VALUE(b) ^ (1ULL << 40)));
     CHECK_EQ_INT(WsnmpHandleKind(b), WSNMP_KIND_SESSION); /* untouched */
 
     CHECK_OK(SnmpClose(b));
@@ -236,8 +236,8 @@ static void test_kinds_and_owners(void)
 
     CHECK_EQ_INT(WsnmpHandleKind(0), WSNMP_KIND_NONE);
     CHECK_EQ_INT(WsnmpHandleOwner(0), 0);
-    CHECK_EQ_INT(WsnmpHandleKind(UINT64_MAX), WSNMP_KIND_NONE);
-    CHECK_EQ_INT(WsnmpHandleKind(o.v ^ (1ULL << 63)), WSNMP_KIND_NONE);
+    CHECK_EQ_INT(WsnmpHandleKind(FORGE(UINT64_MAX)), WSNMP_KIND_NONE);
+    CHECK_EQ_INT(WsnmpHandleKind(FORGE(WSNMP_HANDLE_VALUE(o.v) ^ (1ULL << 63))), WSNMP_KIND_NONE);
 
     CHECK_OK(WsnmpGetStats(a, &st));
     CHECK_EQ_INT(st.entities, 1);
@@ -253,8 +253,8 @@ static void test_kinds_and_owners(void)
 
     /* Introspection never sets an error. */
     CHECK_FAIL(SnmpDeleteVb(o.v, 77), SNMPAPI_INDEX_INVALID);
-    (void)WsnmpHandleKind(0xDEAD);
-    (void)WsnmpHandleOwner(0xDEAD);
+    (void)WsnmpHandleKind(FORGE(0xDEAD));
+    (void)WsnmpHandleOwner(FORGE(0xDEAD));
     CHECK_ERR(SNMPAPI_INDEX_INVALID);
 
     CHECK_OK(SnmpClose(a));
@@ -288,8 +288,8 @@ static void test_stale_handles(void)
         size_t i;
         for (i = 0; i < sizeof forged / sizeof forged[0]; i++) {
             objs f;
-            f.s = forged[i];
-            f.e = f.c = f.p = f.v = forged[i];
+            f.s = FORGE(forged[i]);
+            f.e = f.c = f.p = f.v = FORGE(forged[i]);
             check_all_invalid(a, &f);
         }
     }
@@ -674,7 +674,13 @@ static void test_limits(void)
     CHECK_HANDLE(SnmpCreateVbl(b, NULL, NULL));
     CHECK_HANDLE(SnmpStrToEntity(b, "127.0.0.1"));
     CHECK_FAIL_S(SnmpCreateVbl(a, NULL, NULL), a, SNMPAPI_ALLOC_ERROR);
-    CHECK_FAIL_S(SnmpStrToEntity(b, "127.0.0.1"), b, SNMPAPI_ALLOC_ERROR);
+    CHECK_FAIL_S(SnmpStrToEntity(b, "127.0.0.2"), b, SNMPAPI_ALLOC_ERROR);
+    {
+        /* An equal string needs no new handle: the shared one is acquired. */
+        HSNMP_ENTITY again = SnmpStrToEntity(b, "127.0.0.1");
+        CHECK_HANDLE(again);
+        CHECK_OK(SnmpFreeEntity(again));
+    }
     CHECK_FAIL_S(SnmpCreatePdu(b, 0, 0, 0, 0, 0), b, SNMPAPI_ALLOC_ERROR);
     CHECK_OK(WsnmpGetStats(0, &st));
     CHECK_EQ_INT(st.entities + st.contexts + st.pdus + st.vbls, 4);

@@ -104,8 +104,8 @@ static void expect_trap(HSNMP_SESSION r, counter_t *c, const smiOID *want, smiUI
     CHECK_EQ_INT(value.syntax, SNMP_SYNTAX_OID);
     SnmpOidCompare(&value.value.oid, want, 0, &cmp);
     CHECK_EQ_INT(cmp, 0);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &name);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &value.value.oid);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&name);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&value.value.oid);
     SnmpFreeVbl(v);
     SnmpFreePdu(pdu);
     SnmpFreeContext(ctx);
@@ -237,7 +237,7 @@ static void test_listen(void)
     CHECK_OK(SnmpGetVb(gv, 1, &n, &val));
     CHECK_EQ_INT(val.syntax, SNMP_SYNTAX_OCTETS);
     CHECK(val.value.string.len == 5 && memcmp(val.value.string.ptr, "agent", 5) == 0);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &n);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&n);
     SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &val.value.string);
 
     /* OFF frees the port; freeing the entity would too. */

@@ -60,7 +60,7 @@ static void test_str_to_oid(void)
         CHECK_MEM_EQ(oid.ptr, want, sizeof want);
     }
     CHECK_EQ_INT(outstanding_descriptors(), base + 1);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
     CHECK(oid.ptr == NULL);
     CHECK_EQ_INT(oid.len, 0);
     CHECK_EQ_INT(outstanding_descriptors(), base);
@@ -70,21 +70,21 @@ static void test_str_to_oid(void)
     CHECK_EQ_INT(oid.len, 3);
     if (oid.ptr && oid.len == 3)
         CHECK(oid.ptr[0] == 1 && oid.ptr[1] == 3 && oid.ptr[2] == 6);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
 
     /* Two components is the minimum; 0 and the 32-bit maximum are fine. */
     CHECK_RET(SnmpStrToOid("0.0", &oid), 2);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
     CHECK_RET(SnmpStrToOid("1.4294967295", &oid), 2);
     if (oid.ptr && oid.len == 2)
         CHECK_EQ_INT(oid.ptr[1], 4294967295u);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
 
     /* The output descriptor is written, never read. */
     oid.len = 12345;
     oid.ptr = (smiLPUINT32)(uintptr_t)0x10;
     CHECK_RET(SnmpStrToOid("1.3", &oid), 2);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
 
     /* 128 components of the widest value: strlen exactly 1407. */
     s = repeat_oid(128, "4294967295", 0);
@@ -94,7 +94,7 @@ static void test_str_to_oid(void)
     for (i = 0; ok && i < 128; i++)
         ok = oid.ptr[i] == 4294967295u;
     CHECK(ok);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
     free(s);
 
     /* The same with a leading dot is 1408 characters: too long. */
@@ -106,7 +106,7 @@ static void test_str_to_oid(void)
     /* 128 short components with a leading dot is fine. */
     s = repeat_oid(128, "1", 1);
     CHECK_RET(SnmpStrToOid(s, &oid), 128);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
     free(s);
 
     /* 129 components is too many. */
@@ -132,7 +132,7 @@ static void test_str_to_oid(void)
                            "SnmpStrToOid(\"%s\") should fail with OID_INVALID (got error %u)",
                            bad[k], (unsigned)SnmpGetLastError(0));
                 if (oid.ptr)
-                    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid);
+                    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid);
             } else
                 test_passed_++;
         }
@@ -196,14 +196,14 @@ static void test_oid_to_str(void)
     CHECK_RET(SnmpOidToStr(&back, sizeof buf, buf), MAXOBJIDSTRSIZE);
     CHECK_STR_EQ(buf, s);
     CHECK_FAIL(SnmpOidToStr(&back, MAXOBJIDSTRSIZE - 1, buf), SNMPAPI_OUTPUT_TRUNCATED);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &back));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&back));
     free(s);
 
     /* A leading dot is not reproduced. */
     CHECK_RET(SnmpStrToOid(".1.3.6.1.4.1", &back), 6);
     CHECK_RET(SnmpOidToStr(&back, sizeof buf, buf), 12);
     CHECK_STR_EQ(buf, "1.3.6.1.4.1");
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &back));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&back));
 
     CHECK_EQ_INT(outstanding_descriptors(), 0);
 }
@@ -238,16 +238,16 @@ static void test_oid_copy(void)
     CHECK_RET(SnmpOidCopy(&dst, &dst2), 7);
     CHECK(dst2.ptr != dst.ptr);
     CHECK_EQ_INT(outstanding_descriptors(), base + 2);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &dst));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&dst));
     CHECK_MEM_EQ(dst2.ptr, ids, sizeof ids);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &dst2));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&dst2));
     CHECK_EQ_INT(outstanding_descriptors(), base);
 
     for (i = 0; i <= MAXOBJIDSIZE; i++)
         many[i] = (smiUINT32)i * 7u;
     CHECK_RET(SnmpOidCopy(&max_oid, &dst), MAXOBJIDSIZE);
     CHECK_MEM_EQ(dst.ptr, many, MAXOBJIDSIZE * sizeof many[0]);
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &dst));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&dst));
 
     CHECK_FAIL(SnmpOidCopy(&empty, &dst), SNMPAPI_OID_INVALID);
     CHECK_FAIL(SnmpOidCopy(&long_oid, &dst), SNMPAPI_OID_INVALID);
@@ -277,9 +277,9 @@ static int cmp(const char *x, const char *y, smiUINT32 maxlen)
     if (SnmpOidCompare(&a, &b, maxlen, &r) == SNMPAPI_SUCCESS)
         sign = r < 0 ? -1 : r > 0 ? 1 : 0;
     if (*x)
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &a);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&a);
     if (*y)
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &b);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&b);
     return sign;
 }
 
@@ -374,25 +374,27 @@ static void test_free_descriptor(void)
 
     /* Syntaxes without a descriptor are rejected, and free nothing. */
     for (i = 0; i < sizeof not_descriptors / sizeof not_descriptors[0]; i++)
-        CHECK_FAIL(SnmpFreeDescriptor(not_descriptors[i], &oid), SNMPAPI_SYNTAX_INVALID);
+        CHECK_FAIL(SnmpFreeDescriptor(not_descriptors[i], (smiLPOPAQUE)&oid),
+                   SNMPAPI_SYNTAX_INVALID);
     /* An OID descriptor is not an octet string. */
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &oid), SNMPAPI_SYNTAX_INVALID);
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_IPADDR, &oid), SNMPAPI_SYNTAX_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, (smiLPOPAQUE)&oid), SNMPAPI_SYNTAX_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_IPADDR, (smiLPOPAQUE)&oid), SNMPAPI_SYNTAX_INVALID);
     CHECK_EQ_INT(oid.len, 5);
     CHECK(oid.ptr != NULL);
     CHECK_EQ_INT(outstanding_descriptors(), base + 1);
 
     /* The right syntax frees it, once. */
     copy = oid;
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
     CHECK(oid.ptr == NULL);
     CHECK_EQ_INT(oid.len, 0);
     CHECK_EQ_INT(outstanding_descriptors(), base);
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &copy), SNMPAPI_OPERATION_INVALID);
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid), SNMPAPI_OPERATION_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&copy), SNMPAPI_OPERATION_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid), SNMPAPI_OPERATION_INVALID);
 
     /* Memory the library did not allocate. */
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &foreign), SNMPAPI_OPERATION_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&foreign),
+               SNMPAPI_OPERATION_INVALID);
     CHECK_EQ_INT(foreign.len, 3);
     CHECK(foreign.ptr == mine);
     CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &foreign_octets), SNMPAPI_OPERATION_INVALID);
@@ -406,9 +408,10 @@ static void test_free_descriptor(void)
     CHECK_RET(SnmpStrToOid("1.3.6.1.2", &oid), 5);
     if (oid.ptr) {
         smiOID mid = {4, oid.ptr + 1};
-        CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &mid), SNMPAPI_OPERATION_INVALID);
+        CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&mid),
+                   SNMPAPI_OPERATION_INVALID);
     }
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid));
 
     CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, NULL), SNMPAPI_ALLOC_ERROR);
 
@@ -419,10 +422,10 @@ static void test_free_descriptor(void)
             CHECK_RET(SnmpStrToOid("1.3.6.1.4.1.99999.1", &many[i]), 8);
         CHECK_EQ_INT(outstanding_descriptors(), base + 50);
         for (i = 0; i < 50; i += 2)
-            CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &many[i]));
+            CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&many[i]));
         CHECK_EQ_INT(outstanding_descriptors(), base + 25);
         for (i = 1; i < 50; i += 2)
-            CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &many[i]));
+            CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&many[i]));
         CHECK_EQ_INT(outstanding_descriptors(), base);
     }
 }
@@ -438,7 +441,7 @@ static void test_cleanup_descriptors(void)
     CHECK_OK(SnmpCleanup());
     CHECK_OK(SnmpStartup(NULL, NULL, NULL, NULL, NULL));
     CHECK_EQ_INT(outstanding_descriptors(), 0);
-    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid), SNMPAPI_OPERATION_INVALID);
+    CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid), SNMPAPI_OPERATION_INVALID);
 }
 
 int main(void)

@@ -48,12 +48,12 @@ static int is_octets_family(smiUINT32 syntax)
 /* Frees the library-owned parts of a SnmpGetVb result. */
 static void free_vb(smiOID *name, smiVALUE *val)
 {
-    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, name));
+    CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)name));
     if (is_octets_family(val->syntax)) {
         if (val->value.string.ptr)
             CHECK_OK(SnmpFreeDescriptor(val->syntax, &val->value.string));
     } else if (val->syntax == SNMP_SYNTAX_OID) {
-        CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &val->value.oid));
+        CHECK_OK(SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&val->value.oid));
     }
 }
 
@@ -358,7 +358,8 @@ static void test_syntaxes(void)
         smiVALUE got;
         CHECK_OK(SnmpGetVb(v, 10, &nm, &got));
         CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OID, &got.value.string), SNMPAPI_SYNTAX_INVALID);
-        CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &nm), SNMPAPI_SYNTAX_INVALID);
+        CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, (smiLPOPAQUE)&nm),
+                   SNMPAPI_SYNTAX_INVALID);
         free_vb(&nm, &got);
         CHECK_FAIL(SnmpFreeDescriptor(SNMP_SYNTAX_OCTETS, &got.value.string),
                    SNMPAPI_OPERATION_INVALID); /* already freed */
@@ -586,7 +587,8 @@ static void test_create_pdu(void)
         HSNMP_VBL dead = SnmpCreateVbl(S, NULL, NULL);
         CHECK_OK(SnmpFreeVbl(dead));
         CHECK_FAIL_S(SnmpCreatePdu(S, SNMP_PDU_GET, 0, 0, 0, dead), S, SNMPAPI_VBL_INVALID);
-        CHECK_FAIL_S(SnmpCreatePdu(S, SNMP_PDU_GET, 0, 0, 0, 0xDEADBEEF), S, SNMPAPI_VBL_INVALID);
+        CHECK_FAIL_S(SnmpCreatePdu(S, SNMP_PDU_GET, 0, 0, 0, FORGE(0xDEADBEEF)), S,
+                     SNMPAPI_VBL_INVALID);
     }
 
     /* The PDU holds a copy of the VBL. */

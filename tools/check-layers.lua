@@ -8,7 +8,9 @@
 --     defined in the same layer or a lower one (nm), so the graph between
 --     folders has no cycle and no file-level cycle crosses a folder;
 --  3. names: every global symbol a core file defines is public API
---     (Snmp*, Wsnmp*) or starts with wsnmp_<file>, so a symbol's name
+--     (Snmp*, Wsnmp*, or wsnmp_unlocked_ and a public name: the core's side of
+--     the generated locked entry points, api/locked.c) or starts with
+--     wsnmp_<file>, so a symbol's name
 --     tells its file, and the file its layer.
 --
 --   lua5.4 tools/check-layers.lua [BUILD_DIR]      (run by `make lint`)
@@ -89,6 +91,7 @@ for _, f in ipairs(files) do
           defined[symbol] = unit
           local stem = f.name:gsub("%.c$", "")
           if not (symbol:match("^Snmp") or symbol:match("^Wsnmp") or
+                  symbol:match("^wsnmp_unlocked_Snmp") or symbol:match("^wsnmp_unlocked_Wsnmp") or
                   symbol == "wsnmp_" .. stem or symbol:find("^wsnmp_" .. stem .. "_")) then
             problem("%s: defines %s; internal names start with wsnmp_%s", f.path, symbol, stem)
           end

@@ -18,6 +18,15 @@ cc -Wall -Wextra -o "$prefix/hello-pc" tools/install-check/hello.c \
         --cflags --libs winsnmp)
 echo "install-check: pkg-config: $("$prefix/hello-pc")"
 
+# A Windows-style program (<WinSnmp.h>, NULL handles) as C and as C++17.
+flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --define-variable=prefix="$prefix" --cflags --libs winsnmp)
+cc -std=c11 -Wall -Wextra -Werror=int-conversion -o "$prefix/windows-c" \
+    tools/install-check/windows_style.c $flags
+c++ -std=c++17 -Wall -Wextra -x c++ -o "$prefix/windows-cxx" tools/install-check/windows_style.c \
+    -x none $flags
+echo "install-check: WinSnmp.h from C: $("$prefix/windows-c")"
+echo "install-check: WinSnmp.h from C++: $("$prefix/windows-cxx")"
+
 cmake -S tools/install-check -B "$prefix/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/consumer" >/dev/null
 echo "install-check: find_package: $("$prefix/consumer/hello")"

@@ -20,14 +20,14 @@
 
 /* Every userdata holds only a handle; 0 once closed or freed. */
 typedef struct {
-    uint64_t handle;
+    void *handle; /* HSNMP_*: NULL once closed or freed */
 } wsl_object;
 
 /* ---- object.c ------------------------------------------------------------ */
 /* Pushes a new userdata for `handle` of `kind`.  Children keep the session
  * userdata at session_idx alive through their user value.  Created closed,
  * then opened, so a failure part-way leaves nothing to release. */
-wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session_idx);
+wsl_object *wsl_push_object(lua_State *L, int kind, void *handle, int session_idx);
 wsl_object *wsl_check(lua_State *L, int idx, int kind);
 /* The object at idx if it is a userdata of `kind`'s class, else NULL. */
 wsl_object *wsl_test(lua_State *L, int idx, int kind);

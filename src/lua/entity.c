@@ -204,14 +204,14 @@ int wsl_define_agent(lua_State *L)
 
 /* ---- Entity methods ------------------------------------------------------- */
 
-static uint64_t entity_handle(lua_State *L)
+static void *entity_handle(lua_State *L)
 {
     return wsl_check(L, 1, WSNMP_KIND_ENTITY)->handle;
 }
 
 static int e_address(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     char buf[WSNMP_MAX_ADDRESS + 32];
     if (!WsnmpEntityAddress(e, sizeof buf, buf))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -221,7 +221,7 @@ static int e_address(lua_State *L)
 
 static int e_name(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     char buf[WSNMP_MAX_ADDRESS + 32];
     if (!SnmpEntityToStr(e, sizeof buf, buf))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -231,7 +231,7 @@ static int e_name(lua_State *L)
 
 static int e_timeout(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     HSNMP_SESSION s = wsl_owner(L, 1);
     if (!lua_isnoneornil(L, 2)) {
         lua_Number t = luaL_checknumber(L, 2);
@@ -248,7 +248,7 @@ static int e_timeout(lua_State *L)
 
 static int e_retries(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     HSNMP_SESSION s = wsl_owner(L, 1);
     if (!lua_isnoneornil(L, 2)) {
         lua_Integer n = luaL_checkinteger(L, 2);
@@ -267,7 +267,7 @@ static int e_retries(lua_State *L)
  * in Lua adds the pacing the Lua layer keeps) */
 static int e_set(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     HSNMP_SESSION s = wsl_owner(L, 1);
     if (!wsl_apply_entity_options(L, s, e, 2))
@@ -280,7 +280,7 @@ static int e_set(lua_State *L)
  * rtt_avg=, rtt_max=, in_flight=} as the engine counted them */
 static int e_stats(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     WsnmpEntityStats st;
     if (!WsnmpGetEntityStats(e, &st))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -304,7 +304,7 @@ static int e_stats(lua_State *L)
 
 static int e_version(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     int v;
     if (!WsnmpGetEntityVersion(e, &v))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -327,7 +327,7 @@ static int e_gc(lua_State *L)
 
 static int e_tostring(lua_State *L)
 {
-    uint64_t e = entity_handle(L);
+    void *e = entity_handle(L);
     char buf[WSNMP_MAX_ADDRESS + 32];
     int v;
     if (WsnmpHandleKind(e) != WSNMP_KIND_ENTITY || !WsnmpEntityAddress(e, sizeof buf, buf) ||
@@ -342,7 +342,7 @@ static int e_tostring(lua_State *L)
 
 static int c_name(lua_State *L)
 {
-    uint64_t c = wsl_check(L, 1, WSNMP_KIND_CONTEXT)->handle;
+    void *c = wsl_check(L, 1, WSNMP_KIND_CONTEXT)->handle;
     smiOCTETS out;
     if (!SnmpContextToStr(c, &out))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -366,7 +366,7 @@ static int c_gc(lua_State *L)
 
 static int c_tostring(lua_State *L)
 {
-    uint64_t c = wsl_check(L, 1, WSNMP_KIND_CONTEXT)->handle;
+    void *c = wsl_check(L, 1, WSNMP_KIND_CONTEXT)->handle;
     /* The name may be a community string: never shown. */
     if (WsnmpHandleKind(c) == WSNMP_KIND_CONTEXT)
         lua_pushliteral(L, WSL_CONTEXT);

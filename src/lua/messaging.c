@@ -145,7 +145,7 @@ static int l_now(lua_State *L)
     return 1;
 }
 
-static uint64_t handle_arg(lua_State *L, int idx, int kind, int optional)
+static void *handle_arg(lua_State *L, int idx, int kind, int optional)
 {
     if (optional && lua_isnoneornil(L, idx))
         return 0;
@@ -155,10 +155,10 @@ static uint64_t handle_arg(lua_State *L, int idx, int kind, int optional)
 /* s:send(dst, ctx, pdu) -> request id */
 static int s_send(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    uint64_t dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
-    uint64_t ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
-    uint64_t pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
+    void *ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
+    void *pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
     if (!SnmpSendMsg(s, 0, dst, ctx, pdu))
         return wsl_push_last_error(L, s);
     smiINT32 id;
@@ -171,7 +171,7 @@ static int s_send(lua_State *L)
 static int s_recv(lua_State *L)
 {
     lua_settop(L, 1);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     HSNMP_ENTITY src = 0, dst = 0;
     HSNMP_CONTEXT ctx = 0;
     HSNMP_PDU pdu = 0;
@@ -212,7 +212,7 @@ static int s_recv(lua_State *L)
 
 static int s_cancel(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     lua_Integer id = luaL_checkinteger(L, 2);
     if (id < INT32_MIN || id > INT32_MAX)
         return wsl_fail(L, s, SNMPAPI_PDU_INVALID, "SnmpCancelMsg: no such request");
@@ -242,11 +242,11 @@ static smiINT pdu_type_by_name(const char *name)
 static int s_request(lua_State *L)
 {
     lua_settop(L, 7);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     smiINT type = pdu_type_by_name(luaL_checkstring(L, 2));
-    uint64_t dst = handle_arg(L, 3, WSNMP_KIND_ENTITY, 0);
+    void *dst = handle_arg(L, 3, WSNMP_KIND_ENTITY, 0);
     luaL_checktype(L, 4, LUA_TTABLE);
-    uint64_t ctx = handle_arg(L, 5, WSNMP_KIND_CONTEXT, 1);
+    void *ctx = handle_arg(L, 5, WSNMP_KIND_CONTEXT, 1);
     lua_Integer nonrep = luaL_optinteger(L, 6, 0), maxrep = luaL_optinteger(L, 7, 0);
     luaL_argcheck(L, type != 0, 2, "unknown request type");
     luaL_argcheck(L, nonrep >= 0 && nonrep <= INT32_MAX, 6, "non_repeaters out of range");
@@ -309,7 +309,7 @@ static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
  * nil, msg, NAME[, index] */
 static int s_response(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     lua_Integer id = luaL_checkinteger(L, 2);
     int n = push_response(L, s, (smiINT32)id);
     if (n == 0)
@@ -354,10 +354,10 @@ static int s_call(lua_State *L)
 /* s:encode(dst, [ctx], pdu) -> the message bytes (v1/v2c) */
 static int s_encode(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    uint64_t dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
-    uint64_t ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
-    uint64_t pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
+    void *ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
+    void *pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
     smiOCTETS out;
     if (!SnmpEncodeMsg(s, 0, dst, ctx, pdu, &out))
         return wsl_push_last_error(L, s);
@@ -370,7 +370,7 @@ static int s_encode(lua_State *L)
 static int s_decode(lua_State *L)
 {
     lua_settop(L, 2);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     size_t len;
     const char *bytes = luaL_checklstring(L, 2, &len);
     smiOCTETS in = {(smiUINT32)(len > UINT32_MAX ? UINT32_MAX : len), (smiBYTE *)bytes};
@@ -425,7 +425,7 @@ static void read_usm(lua_State *L, int idx, WsnmpUsm *usm)
 static int s_register(lua_State *L)
 {
     lua_settop(L, 6);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     int bad_address, bad_source, bad_notification;
     const char *address =
         wsl_opt_text(L, 2, s, SNMPAPI_ENTITY_UNKNOWN, "the address", &bad_address);
@@ -441,7 +441,7 @@ static int s_register(lua_State *L)
     if (address == NULL)
         address = "udp:0.0.0.0:162";
     /* Temporary handles, wrapped at once so an error cannot leak them. */
-    HSNMP_ENTITY local = SnmpStrToEntity(s, address);
+    HSNMP_ENTITY local = WsnmpStrToEntityEx(s, address, WSNMP_PRIVATE);
     if (local == 0)
         return wsl_push_last_error(L, s);
     wsl_object *o_local = wsl_push_object(L, WSNMP_KIND_ENTITY, local, 1);
@@ -452,13 +452,13 @@ static int s_register(lua_State *L)
     smiOID oid = {0, prefix};
     int ok = 1;
     if (source) {
-        ok = (src = SnmpStrToEntity(s, source)) != 0;
+        ok = (src = WsnmpStrToEntityEx(s, source, WSNMP_PRIVATE)) != 0;
         if (ok)
             o_src = wsl_push_object(L, WSNMP_KIND_ENTITY, src, 1);
     }
     if (community && ok) {
         smiOCTETS c = {(smiUINT32)clen, (smiBYTE *)community};
-        ok = (ctx = SnmpStrToContext(s, &c)) != 0;
+        ok = (ctx = WsnmpStrToContextEx(s, &c, WSNMP_PRIVATE)) != 0;
         if (ok)
             o_ctx = wsl_push_object(L, WSNMP_KIND_CONTEXT, ctx, 1);
     }
@@ -490,7 +490,7 @@ static int s_register(lua_State *L)
 
 static int s_unregister(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     lua_Integer id = luaL_checkinteger(L, 2);
     if (id < 0 || id > UINT32_MAX || !WsnmpUnregister(s, (smiUINT32)id))
         return wsl_push_last_error(L, s);
@@ -502,9 +502,9 @@ static int s_unregister(lua_State *L)
 static int s_listen(lua_State *L)
 {
     lua_settop(L, 2);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     const char *address = wsl_check_text(L, 2, s, SNMPAPI_ENTITY_UNKNOWN, "the address");
-    HSNMP_ENTITY e = address ? SnmpStrToEntity(s, address) : 0;
+    HSNMP_ENTITY e = address ? WsnmpStrToEntityEx(s, address, WSNMP_PRIVATE) : 0;
     if (e == 0)
         return wsl_push_last_error(L, s);
     wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);
@@ -522,8 +522,8 @@ static int s_listen(lua_State *L)
  * -> true: a v3 user of the listening entity's agent role */
 static int s_listen_user(lua_State *L)
 {
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
-    uint64_t e = wsl_check(L, 2, WSNMP_KIND_ENTITY)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *e = wsl_check(L, 2, WSNMP_KIND_ENTITY)->handle;
     luaL_checktype(L, 3, LUA_TTABLE);
     WsnmpUsm usm;
     read_usm(L, 3, &usm);
@@ -539,7 +539,7 @@ static int s_listen_user(lua_State *L)
 static int s_incoming(lua_State *L)
 {
     lua_settop(L, 1);
-    uint64_t s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     WsnmpMsgInfo info;
     HSNMP_ENTITY src = 0;
     HSNMP_CONTEXT ctx = 0;

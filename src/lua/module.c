@@ -429,6 +429,9 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
         {"netsnmp_conf_dirs", l_netsnmp_conf_dirs},
         {NULL, NULL},
     };
+    /* The module's documented defaults (API.md): translated, retransmit on.
+     * Its core is its own copy, so a C program's defaults stay Windows'. */
+    wsnmp_startup_set_defaults(SNMPAPI_TRANSLATED, SNMPAPI_ON);
     SnmpStartup(NULL, NULL, NULL, NULL, NULL); /* implicit, as API.md says */
     wsl_open_session(L);
     wsl_open_entity(L);

@@ -18,7 +18,7 @@ static const char *const class_names[] = {
     [WSNMP_KIND_VBL] = WSL_VBL,
 };
 
-wsl_object *wsl_push_object(lua_State *L, int kind, uint64_t handle, int session_idx)
+wsl_object *wsl_push_object(lua_State *L, int kind, void *handle, int session_idx)
 {
     session_idx = lua_absindex(L, session_idx);
     wsl_object *o = lua_newuserdatauv(L, sizeof *o, 1);
@@ -104,7 +104,7 @@ wsl_object *wsl_check(lua_State *L, int idx, int kind)
 
 void wsl_release(wsl_object *o, int kind)
 {
-    uint64_t h = o->handle;
+    void *h = o->handle;
     o->handle = 0;
     /* Check first: freeing a dead handle would overwrite the last error at
      * whatever moment the garbage collector runs. */

@@ -15,7 +15,7 @@ static HSNMP_SESSION push_owner(lua_State *L, int idx)
 }
 
 /* Fails with the kind's *_INVALID when the handle is no longer live. */
-static int check_live(lua_State *L, uint64_t h, int kind)
+static int check_live(lua_State *L, void *h, int kind)
 {
     if (WsnmpHandleKind(h) == kind)
         return 1;
@@ -28,7 +28,7 @@ static int check_live(lua_State *L, uint64_t h, int kind)
 
 static int p_data(lua_State *L)
 {
-    uint64_t p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
+    void *p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
     HSNMP_SESSION s = wsl_owner(L, 1);
     smiINT type, error_status, error_index;
     smiINT32 request_id;
@@ -63,7 +63,7 @@ static int p_data(lua_State *L)
 
 static int p_dup(lua_State *L)
 {
-    uint64_t p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
+    void *p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
     if (!check_live(L, p, WSNMP_KIND_PDU))
         return 3;
     HSNMP_SESSION s = push_owner(L, 1);
@@ -91,7 +91,7 @@ static int p_gc(lua_State *L)
 
 static int p_tostring(lua_State *L)
 {
-    uint64_t p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
+    void *p = wsl_check(L, 1, WSNMP_KIND_PDU)->handle;
     smiINT type;
     smiINT32 id;
     if (WsnmpHandleKind(p) != WSNMP_KIND_PDU || !SnmpGetPduData(p, &type, &id, NULL, NULL, NULL))
@@ -103,7 +103,7 @@ static int p_tostring(lua_State *L)
 
 /* ---- Vbl --------------------------------------------------------------------- */
 
-static uint64_t vbl_handle(lua_State *L)
+static void *vbl_handle(lua_State *L)
 {
     return wsl_check(L, 1, WSNMP_KIND_VBL)->handle;
 }
@@ -118,7 +118,7 @@ static smiUINT32 vb_index(lua_State *L, int idx)
 
 static int v_count(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     smiUINT32 n;
     if (!WsnmpCountVbl(v, &n))
         return wsl_push_last_error(L, wsl_owner(L, 1));
@@ -128,7 +128,7 @@ static int v_count(lua_State *L)
 
 static int v_get(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     smiUINT32 i = vb_index(L, 2);
     smiOID name;
     smiVALUE value;
@@ -137,14 +137,14 @@ static int v_get(lua_State *L)
     wsl_push_oid(L, &name);
     lua_pushstring(L, wsl_syntax_name(value.syntax));
     wsl_push_value(L, &value);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &name);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&name);
     wsl_free_value(&value);
     return 3;
 }
 
 static int v_set(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     smiUINT32 i = vb_index(L, 2);
     lua_settop(L, 5);
     HSNMP_SESSION s = wsl_owner(L, 1);
@@ -159,7 +159,7 @@ static int v_set(lua_State *L)
 
 static int v_delete(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     if (!SnmpDeleteVb(v, vb_index(L, 2)))
         return wsl_push_last_error(L, wsl_owner(L, 1));
     lua_pushboolean(L, 1);
@@ -168,7 +168,7 @@ static int v_delete(lua_State *L)
 
 static int v_dup(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     if (!check_live(L, v, WSNMP_KIND_VBL))
         return 3;
     HSNMP_SESSION s = push_owner(L, 1);
@@ -183,7 +183,7 @@ static int v_dup(lua_State *L)
 
 static int v_totable(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     if (!wsl_push_vbl_table(L, v))
         return wsl_push_last_error(L, wsl_owner(L, 1));
     return 1;
@@ -204,7 +204,7 @@ static int v_gc(lua_State *L)
 
 static int v_tostring(lua_State *L)
 {
-    uint64_t v = vbl_handle(L);
+    void *v = vbl_handle(L);
     smiUINT32 n;
     if (WsnmpHandleKind(v) != WSNMP_KIND_VBL || !WsnmpCountVbl(v, &n))
         lua_pushliteral(L, WSL_VBL " (freed)");

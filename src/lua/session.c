@@ -42,7 +42,7 @@ static int s_tostring(lua_State *L)
 
 static int s_last_error(lua_State *L)
 {
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     if (WsnmpHandleKind(h) != WSNMP_KIND_SESSION) {
         lua_pushstring(L, WsnmpErrorName(SNMPAPI_SESSION_INVALID));
         lua_pushliteral(L, "session is closed");
@@ -106,9 +106,10 @@ void wsl_push_stats(lua_State *L, const WsnmpStats *st)
 
 static int s_stats(lua_State *L)
 {
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     WsnmpStats st;
-    if (!WsnmpGetStats(h ? h : UINT64_MAX, &st)) /* never 0: that means "process" */
+    if (!WsnmpGetStats(h ? h : WSNMP_HANDLE_FROM_VALUE(UINT64_MAX),
+                       &st)) /* never 0: that means "process" */
         return wsl_push_last_error(L, 0);
     wsl_push_stats(L, &st);
     return 1;
@@ -117,15 +118,15 @@ static int s_stats(lua_State *L)
 static int s_entity(lua_State *L)
 {
     lua_settop(L, 3); /* the new userdata must not land in the options slot */
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     const char *address = wsl_check_text(L, 2, h, SNMPAPI_ENTITY_UNKNOWN, "the address");
     if (!lua_isnoneornil(L, 3))
         luaL_checktype(L, 3, LUA_TTABLE);
     if (address == NULL)
         return wsl_push_last_error(L, h);
-    HSNMP_ENTITY e = SnmpStrToEntity(h, address);
+    HSNMP_ENTITY e = WsnmpStrToEntityEx(h, address, WSNMP_PRIVATE);
     if (e == 0 && wsl_retry_after_gc(L))
-        e = SnmpStrToEntity(h, address);
+        e = WsnmpStrToEntityEx(h, address, WSNMP_PRIVATE);
     if (e == 0)
         return wsl_push_last_error(L, h);
     wsl_object *o = wsl_push_object(L, WSNMP_KIND_ENTITY, e, 1);
@@ -138,13 +139,13 @@ static int s_entity(lua_State *L)
 
 static int s_context(lua_State *L)
 {
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     size_t len;
     const char *name = luaL_checklstring(L, 2, &len);
     smiOCTETS octets = {(smiUINT32)(len > UINT32_MAX ? UINT32_MAX : len), (smiBYTE *)name};
-    HSNMP_CONTEXT c = SnmpStrToContext(h, &octets);
+    HSNMP_CONTEXT c = WsnmpStrToContextEx(h, &octets, WSNMP_PRIVATE);
     if (c == 0 && wsl_retry_after_gc(L))
-        c = SnmpStrToContext(h, &octets);
+        c = WsnmpStrToContextEx(h, &octets, WSNMP_PRIVATE);
     if (c == 0)
         return wsl_push_last_error(L, h);
     wsl_push_object(L, WSNMP_KIND_CONTEXT, c, 1);
@@ -153,7 +154,7 @@ static int s_context(lua_State *L)
 
 /* Pushes a new Vbl userdata filled from the list at idx (nil: empty).
  * Returns 1, or pushes the failure and returns 0. */
-static int new_vbl(lua_State *L, uint64_t h, int idx)
+static int new_vbl(lua_State *L, HSNMP_SESSION h, int idx)
 {
     idx = lua_absindex(L, idx);
     if (!lua_isnoneornil(L, idx))
@@ -180,7 +181,7 @@ static int new_vbl(lua_State *L, uint64_t h, int idx)
 static int s_vbl(lua_State *L)
 {
     lua_settop(L, 2);
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     return new_vbl(L, h, 2) ? 1 : 3;
 }
 
@@ -224,7 +225,7 @@ static smiINT opt_int(lua_State *L, int opts, const char *key, smiINT dflt, int 
 static int s_pdu(lua_State *L)
 {
     lua_settop(L, 4);
-    uint64_t h = check_session(L)->handle;
+    void *h = check_session(L)->handle;
     const char *tname = luaL_checkstring(L, 2);
     int opts = 4;
     if (!lua_isnoneornil(L, opts))

@@ -117,7 +117,7 @@ void wsl_free_value(smiVALUE *v)
 {
     switch (v->syntax) {
     case SNMP_SYNTAX_OID:
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &v->value.oid);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&v->value.oid);
         break;
     case SNMP_SYNTAX_OCTETS:
     case SNMP_SYNTAX_OPAQUE:
@@ -170,7 +170,7 @@ smiUINT32 wsl_parse_oid(lua_State *L, HSNMP_SESSION s, const char *text, smiUINT
     if (n == 0)
         return 0;
     memcpy(buf, oid.ptr, (size_t)n * sizeof *buf);
-    SnmpFreeDescriptor(SNMP_SYNTAX_OID, &oid);
+    SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&oid);
     return n;
 }
 
@@ -516,7 +516,7 @@ int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl)
         wsl_push_value(L, &value);
         lua_setfield(L, -2, "value");
         lua_rawseti(L, -2, (lua_Integer)i);
-        SnmpFreeDescriptor(SNMP_SYNTAX_OID, &name);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&name);
         wsl_free_value(&value);
     }
     return 1;

@@ -8,20 +8,20 @@
 #include "objects.h"
 #include "../test.h"
 
-#define KIND_OF(h) ((int)((h) >> 56))
-#define GEN_OF(h) ((uint32_t)((h) >> 32) & 0xFFFFFFu)
-#define SLOT_OF(h) ((uint32_t)(h))
+#define KIND_OF(h) ((int)(WSNMP_HANDLE_VALUE(h) >> 56))
+#define GEN_OF(h) ((uint32_t)(WSNMP_HANDLE_VALUE(h) >> 32) & 0xFFFFFFu)
+#define SLOT_OF(h) ((uint32_t)WSNMP_HANDLE_VALUE(h))
 #define MAKE(kind, gen, slot)                                                                      \
-    (((uint64_t)(kind) << 56) | ((uint64_t)(gen) << 32) | (uint32_t)(slot))
+    WSNMP_HANDLE_FROM_VALUE(((uint64_t)(kind) << 56) | ((uint64_t)(gen) << 32) | (uint32_t)(slot))
 
 static HSNMP_CONTEXT context(HSNMP_SESSION s, const char *text)
 {
     smiOCTETS o = {(smiUINT32)strlen(text), (smiLPBYTE)text};
-    return SnmpStrToContext(s, &o);
+    return WsnmpStrToContextEx(s, &o, WSNMP_PRIVATE); /* a new handle each time */
 }
 
 /* No kind takes h: wsnmp_handle_get refuses it whatever is asked for. */
-static bool refused_by_all_kinds(uint64_t h)
+static bool refused_by_all_kinds(void *h)
 {
     for (int k = WSNMP_KIND_NONE; k < WSNMP_KIND_COUNT; k++)
         if (wsnmp_handle_get(h, k, NULL) != NULL)
@@ -68,14 +68,14 @@ static void test_freed(HSNMP_SESSION s)
     HSNMP_VBL v = SnmpCreateVbl(s, NULL, NULL);
     HSNMP_SESSION s2 = WsnmpCreateSession(NULL, NULL);
     CHECK(e && c && p && v && s2);
-    const uint64_t copies[] = {s2, e, c, p, v}; /* by kind, from WSNMP_KIND_SESSION */
+    void *const copies[] = {s2, e, c, p, v}; /* by kind, from WSNMP_KIND_SESSION */
     CHECK_OK(SnmpFreeEntity(e));
     CHECK_OK(SnmpFreeContext(c));
     CHECK_OK(SnmpFreePdu(p));
     CHECK_OK(SnmpFreeVbl(v));
     CHECK_OK(SnmpClose(s2));
     for (int k = WSNMP_KIND_SESSION; k < WSNMP_KIND_COUNT; k++) {
-        uint64_t h = copies[k - 1];
+        void *h = copies[k - 1];
         CHECK_EQ_INT(KIND_OF(h), k);
         CHECK(wsnmp_handle_get(h, k, NULL) == NULL);
         CHECK(refused_by_all_kinds(h));
@@ -158,7 +158,7 @@ static void test_wrong_kind(HSNMP_SESSION s)
     CHECK_FAIL(SnmpClose(e), SNMPAPI_SESSION_INVALID);
     CHECK_FAIL(SnmpStrToEntity(e, "127.0.0.1"), SNMPAPI_SESSION_INVALID);
     /* The entity's slot and generation relabelled as a context. */
-    uint64_t relabelled = MAKE(WSNMP_KIND_CONTEXT, GEN_OF(e), SLOT_OF(e));
+    void *relabelled = MAKE(WSNMP_KIND_CONTEXT, GEN_OF(e), SLOT_OF(e));
     CHECK(refused_by_all_kinds(relabelled));
     CHECK_FAIL(SnmpFreeContext(relabelled), SNMPAPI_CONTEXT_INVALID);
     /* None of that touched the objects. */
@@ -183,8 +183,9 @@ static void test_forged(HSNMP_SESSION s)
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_ENTITY, 0, slot)));        /* generation 0 */
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_ENTITY, gen + 1, slot)));  /* a later one */
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_ENTITY, 0xFFFFFF, slot))); /* the last */
-    CHECK(refused_by_all_kinds(e | (1ull << 60)));                        /* bits above kind */
-    CHECK(refused_by_all_kinds(e | (1ull << 63)));
+    CHECK(refused_by_all_kinds(
+        WSNMP_HANDLE_FROM_VALUE(WSNMP_HANDLE_VALUE(e) | (1ull << 60)))); /* bits above kind */
+    CHECK(refused_by_all_kinds(WSNMP_HANDLE_FROM_VALUE(WSNMP_HANDLE_VALUE(e) | (1ull << 63))));
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_ENTITY, gen, slot + 100000))); /* past the table */
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_ENTITY, gen, UINT32_MAX)));
     CHECK(refused_by_all_kinds(MAKE(WSNMP_KIND_SESSION, gen, UINT32_MAX)));
@@ -196,7 +197,8 @@ static void test_forged(HSNMP_SESSION s)
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        if (x != e && x != s && !refused_by_all_kinds(x))
+        if (x != WSNMP_HANDLE_VALUE(e) && x != WSNMP_HANDLE_VALUE(s) &&
+            !refused_by_all_kinds(WSNMP_HANDLE_FROM_VALUE(x)))
             accepted++;
     }
     CHECK_EQ_INT(accepted, 0);
@@ -204,7 +206,8 @@ static void test_forged(HSNMP_SESSION s)
     /* The public API refuses the forgeries, and the entity survives them. */
     CHECK_FAIL(SnmpFreeEntity(MAKE(WSNMP_KIND_ENTITY, 0, slot)), SNMPAPI_ENTITY_INVALID);
     CHECK_FAIL(SnmpFreeEntity(MAKE(WSNMP_KIND_ENTITY, gen + 1, slot)), SNMPAPI_ENTITY_INVALID);
-    CHECK_FAIL(SnmpFreeEntity(e | (1ull << 60)), SNMPAPI_ENTITY_INVALID);
+    CHECK_FAIL(SnmpFreeEntity(WSNMP_HANDLE_FROM_VALUE(WSNMP_HANDLE_VALUE(e) | (1ull << 60))),
+               SNMPAPI_ENTITY_INVALID);
     CHECK_FAIL(SnmpFreeEntity(MAKE(WSNMP_KIND_ENTITY, gen, UINT32_MAX)), SNMPAPI_ENTITY_INVALID);
     CHECK_FAIL(SnmpClose(MAKE(9, gen, slot)), SNMPAPI_SESSION_INVALID);
     CHECK_EQ_INT(WsnmpHandleKind(e), WSNMP_KIND_ENTITY);
@@ -220,7 +223,7 @@ static void test_direct(HSNMP_SESSION s)
     CHECK(obj != NULL);
     if (obj == NULL)
         return;
-    uint64_t h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, obj, "test_direct");
+    void *h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, obj, "test_direct");
     CHECK_HANDLE(h);
     uint32_t slot = WSNMP_NO_SLOT;
     CHECK(wsnmp_handle_get(h, WSNMP_KIND_CONTEXT, &slot) == obj);
@@ -234,6 +237,45 @@ static void test_direct(HSNMP_SESSION s)
     CHECK_FAIL(SnmpFreeContext(h), SNMPAPI_CONTEXT_INVALID);
 }
 
+static void test_shared(HSNMP_SESSION s)
+{
+    TEST_SECTION("shared handles: references, then a new generation");
+    HSNMP_ENTITY a = SnmpStrToEntity(s, "127.0.0.1:1161");
+    HSNMP_ENTITY b = SnmpStrToEntity(s, "127.0.0.1:1161");
+    CHECK_HANDLE(a);
+    CHECK(a == b);
+    uint32_t slot;
+    CHECK(wsnmp_handle_get(a, WSNMP_KIND_ENTITY, &slot) != NULL);
+    CHECK_EQ_INT(WsnmpHandleRefs(a), 2);
+    smiUINT32 live = wsnmp_handle_live[WSNMP_KIND_ENTITY];
+    CHECK_OK(SnmpFreeEntity(b));
+    CHECK_EQ_INT(wsnmp_handle_live[WSNMP_KIND_ENTITY], live); /* one reference left */
+    CHECK(wsnmp_handle_get(a, WSNMP_KIND_ENTITY, NULL) != NULL);
+    CHECK_OK(SnmpFreeEntity(a));
+    CHECK_EQ_INT(wsnmp_handle_live[WSNMP_KIND_ENTITY], live - 1);
+    CHECK(refused_by_all_kinds(a));
+    CHECK_FAIL(SnmpFreeEntity(a), SNMPAPI_ENTITY_INVALID);
+    /* The same string again: a new object, in a new generation (the old
+     * handle never names it), here in the same slot (the only free one). */
+    HSNMP_ENTITY c = SnmpStrToEntity(s, "127.0.0.1:1161");
+    CHECK_HANDLE(c);
+    CHECK(c != a);
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 1);
+    CHECK(refused_by_all_kinds(a));
+    /* A private handle is never found by its string, nor does it hide the
+     * shared one. */
+    HSNMP_ENTITY p = WsnmpStrToEntityEx(s, "127.0.0.1:1161", WSNMP_PRIVATE);
+    CHECK_HANDLE(p);
+    CHECK(p != c);
+    CHECK(SnmpStrToEntity(s, "127.0.0.1:1161") == c);
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 2);
+    CHECK_EQ_INT(WsnmpHandleRefs(p), 1);
+    CHECK_OK(SnmpFreeEntity(p));
+    CHECK_OK(SnmpFreeEntity(c));
+    CHECK_OK(SnmpFreeEntity(c));
+    CHECK_EQ_INT(WsnmpHandleRefs(c), 0);
+}
+
 static void test_counts(void)
 {
     TEST_SECTION("live counts per kind");
@@ -241,7 +283,7 @@ static void test_counts(void)
     HSNMP_SESSION s = WsnmpCreateSession(NULL, NULL);
     HSNMP_ENTITY e[3];
     for (int i = 0; i < 3; i++)
-        e[i] = SnmpStrToEntity(s, "127.0.0.1");
+        e[i] = WsnmpStrToEntityEx(s, "127.0.0.1", WSNMP_PRIVATE);
     HSNMP_CONTEXT c = context(s, "public");
     HSNMP_PDU p[2] = {SnmpCreatePdu(s, SNMP_PDU_GET, 1, 0, 0, 0),
                       SnmpCreatePdu(s, SNMP_PDU_GET, 2, 0, 0, 0)};
@@ -274,6 +316,7 @@ int main(void)
     test_wrong_kind(s);
     test_forged(s);
     test_direct(s);
+    test_shared(s);
     CHECK_OK(SnmpClose(s));
     test_counts();
 

@@ -43,4 +43,12 @@ void wsnmp_security_get_stats(wsnmp_security_stats *out);
  * (SYSCONFDIR/snmp:DATADIR/snmp:LIBDIR/snmp), colon-separated. */
 const char *wsnmp_security_netsnmp_conf_dirs(void);
 
+/* ---- startup defaults (startup.c) ----------------------------------------------- */
+/* The modes SnmpStartup starts with (after SnmpCleanup too).  A C program
+ * gets Windows' (SNMPAPI_UNTRANSLATED_V1, SNMPAPI_ON).  The Lua module sets
+ * its documented defaults (translated, on) here: it links its own copy of
+ * the core (src/lua/exports.map), so this never changes what a C program
+ * using libwinsnmp in the same process sees. */
+void wsnmp_startup_set_defaults(smiUINT32 translate_mode, smiUINT32 retransmit_mode);
+
 #endif

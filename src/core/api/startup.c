@@ -36,6 +36,19 @@ static void install_hooks(void)
     wsnmp_credentials_set_release_hook(wsnmp_usm_forget);
 }
 
+/* Windows' defaults: SnmpStartup reports "2, 0, 2, 1, 1" (major, minor,
+ * level, translate mode SNMPAPI_UNTRANSLATED_V1, retransmit SNMPAPI_ON). */
+static smiUINT32 default_translate = SNMPAPI_UNTRANSLATED_V1;
+static smiUINT32 default_retransmit = SNMPAPI_ON;
+
+void wsnmp_startup_set_defaults(smiUINT32 translate_mode, smiUINT32 retransmit_mode)
+{
+    if (translate_mode <= SNMPAPI_UNTRANSLATED_V2)
+        default_translate = translate_mode;
+    if (retransmit_mode <= SNMPAPI_ON)
+        default_retransmit = retransmit_mode;
+}
+
 static void start(void)
 {
     const char *why;
@@ -43,8 +56,8 @@ static void start(void)
     wsnmp_codec_init(&why);
     if (!wsnmp_library.started) {
         wsnmp_library.started = 1;
-        wsnmp_library.translate_mode = SNMPAPI_TRANSLATED;
-        wsnmp_library.retransmit_mode = SNMPAPI_ON;
+        wsnmp_library.translate_mode = default_translate;
+        wsnmp_library.retransmit_mode = default_retransmit;
     }
 }
 
@@ -72,6 +85,7 @@ WSNMP_API SNMPAPI_STATUS SnmpStartupEx(smiLPUINT32 nMajorVersion, smiLPUINT32 nM
 
 static void cleanup_everything(void)
 {
+    wsnmp_service_stop(); /* before anything it could be using goes */
     wsnmp_handle_destroy_all();
     wsnmp_descriptor_free_all();
     wsnmp_friendly_clear_all();
@@ -173,6 +187,7 @@ __attribute__((destructor)) static void library_unload(void)
     wsnmp_io_release();
     wsnmp_pending_release();
     wsnmp_handle_release();
+    wsnmp_shared_release();
     wsnmp_descriptor_free_all();
     wsnmp_codec_shutdown();
 }

@@ -6,7 +6,7 @@
 #include "base.h"
 
 wsnmp_library_state wsnmp_library = {
-    .translate_mode = SNMPAPI_TRANSLATED,
+    .translate_mode = SNMPAPI_UNTRANSLATED_V1,
     .retransmit_mode = SNMPAPI_ON,
     .limits = {.sessions = 16384,
                .handles = 1u << 20,

@@ -93,6 +93,9 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     m->source.len = fromlen;
     m->source.transport = r->peer.transport;
     m->pdu = pdu;
+    m->req_dst = r->entity;
+    m->req_src = r->src_entity;
+    m->req_context = r->context;
     m->sec = r->sec; /* the reply came with the request's credentials */
     memset(&r->sec, 0, sizeof r->sec);
     if (d.version != WSNMP_VERSION_3) {

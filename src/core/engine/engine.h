@@ -46,6 +46,10 @@ typedef struct wsnmp_request {
     /* The entity it was sent to (its figures; a freed entity is skipped),
      * its pacing, and when the request last went out. */
     HSNMP_ENTITY entity;
+    /* The source entity and context it was sent with (may be NULL): with
+     * `entity`, the handles SnmpRecvMsg returns for its outcome. */
+    HSNMP_ENTITY src_entity;
+    HSNMP_CONTEXT context;
     bool counted, any_source;
     double backoff;
     uint64_t sent_ms;
@@ -138,6 +142,10 @@ typedef struct wsnmp_message {
     smiOCTETS context_engine_id;
     int level;        /* WSNMP_LEVEL_* it came with */
     int32_t max_size; /* the requester's msgMaxSize */
+    /* Responses and failures: the handles the request was sent with, which
+     * SnmpRecvMsg returns again (as Windows does) while they are live. */
+    HSNMP_ENTITY req_dst, req_src;
+    HSNMP_CONTEXT req_context;
 } wsnmp_message;
 
 /* Notifications and requests dropped because a queue was full. */
@@ -159,9 +167,9 @@ typedef struct wsnmp_listener {
     uint32_t id;
     int fd;
     wsnmp_peer local;
-    unsigned registrations;   /* registrations using it */
-    uint64_t agent_entity;    /* the SnmpListen entity, or 0 */
-    wsnmp_credentials *users; /* SNMPv3 users of the agent role (WsnmpListenUser) */
+    unsigned registrations;    /* registrations using it */
+    HSNMP_ENTITY agent_entity; /* the SnmpListen entity, or NULL */
+    wsnmp_credentials *users;  /* SNMPv3 users of the agent role (WsnmpListenUser) */
     size_t user_count;
 } wsnmp_listener;
 
@@ -248,6 +256,18 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
  * session callbacks once the I/O work is done. */
 void wsnmp_poll_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 request_id);
 void wsnmp_poll_release(void);
+/* WsnmpPoll's work.  With wake_fd >= 0 (the service thread) the lock is
+ * released while poll() blocks, and wake_fd is watched too. */
+SNMPAPI_STATUS wsnmp_poll_run(smiINT32 timeout_ms, smiUINT32 *handled, int wake_fd);
+
+/* ---- the opt-in service thread (service.c) ------------------------------------------ */
+/* Stops it (joins it; from one of its callbacks, lets it end after). */
+void wsnmp_service_stop(void);
+bool wsnmp_service_stopping(void);
+/* It runs, and the caller is another thread. */
+bool wsnmp_service_other_thread(void);
+/* Its wake-up descriptor was readable: drain it. */
+void wsnmp_service_woken(void);
 
 /* ---- sending (send.c) ------------------------------------------------------------------ */
 /* The session, destination, context (may be absent) and PDU of a send or
@@ -258,6 +278,7 @@ typedef struct {
     wsnmp_entity *dst;
     HSNMP_ENTITY dst_handle;
     wsnmp_context *ctx;
+    HSNMP_CONTEXT ctx_handle;
     const wsnmp_pdu *pdu;
 } wsnmp_send_args;
 /* What a PDU may be sent as to an agent of `version` (GETBULK becomes

@@ -97,7 +97,7 @@ static void listener_users_free(wsnmp_listener *l)
 
 static void listener_unref(wsnmp_listener *l)
 {
-    if (l->registrations > 0 || l->agent_entity != 0)
+    if (l->registrations > 0 || l->agent_entity != NULL)
         return;
     listener_users_free(l);
     for (wsnmp_listener **p = &listeners; *p; p = &(*p)->next)
@@ -320,7 +320,7 @@ void wsnmp_notify_listener_stop(uint32_t listener_id, uint32_t owner_slot)
         owner->registrations--;
     wsnmp_notify_registrations_total--;
     if (l) {
-        l->agent_entity = 0;
+        l->agent_entity = NULL;
         listener_users_free(l); /* the agent role's users go with it */
         listener_unref(l);
     }
@@ -368,9 +368,11 @@ WSNMP_API SNMPAPI_STATUS WsnmpListenUser(HSNMP_ENTITY listening_entity, const Ws
     return SNMPAPI_SUCCESS;
 }
 
-WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
+/* SnmpListen and SnmpListenEx: on `all_addresses`, the wildcard address
+ * of the entity's family (with its port) instead of its own address. */
+static SNMPAPI_STATUS listen_entity(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus,
+                                    bool all_addresses, const char *fn)
 {
-    const char *fn = "SnmpListen";
     uint32_t sslot;
     wsnmp_entity *e = wsnmp_handle_lookup(hEntity, WSNMP_KIND_ENTITY, NULL, &sslot, fn);
     if (e == NULL)
@@ -388,10 +390,16 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
         return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: already listening", fn);
     wsnmp_listener *l;
     const char *why;
-    wsnmp_result code = listener_open(&e->address, &l, &why);
+    wsnmp_address where = e->address;
+    if (all_addresses) {
+        bool v6 =
+            where.transport == WSNMP_TRANSPORT_UDP6 || where.transport == WSNMP_TRANSPORT_TCP6;
+        snprintf(where.host, sizeof where.host, "%s", v6 ? "::" : "0.0.0.0");
+    }
+    wsnmp_result code = listener_open(&where, &l, &why);
     if (code != WSNMP_OK)
         return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
-    if (l->agent_entity != 0 && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
+    if (l->agent_entity != NULL && WsnmpHandleKind(l->agent_entity) == WSNMP_KIND_ENTITY)
         return wsnmp_error_fail(sslot, SNMPAPI_TL_IN_USE, "%s: another entity listens there", fn);
     wsnmp_session *s = wsnmp_session_at(sslot);
     if (s == NULL || wsnmp_io_of(s, true) == NULL || !wsnmp_io_join(s->io, sslot)) {
@@ -404,6 +412,25 @@ WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus
     s->registrations++;
     wsnmp_notify_registrations_total++;
     return SNMPAPI_SUCCESS;
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpListen(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus)
+{
+    return listen_entity(hEntity, lStatus, false, "SnmpListen");
+}
+
+WSNMP_API SNMPAPI_STATUS SnmpListenEx(HSNMP_ENTITY hEntity, SNMPAPI_STATUS lStatus,
+                                      smiUINT32 nUseEntityAddr)
+{
+    if (nUseEntityAddr != SNMPLISTEN_USEENTITY_ADDR && nUseEntityAddr != SNMPLISTEN_ALL_ADDR) {
+        uint32_t sslot;
+        if (!wsnmp_handle_lookup(hEntity, WSNMP_KIND_ENTITY, NULL, &sslot, "SnmpListenEx"))
+            return SNMPAPI_FAILURE;
+        return wsnmp_error_fail(sslot, SNMPAPI_MODE_INVALID,
+                                "SnmpListenEx: nUseEntityAddr is SNMPLISTEN_USEENTITY_ADDR or "
+                                "SNMPLISTEN_ALL_ADDR");
+    }
+    return listen_entity(hEntity, lStatus, nUseEntityAddr == SNMPLISTEN_ALL_ADDR, "SnmpListenEx");
 }
 
 /* ---- the receive path ------------------------------------------------------------- */

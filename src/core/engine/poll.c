@@ -143,6 +143,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     if (dispatching)
         return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
                                 "WsnmpPoll: called from inside a session callback");
+    if (wsnmp_service_other_thread())
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
+                                "WsnmpPoll: the service thread drives I/O");
+    return wsnmp_poll_run(timeout_ms, handled, -1);
+}
+
+SNMPAPI_STATUS wsnmp_poll_run(smiINT32 timeout_ms, smiUINT32 *handled, int wake_fd)
+{
     uint64_t now = wsnmp_clock_now_ms();
     run_timers(now);
     wsnmp_subagent_run_timers(now);
@@ -166,6 +174,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     for (wsnmp_listener *l = wsnmp_notify_listeners(); l; l = l->next)
         wanted++;
     wanted += wsnmp_subagent_pollfds(NULL, NULL, 0, NULL);
+    wanted += wake_fd >= 0;
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s && s->io)
@@ -184,6 +193,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
         poll_capacity = cap;
     }
     size_t nfds = 0;
+    if (wake_fd >= 0) /* first, at index 0 */
+        poll_set[nfds++] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
     for (size_t i = 0; i < io_count; i++) {
         wsnmp_session *s = wsnmp_session_at(io_sessions[i]);
         if (s == NULL || s->io == NULL)
@@ -210,9 +221,28 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
     nfds += ax;
     if (nfds == 0 && next == NULL && wait < 0 && agentx_in < 0)
         wait = 0; /* nothing could ever wake us */
-    int ready = poll(poll_set, nfds, wait);
+    int ready;
+    size_t first = 0;
+    if (wake_fd >= 0) {
+        /* The service thread: other threads use the library while it waits.
+         * If one did, what poll() saw may name closed sockets or reused
+         * descriptors: nothing is read this round, the next sees it again. */
+        uint64_t generation = wsnmp_lock_generation();
+        unsigned held = wsnmp_lock_suspend();
+        ready = poll(poll_set, nfds, wait);
+        wsnmp_lock_resume(held);
+        if (wsnmp_service_stopping())
+            return SNMPAPI_SUCCESS;
+        if (poll_set[0].revents & POLLIN)
+            wsnmp_service_woken();
+        if (wsnmp_lock_generation() != generation)
+            ready = 0;
+        first = 1;
+    } else {
+        ready = poll(poll_set, nfds, wait);
+    }
     if (ready > 0)
-        for (size_t i = 0; i < nfds; i++) {
+        for (size_t i = first; i < nfds; i++) {
             if (!(poll_set[i].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
                 continue;
             if ((poll_slots[i] & 0xC0000000u) == 0xC0000000u) {

@@ -14,7 +14,7 @@ static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsn
 {
     wsnmp_entity *e = calloc(1, sizeof *e);
     if (e == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     char text[WSNMP_MAX_ADDRESS];
     const char *why;
     wsnmp_peer_format(&peer->addr, peer->transport, text, sizeof text);
@@ -29,7 +29,7 @@ static HSNMP_ENTITY entity_for(uint32_t sslot, const wsnmp_peer *peer, const wsn
         e->cred.version = WSNMP_VERSION_2C;
     if (!ok) {
         wsnmp_entity_destroy(e);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     }
     HSNMP_ENTITY h = wsnmp_handle_new(WSNMP_KIND_ENTITY, sslot, e, fn);
     if (h == 0)
@@ -62,7 +62,7 @@ static HSNMP_CONTEXT context_for(uint32_t sslot, const wsnmp_credentials *sec, c
     wsnmp_context *c = calloc(1, sizeof *c);
     if (c == NULL || !wsnmp_octets_copy(&c->value, v->ptr, v->len)) {
         free(c);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     }
     HSNMP_CONTEXT h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, c, fn);
     if (h == 0)
@@ -70,14 +70,26 @@ static HSNMP_CONTEXT context_for(uint32_t sslot, const wsnmp_credentials *sec, c
     return h;
 }
 
-static void release(uint64_t h)
+/* Gives back one acquisition of a handle made or acquired for the caller. */
+static void release(void *h)
 {
     uint32_t slot;
     for (int k = WSNMP_KIND_ENTITY; k <= WSNMP_KIND_VBL; k++)
         if (wsnmp_handle_get(h, k, &slot)) {
-            wsnmp_handle_destroy(slot);
+            wsnmp_handle_unref(slot);
             return;
         }
+}
+
+/* A handle a request was sent with, acquired once more for the caller of
+ * SnmpRecvMsg; NULL when there was none or it has been freed since. */
+static void *reacquire(void *h, int kind)
+{
+    uint32_t slot;
+    if (h == NULL || wsnmp_handle_get(h, kind, &slot) == NULL)
+        return NULL;
+    wsnmp_handle_acquire(slot);
+    return h;
 }
 
 /* Puts a message back at the head of its queue. */
@@ -102,12 +114,24 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
     wsnmp_message *m = s->io ? wsnmp_queue_take(s->io, kinds, false, 0) : NULL;
     if (m == NULL)
         return wsnmp_error_fail(sslot, SNMPAPI_NOOP, "%s: no message is queued", fn);
-    HSNMP_ENTITY src = 0, dst = 0;
-    HSNMP_CONTEXT ctx = 0;
-    HSNMP_PDU pdu = 0;
-    bool ok = (!srcEntity || (src = entity_for(sslot, &m->source, &m->sec, fn))) &&
-              (!dstEntity || (dst = local_entity(sslot, s->io, &m->source, fn))) &&
-              (!context || (ctx = context_for(sslot, &m->sec, fn))) &&
+    HSNMP_ENTITY src = NULL, dst = NULL;
+    HSNMP_CONTEXT ctx = NULL;
+    HSNMP_PDU pdu = NULL;
+    if (m->kind == WSNMP_MSG_RESPONSE) {
+        /* As Windows does: the outcome of a request comes with the very
+         * handles it was sent with (the agent's entity as source, the
+         * request's source entity as destination, its context), each
+         * acquired once more, so programs can match replies by handle. */
+        if (srcEntity)
+            src = reacquire(m->req_dst, WSNMP_KIND_ENTITY);
+        if (dstEntity)
+            dst = reacquire(m->req_src, WSNMP_KIND_ENTITY);
+        if (context)
+            ctx = reacquire(m->req_context, WSNMP_KIND_CONTEXT);
+    }
+    bool ok = (!srcEntity || src || (src = entity_for(sslot, &m->source, &m->sec, fn))) &&
+              (!dstEntity || dst || (dst = local_entity(sslot, s->io, &m->source, fn))) &&
+              (!context || ctx || (ctx = context_for(sslot, &m->sec, fn))) &&
               (!PDU || (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)));
     if (!ok) {
         SNMPAPI_STATUS code = wsnmp_error_global()->code;

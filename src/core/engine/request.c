@@ -95,6 +95,9 @@ void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
         memset(&r->sec, 0, sizeof r->sec);
         m->pdu = r->pdu;
         r->pdu = NULL;
+        m->req_dst = r->entity;
+        m->req_src = r->src_entity;
+        m->req_context = r->context;
         wsnmp_queue_push(s->io, m);
     }
     wsnmp_poll_event(r->session_slot, code, r->id);

@@ -84,6 +84,7 @@ bool wsnmp_send_lookup_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
         return wsnmp_error_fail(a->slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity",
                                 fn),
                false;
+    a->ctx_handle = context;
     if (context && (a->ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
         return wsnmp_error_fail(a->slot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn), false;
     if ((a->pdu = wsnmp_handle_get(pdu, WSNMP_KIND_PDU, NULL)) == NULL)
@@ -200,6 +201,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
 
     /* Counted for the entity from here: request_free gives back in_flight. */
     r->entity = a->dst_handle;
+    r->src_entity = srcEntity;
+    r->context = a->ctx_handle;
     r->counted = true;
     r->any_source = dst->any_source;
     r->backoff = dst->backoff >= 1.0 ? dst->backoff : 1.0;
@@ -250,6 +253,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpSendRequest(HSNMP_SESSION session, HSNMP_ENTITY ds
     if ((a.dst = wsnmp_handle_get(dstEntity, WSNMP_KIND_ENTITY, NULL)) == NULL)
         return wsnmp_error_fail(a.slot, SNMPAPI_ENTITY_INVALID, "%s: invalid destination entity",
                                 fn);
+    a.ctx_handle = context;
     if (context && (a.ctx = wsnmp_handle_get(context, WSNMP_KIND_CONTEXT, NULL)) == NULL)
         return wsnmp_error_fail(a.slot, SNMPAPI_CONTEXT_INVALID, "%s: invalid context", fn);
     if (count > WSNMP_MAX_VARBINDS || (count && (names == NULL || values == NULL)))

@@ -67,8 +67,18 @@ smiLPCOCTETS wsnmp_friendly_context(const smiOCTETS *name)
     return r && r->is_context ? &r->context : NULL;
 }
 
+/* Bumped by every change to the table, so that shared handles made from a
+ * friendly name are not returned for the name once it means something else. */
+static smiUINT32 generation;
+
+smiUINT32 wsnmp_friendly_generation(void)
+{
+    return generation;
+}
+
 void wsnmp_friendly_clear_all(void)
 {
+    generation++;
     for (size_t i = 0; i < record_count; i++)
         record_free(&records[i]);
     free(records);
@@ -92,6 +102,7 @@ static SNMPAPI_STATUS check_name(const char *fn, const char *name)
 /* Puts a filled record in the table, replacing one of the same name. */
 static SNMPAPI_STATUS store(record_t *fresh, const char *fn)
 {
+    generation++;
     record_t *old = find(fresh->name, strlen(fresh->name));
     if (old) {
         record_free(old);
@@ -193,6 +204,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpUndefine(const char *name)
                                 "WsnmpUndefine: no such friendly name");
     record_free(r);
     *r = records[--record_count];
+    generation++;
     return SNMPAPI_SUCCESS;
 }
 

@@ -151,5 +151,7 @@ const WsnmpAgent *wsnmp_friendly_agent(const char *name);
 /* The context record named `name`, or NULL. */
 smiLPCOCTETS wsnmp_friendly_context(const smiOCTETS *name);
 void wsnmp_friendly_clear_all(void);
+/* Changes whenever a name is defined, redefined or undefined. */
+smiUINT32 wsnmp_friendly_generation(void);
 
 #endif

@@ -1,6 +1,9 @@
 /*
  * context.c — contexts: a community (v1/v2c) or a context name (v3).
  * Bytes are kept exactly (8-bit clean, no NUL needed) and wiped on free.
+ * Shared and reference-counted like entities (entity.c, shared.c): equal
+ * bytes in one session and translate mode give the same handle again,
+ * unless made with WSNMP_PRIVATE.
  */
 #include "objects.h"
 
@@ -11,21 +14,33 @@
 void wsnmp_context_destroy(void *obj)
 {
     wsnmp_context *c = obj;
+    wsnmp_shared_remove(c->shared);
     wsnmp_octets_free_secret(&c->value); /* a community is a secret */
     free(c);
 }
 
-WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS string)
+WSNMP_API HSNMP_CONTEXT WsnmpStrToContextEx(HSNMP_SESSION session, smiLPCOCTETS string,
+                                            smiUINT32 flags)
 {
     uint32_t sslot;
     if (!wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpStrToContext"))
-        return 0;
+        return NULL;
     if (string == NULL || (string->len && string->ptr == NULL))
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: NULL string"), NULL;
     if (string->len > WSNMP_MAX_CONTEXT)
         return wsnmp_error_fail(sslot, SNMPAPI_SIZE_INVALID,
                                 "SnmpStrToContext: longer than %u bytes", WSNMP_MAX_CONTEXT),
-               0;
+               NULL;
+    bool shared = !(flags & WSNMP_PRIVATE);
+    smiUINT32 mode = wsnmp_shared_mode();
+    if (shared) {
+        uint32_t slot =
+            wsnmp_shared_find(sslot, WSNMP_KIND_CONTEXT, mode, string->ptr, string->len);
+        if (slot != WSNMP_NO_SLOT) {
+            wsnmp_handle_acquire(slot);
+            return wsnmp_handle_of_slot(slot);
+        }
+    }
     smiLPCOCTETS value = string;
     smiLPCOCTETS named = NULL;
     if (wsnmp_library.translate_mode == SNMPAPI_TRANSLATED &&
@@ -35,15 +50,26 @@ WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS str
     wsnmp_context *c = calloc(1, sizeof *c);
     if (c == NULL || !wsnmp_octets_copy(&c->value, value->ptr, value->len)) {
         free(c);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToContext: out of memory"),
+               NULL;
     }
     if (named)
         snprintf(c->friendly, sizeof c->friendly, "%.*s", (int)string->len,
                  (const char *)string->ptr);
     HSNMP_CONTEXT h = wsnmp_handle_new(WSNMP_KIND_CONTEXT, sslot, c, "SnmpStrToContext");
-    if (h == 0)
+    if (h == NULL) {
         wsnmp_context_destroy(c);
+        return NULL;
+    }
+    if (shared)
+        c->shared = wsnmp_shared_add(sslot, WSNMP_KIND_CONTEXT, mode, string->ptr, string->len,
+                                     (uint32_t)WSNMP_HANDLE_VALUE(h));
     return h;
+}
+
+WSNMP_API HSNMP_CONTEXT SnmpStrToContext(HSNMP_SESSION session, smiLPCOCTETS string)
+{
+    return WsnmpStrToContextEx(session, string, 0);
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpContextToStr(HSNMP_CONTEXT context, smiLPOCTETS string)
@@ -71,6 +97,6 @@ WSNMP_API SNMPAPI_STATUS SnmpFreeContext(HSNMP_CONTEXT context)
     uint32_t slot;
     if (!wsnmp_handle_lookup(context, WSNMP_KIND_CONTEXT, &slot, NULL, "SnmpFreeContext"))
         return SNMPAPI_FAILURE;
-    wsnmp_handle_destroy(slot);
+    wsnmp_handle_unref(slot); /* balances one acquisition */
     return SNMPAPI_SUCCESS;
 }

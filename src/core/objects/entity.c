@@ -6,6 +6,14 @@
  * friendly-name table; a string that names no agent is taken as a literal
  * address.  The UNTRANSLATED modes take literal addresses only, and set the
  * version: v1 for UNTRANSLATED_V1, v2c for UNTRANSLATED_V2.
+ *
+ * Entity handles are shared and reference-counted as in Windows (shared.c):
+ * an equal string in the same session and translate mode returns the same
+ * handle, with one more reference, and its settings (timeout, retries,
+ * version, community, USM user, port) are those of every holder.  An entity
+ * made with WSNMP_PRIVATE is never returned to anyone else: the Lua binding
+ * makes all of its entities so, because s:entity(address, {community=...})
+ * gives one Lua object settings that another must not see change.
  */
 #include "objects.h"
 
@@ -16,6 +24,7 @@
 void wsnmp_entity_destroy(void *obj)
 {
     wsnmp_entity *e = obj;
+    wsnmp_shared_remove(e->shared);
     /* Freeing a listening entity stops the agent role. */
     if (e->listening && wsnmp_session_engine.listener_stop)
         wsnmp_session_engine.listener_stop(e->listening, e->listen_owner);
@@ -40,16 +49,26 @@ static bool from_agent(wsnmp_entity *e, const WsnmpAgent *a)
     return true;
 }
 
-WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
+WSNMP_API HSNMP_ENTITY WsnmpStrToEntityEx(HSNMP_SESSION session, LPCSTR string, smiUINT32 flags)
 {
     uint32_t sslot;
     if (!wsnmp_handle_lookup(session, WSNMP_KIND_SESSION, &sslot, NULL, "SnmpStrToEntity"))
-        return 0;
+        return NULL;
     if (string == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: NULL string"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: NULL string"), NULL;
+    bool shared = !(flags & WSNMP_PRIVATE);
+    smiUINT32 mode = wsnmp_shared_mode();
+    size_t len = strlen(string);
+    if (shared) {
+        uint32_t slot = wsnmp_shared_find(sslot, WSNMP_KIND_ENTITY, mode, string, len);
+        if (slot != WSNMP_NO_SLOT) {
+            wsnmp_handle_acquire(slot);
+            return wsnmp_handle_of_slot(slot);
+        }
+    }
     wsnmp_entity *e = calloc(1, sizeof *e);
     if (e == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"), NULL;
     e->retries = WSNMP_DEFAULT;
 
     const WsnmpAgent *agent = NULL;
@@ -59,7 +78,7 @@ WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
         if (!from_agent(e, agent)) {
             wsnmp_entity_destroy(e);
             return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpStrToEntity: out of memory"),
-                   0;
+                   NULL;
         }
         snprintf(e->friendly, sizeof e->friendly, "%s", string);
     } else {
@@ -69,16 +88,26 @@ WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
             return wsnmp_error_fail(sslot, SNMPAPI_ENTITY_UNKNOWN,
                                     "SnmpStrToEntity: cannot use '%.80s%s' as an address: %s",
                                     string, strlen(string) > 80 ? "..." : "", why),
-                   0;
+                   NULL;
         }
         e->cred.version = wsnmp_library.translate_mode == SNMPAPI_UNTRANSLATED_V1
                               ? WSNMP_VERSION_1
                               : WSNMP_VERSION_2C;
     }
     HSNMP_ENTITY h = wsnmp_handle_new(WSNMP_KIND_ENTITY, sslot, e, "SnmpStrToEntity");
-    if (h == 0)
+    if (h == NULL) {
         wsnmp_entity_destroy(e);
+        return NULL;
+    }
+    if (shared) /* out of memory here only leaves it unshared */
+        e->shared = wsnmp_shared_add(sslot, WSNMP_KIND_ENTITY, mode, string, len,
+                                     (uint32_t)WSNMP_HANDLE_VALUE(h));
     return h;
+}
+
+WSNMP_API HSNMP_ENTITY SnmpStrToEntity(HSNMP_SESSION session, LPCSTR string)
+{
+    return WsnmpStrToEntityEx(session, string, 0);
 }
 
 static SNMPAPI_STATUS copy_out(uint32_t sslot, const char *fn, const char *text, smiUINT32 size,
@@ -127,7 +156,7 @@ WSNMP_API SNMPAPI_STATUS SnmpFreeEntity(HSNMP_ENTITY entity)
     uint32_t slot;
     if (!wsnmp_handle_lookup(entity, WSNMP_KIND_ENTITY, &slot, NULL, "SnmpFreeEntity"))
         return SNMPAPI_FAILURE;
-    wsnmp_handle_destroy(slot);
+    wsnmp_handle_unref(slot); /* balances one acquisition */
     return SNMPAPI_SUCCESS;
 }
 

@@ -1,7 +1,9 @@
 /*
  * handle.c — the one process-wide handle table.
  *
- * A handle packs (kind, generation, slot) into a 64-bit number:
+ * A handle packs (kind, generation, slot) into a 64-bit value, carried in
+ * the pointer-sized public handle types (HSNMP_* are HANDLE-like void *;
+ * the value is never an address):
  *
  *     bits 56..59  kind (WSNMP_KIND_*)
  *     bits 32..55  generation of the slot, 1..0xFFFFFF
@@ -21,11 +23,14 @@
 
 #define GEN_MAX 0xFFFFFFu
 
+_Static_assert(sizeof(void *) >= sizeof(uint64_t), "handles need 64-bit pointers");
+
 typedef struct {
     void *obj;
     uint32_t gen;
     uint8_t kind;   /* WSNMP_KIND_NONE when free */
     uint32_t owner; /* owning session slot, or WSNMP_NO_SLOT */
+    uint32_t refs;  /* acquisitions of an entity or context (1 for the other kinds) */
     uint32_t prev;  /* owner list; `next` doubles as the free-list link */
     uint32_t next;
 } slot_t;
@@ -52,14 +57,15 @@ static const char *const kind_names[WSNMP_KIND_COUNT] = {
     "none", "session", "entity", "context", "PDU", "VBL",
 };
 
-static uint64_t make_handle(uint32_t slot)
+static void *make_handle(uint32_t slot)
 {
-    return ((uint64_t)slots[slot].kind << 56) | ((uint64_t)slots[slot].gen << 32) | slot;
+    return WSNMP_HANDLE_FROM_VALUE(((uint64_t)slots[slot].kind << 56) |
+                                   ((uint64_t)slots[slot].gen << 32) | slot);
 }
 
-uint64_t wsnmp_handle_of_slot(uint32_t slot)
+void *wsnmp_handle_of_slot(uint32_t slot)
 {
-    return slot < slot_count ? make_handle(slot) : 0; /* 0 is never a live handle */
+    return slot < slot_count ? make_handle(slot) : NULL; /* NULL is never a live handle */
 }
 
 static smiUINT32 live_handles(void)
@@ -93,7 +99,7 @@ static uint32_t take_free_slot(void)
     return slot_count++;
 }
 
-uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn)
+void *wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn)
 {
     wsnmp_session *owner = NULL;
     if (kind == WSNMP_KIND_SESSION) {
@@ -101,29 +107,30 @@ uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *
             return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR,
                                     "%s: session limit reached (%u live sessions)", fn,
                                     (unsigned)wsnmp_library.limits.sessions),
-                   0;
+                   NULL;
     } else {
         owner = wsnmp_session_at(owner_slot);
         if (live_handles() >= wsnmp_library.limits.handles)
             return wsnmp_error_fail(owner_slot, SNMPAPI_ALLOC_ERROR,
                                     "%s: handle limit reached (%u live handles)", fn,
                                     (unsigned)wsnmp_library.limits.handles),
-                   0;
+                   NULL;
         if (owner && wsnmp_session_owned_total(owner) >= wsnmp_library.limits.handles_per_session)
             return wsnmp_error_fail(owner_slot, SNMPAPI_ALLOC_ERROR,
                                     "%s: per-session handle limit reached (%u handles)", fn,
                                     (unsigned)wsnmp_library.limits.handles_per_session),
-                   0;
+                   NULL;
     }
     uint32_t slot = take_free_slot();
     if (slot == WSNMP_NO_SLOT)
         return wsnmp_error_fail(owner_slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory for handles",
                                 fn),
-               0;
+               NULL;
 
     slot_t *e = &slots[slot];
     e->obj = obj;
     e->kind = (uint8_t)kind;
+    e->refs = 1;
     e->owner = owner ? owner_slot : WSNMP_NO_SLOT;
     e->prev = WSNMP_NO_SLOT;
     e->next = WSNMP_NO_SLOT;
@@ -138,8 +145,9 @@ uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *
     return make_handle(slot);
 }
 
-void *wsnmp_handle_get(uint64_t handle, int kind, uint32_t *slot_out)
+void *wsnmp_handle_get(const void *h, int kind, uint32_t *slot_out)
 {
+    uint64_t handle = WSNMP_HANDLE_VALUE(h);
     uint32_t slot = (uint32_t)handle;
     uint32_t gen = (uint32_t)(handle >> 32) & GEN_MAX;
     int hkind = (int)(handle >> 56);
@@ -153,7 +161,7 @@ void *wsnmp_handle_get(uint64_t handle, int kind, uint32_t *slot_out)
     return e->obj;
 }
 
-void *wsnmp_handle_lookup(uint64_t handle, int kind, uint32_t *slot, uint32_t *session_slot,
+void *wsnmp_handle_lookup(const void *handle, int kind, uint32_t *slot, uint32_t *session_slot,
                           const char *fn)
 {
     if (!wsnmp_library_require_started(fn))
@@ -200,6 +208,7 @@ void wsnmp_handle_destroy(uint32_t slot)
     e->kind = WSNMP_KIND_NONE;
     e->obj = NULL;
     e->owner = WSNMP_NO_SLOT;
+    e->refs = 0;
     e->prev = WSNMP_NO_SLOT;
     e->next = WSNMP_NO_SLOT;
     if (++e->gen <= GEN_MAX) {
@@ -211,6 +220,26 @@ void wsnmp_handle_destroy(uint32_t slot)
     } /* else: retired for good */
 
     destroyers[kind](obj);
+}
+
+void wsnmp_handle_acquire(uint32_t slot)
+{
+    if (slots[slot].refs < UINT32_MAX)
+        slots[slot].refs++;
+}
+
+void wsnmp_handle_unref(uint32_t slot)
+{
+    if (slots[slot].refs > 1)
+        slots[slot].refs--;
+    else
+        wsnmp_handle_destroy(slot);
+}
+
+WSNMP_API smiUINT32 WsnmpHandleRefs(const void *handle)
+{
+    int kind = WsnmpHandleKind(handle);
+    return kind == WSNMP_KIND_NONE ? 0 : slots[(uint32_t)WSNMP_HANDLE_VALUE(handle)].refs;
 }
 
 void wsnmp_handle_destroy_owned(uint32_t session_slot)
@@ -235,23 +264,23 @@ void wsnmp_handle_destroy_all(void)
             wsnmp_handle_destroy(i);
 }
 
-WSNMP_API int WsnmpHandleKind(uint64_t handle)
+WSNMP_API int WsnmpHandleKind(const void *handle)
 {
-    int kind = (int)(handle >> 56);
+    int kind = (int)(WSNMP_HANDLE_VALUE(handle) >> 56);
     if (kind <= WSNMP_KIND_NONE || kind >= WSNMP_KIND_COUNT)
         return WSNMP_KIND_NONE;
     return wsnmp_handle_get(handle, kind, NULL) ? kind : WSNMP_KIND_NONE;
 }
 
-WSNMP_API HSNMP_SESSION WsnmpHandleOwner(uint64_t handle)
+WSNMP_API HSNMP_SESSION WsnmpHandleOwner(const void *handle)
 {
     int kind = WsnmpHandleKind(handle);
     if (kind == WSNMP_KIND_NONE)
-        return 0;
-    uint32_t slot = (uint32_t)handle;
+        return NULL;
+    uint32_t slot = (uint32_t)WSNMP_HANDLE_VALUE(handle);
     if (kind == WSNMP_KIND_SESSION)
-        return handle;
-    return slots[slot].owner == WSNMP_NO_SLOT ? 0 : make_handle(slots[slot].owner);
+        return (void *)handle;
+    return slots[slot].owner == WSNMP_NO_SLOT ? NULL : make_handle(slots[slot].owner);
 }
 
 void wsnmp_handle_release(void)

@@ -19,26 +19,46 @@
 /* Allocates a handle of `kind` for `obj`, owned by the session in
  * owner_slot (WSNMP_NO_SLOT for sessions themselves).  Enforces limits.
  * Returns 0 and sets the error on failure (the caller still owns obj). */
-uint64_t wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn);
+void *wsnmp_handle_new(int kind, uint32_t owner_slot, void *obj, const char *fn);
 /* The object behind a live handle of `kind`, or NULL.  Never sets errors. */
-void *wsnmp_handle_get(uint64_t handle, int kind, uint32_t *slot_out);
+void *wsnmp_handle_get(const void *handle, int kind, uint32_t *slot_out);
 /* Looks up a handle and reports `invalid_code` when it is not live.  On
  * success *session_slot is set to the object's owner (or the session's own
  * slot for sessions) for error reporting. */
-void *wsnmp_handle_lookup(uint64_t handle, int kind, uint32_t *slot, uint32_t *session_slot,
+void *wsnmp_handle_lookup(const void *handle, int kind, uint32_t *slot, uint32_t *session_slot,
                           const char *fn);
 /* Destroys the object in a slot and releases the slot; the handle and every
- * copy of it become invalid. */
+ * copy of it become invalid, whatever references it held. */
 void wsnmp_handle_destroy(uint32_t slot);
+/* Entity and context handles are reference-counted (a new handle holds
+ * one): acquire adds one; unref takes one and destroys the object when
+ * none is left.  SnmpClose and SnmpCleanup destroy regardless. */
+void wsnmp_handle_acquire(uint32_t slot);
+void wsnmp_handle_unref(uint32_t slot);
 /* Destroys every handle owned by a session (not the session itself). */
 void wsnmp_handle_destroy_owned(uint32_t session_slot);
 uint32_t wsnmp_handle_owner_slot(uint32_t slot); /* owner slot of a live slot */
-uint64_t wsnmp_handle_of_slot(uint32_t slot);
+void *wsnmp_handle_of_slot(uint32_t slot);
 /* Destroys every live handle, sessions last. */
 void wsnmp_handle_destroy_all(void);
 void wsnmp_handle_release(void); /* frees the table itself (process exit) */
 /* Live counts per kind: process totals. */
 extern smiUINT32 wsnmp_handle_live[WSNMP_KIND_COUNT];
+
+/* ---- shared entity and context handles (shared.c) ----------------------------- */
+/* The index of handles made from a string, by (owner session, kind,
+ * translate mode, string).  find returns the slot, or WSNMP_NO_SLOT; add
+ * returns the node the object keeps (to remove itself when destroyed), or
+ * NULL when out of memory (the object is then simply not shared). */
+typedef struct wsnmp_shared_node wsnmp_shared_node;
+uint32_t wsnmp_shared_find(uint32_t owner, int kind, smiUINT32 mode, const void *key, size_t len);
+wsnmp_shared_node *wsnmp_shared_add(uint32_t owner, int kind, smiUINT32 mode, const void *key,
+                                    size_t len, uint32_t slot);
+void wsnmp_shared_remove(wsnmp_shared_node *node); /* NULL: nothing */
+/* The translate mode as a key: in SNMPAPI_TRANSLATED mode, with the
+ * generation of the friendly-name table (a redefined name is a new entity). */
+smiUINT32 wsnmp_shared_mode(void);
+void wsnmp_shared_release(void); /* frees the index (process exit) */
 
 /* ---- sessions (session.c) ---------------------------------------------------- */
 struct wsnmp_io; /* the engine's per-session I/O state */
@@ -102,6 +122,7 @@ typedef struct {
         uint64_t rtt_sum_ms, rtt_max_ms;
         smiUINT32 in_flight;
     } stats;
+    wsnmp_shared_node *shared; /* its entry in the shared index, or NULL (private) */
 } wsnmp_entity;
 
 void wsnmp_entity_destroy(void *obj);
@@ -110,6 +131,7 @@ void wsnmp_entity_destroy(void *obj);
 typedef struct {
     smiOCTETS value;               /* owned bytes: community or context name */
     char friendly[WSNMP_MAX_NAME]; /* friendly name it was created from, or "" */
+    wsnmp_shared_node *shared;     /* its entry in the shared index, or NULL (private) */
 } wsnmp_context;
 
 void wsnmp_context_destroy(void *obj);

@@ -51,15 +51,16 @@ WSNMP_API HSNMP_PDU SnmpCreatePdu(HSNMP_SESSION session, smiINT PDU_type, smiINT
     if (!pdu_type_known(PDU_type))
         return wsnmp_error_fail(sslot, SNMPAPI_PDU_INVALID,
                                 "SnmpCreatePdu: unknown PDU type 0x%02x", (unsigned)PDU_type),
-               0;
+               NULL;
     const wsnmp_vbl *src = NULL;
     if (varbindlist != 0 && (src = wsnmp_handle_get(varbindlist, WSNMP_KIND_VBL, NULL)) == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_VBL_INVALID, "SnmpCreatePdu: invalid VBL handle"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_VBL_INVALID, "SnmpCreatePdu: invalid VBL handle"),
+               NULL;
 
     wsnmp_pdu *p = calloc(1, sizeof *p);
     if (p == NULL || (src && !wsnmp_varbinds_copy(&p->vbl, src))) {
         free(p);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpCreatePdu: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpCreatePdu: out of memory"), NULL;
     }
     p->type = PDU_type;
     if (request_id == 0) {
@@ -159,13 +160,15 @@ WSNMP_API HSNMP_PDU SnmpDuplicatePdu(HSNMP_SESSION session, HSNMP_PDU PDU)
     const wsnmp_pdu *src = wsnmp_handle_get(PDU, WSNMP_KIND_PDU, NULL);
     if (src == NULL)
         return wsnmp_error_fail(sslot, SNMPAPI_PDU_INVALID, "SnmpDuplicatePdu: invalid PDU handle"),
-               0;
+               NULL;
     wsnmp_pdu *p = malloc(sizeof *p);
     if (p == NULL)
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"),
+               NULL;
     if (!wsnmp_pdu_data_copy(p, src)) {
         free(p);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicatePdu: out of memory"),
+               NULL;
     }
     return new_pdu_handle(p, sslot, "SnmpDuplicatePdu");
 }

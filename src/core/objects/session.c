@@ -21,8 +21,7 @@ wsnmp_session *wsnmp_session_at(uint32_t slot)
 {
     if (slot == WSNMP_NO_SLOT)
         return NULL;
-    uint64_t handle = wsnmp_handle_of_slot(slot);
-    return wsnmp_handle_get(handle, WSNMP_KIND_SESSION, NULL);
+    return wsnmp_handle_get(wsnmp_handle_of_slot(slot), WSNMP_KIND_SESSION, NULL);
 }
 
 wsnmp_error_slot *wsnmp_session_error_slot(uint32_t slot)
@@ -51,7 +50,7 @@ static HSNMP_SESSION create(SNMPAPI_CALLBACK cb, LPVOID data, const char *fn)
 {
     wsnmp_session *s = calloc(1, sizeof *s);
     if (s == NULL)
-        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), 0;
+        return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), NULL;
     s->callback = cb;
     s->client_data = cb ? data : NULL; /* ignored without a callback */
     s->owned_head = WSNMP_NO_SLOT;
@@ -72,11 +71,11 @@ WSNMP_API HSNMP_SESSION SnmpCreateSession(HWND hWnd, UINT wMsg, SNMPAPI_CALLBACK
         return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_HWND_INVALID,
                                 "SnmpCreateSession: window notification is not available on "
                                 "this platform; pass a callback"),
-               0;
+               NULL;
     if (fCallBack == NULL)
         return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
                                 "SnmpCreateSession: neither a window nor a callback given"),
-               0;
+               NULL;
     return create(fCallBack, lpClientData, "SnmpCreateSession");
 }
 
@@ -89,10 +88,10 @@ WSNMP_API HSNMP_SESSION SnmpOpen(HWND hWnd, UINT wMsg)
     if (hWnd != NULL)
         return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_HWND_INVALID,
                                 "SnmpOpen: window notification is not available on this platform"),
-               0;
+               NULL;
     return wsnmp_error_fail(WSNMP_NO_SLOT, SNMPAPI_OPERATION_INVALID,
                             "SnmpOpen: a window handle is required; use SnmpCreateSession"),
-           0;
+           NULL;
 }
 
 WSNMP_API HSNMP_SESSION WsnmpCreateSession(SNMPAPI_CALLBACK fCallBack, LPVOID lpClientData)

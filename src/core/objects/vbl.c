@@ -50,7 +50,7 @@ WSNMP_API HSNMP_VBL SnmpCreateVbl(HSNMP_SESSION session, smiLPCOID name, smiLPCV
                                !wsnmp_varbinds_item_copy(&v->items[0], name, value)))) {
         if (v)
             wsnmp_vbl_destroy(v);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpCreateVbl: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpCreateVbl: out of memory"), NULL;
     }
     if (name)
         v->count = 1;
@@ -65,11 +65,12 @@ WSNMP_API HSNMP_VBL SnmpDuplicateVbl(HSNMP_SESSION session, HSNMP_VBL vbl)
     wsnmp_vbl *src = wsnmp_handle_get(vbl, WSNMP_KIND_VBL, &vslot);
     if (src == NULL)
         return wsnmp_error_fail(sslot, SNMPAPI_VBL_INVALID, "SnmpDuplicateVbl: invalid VBL handle"),
-               0;
+               NULL;
     wsnmp_vbl *v = malloc(sizeof *v);
     if (v == NULL || !wsnmp_varbinds_copy(v, src)) {
         free(v);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicateVbl: out of memory"), 0;
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpDuplicateVbl: out of memory"),
+               NULL;
     }
     return new_vbl_handle(v, sslot, "SnmpDuplicateVbl");
 }
@@ -131,7 +132,7 @@ WSNMP_API SNMPAPI_STATUS SnmpGetVb(HSNMP_VBL vbl, smiUINT32 index, smiLPOID name
             ok = wsnmp_descriptor_oid(&out.value.oid, &vb->value.value.oid);
         if (!ok) {
             if (name)
-                SnmpFreeDescriptor(SNMP_SYNTAX_OID, &out_name);
+                SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&out_name);
             return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "SnmpGetVb: out of memory");
         }
         *value = out;
