@@ -190,10 +190,11 @@ int main(int argc, char **argv)
             if (len == 0)
                 continue;
             out_iov[n] = (struct iovec){out[n], len};
-            out_msgs[n] = (struct mmsghdr){.msg_hdr = {.msg_name = &from[i],
-                                                       .msg_namelen = in_msgs[i].msg_hdr.msg_namelen,
-                                                       .msg_iov = &out_iov[n],
-                                                       .msg_iovlen = 1}};
+            out_msgs[n] =
+                (struct mmsghdr){.msg_hdr = {.msg_name = &from[i],
+                                             .msg_namelen = in_msgs[i].msg_hdr.msg_namelen,
+                                             .msg_iov = &out_iov[n],
+                                             .msg_iovlen = 1}};
             n++;
         }
         if (n > 0)
