@@ -15,6 +15,8 @@ local pacing = {}
 
 --- Where adaptive GETBULK starts, and never goes above.
 pacing.START_REPETITIONS = 25
+-- Where it falls after a first failure.
+local SAFE_REPETITIONS = 10
 
 -- Per entity (weak keys: a collected entity takes its state along).
 local states = setmetatable({}, { __mode = "k" })
@@ -125,9 +127,11 @@ function pacing.bulk_ok(st)
 end
 
 --- A GETBULK of `asked` repetitions failed (tooBig or a timeout): ask for
--- half, and never again for more (the agent's ceiling); at one repetition
--- the agent gets GETNEXT instead.  Returns false when there is nothing
--- smaller to try.
+-- 10 (net-snmp's snmpbulkwalk default, which agents that choke on larger
+-- ones usually take) or, from there, half, and never again for more (the
+-- agent's ceiling); at one repetition the agent gets GETNEXT instead.
+-- Each step down costs a timeout, so the first one is a long one.
+-- Returns false when there is nothing smaller to try.
 function pacing.bulk_failed(st, asked)
   st.streak = 0
   if asked <= 1 then
@@ -135,7 +139,7 @@ function pacing.bulk_failed(st, asked)
     st.getnext = true
     return true
   end
-  st.reps = math.max(1, asked // 2)
+  st.reps = asked > SAFE_REPETITIONS and SAFE_REPETITIONS or math.max(1, asked // 2)
   st.ceiling = math.min(st.ceiling, st.reps)
   return true
 end

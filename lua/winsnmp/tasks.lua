@@ -67,34 +67,82 @@ end
 
 -- ---- timers ------------------------------------------------------------------------
 
--- Timers (delayed answers of the agent role), in the order they are due;
--- equal due times keep the order they were made in.
+-- Timers (delayed answers of the agent role, deadlines, pacing): a binary
+-- min-heap on (due, order made), so that thousands of them (a deadline per
+-- walk of a fleet) cost a logarithm each.  A cancelled timer stays in the
+-- heap, marked, until it reaches the top; the top is never a cancelled one,
+-- so `timers[1] == nil` says "no timer" (requests.lua checks it inline).
 local timers = {}
 tasks._timers = timers
+local made = 0
+
+local function before(a, b)
+  if a.due ~= b.due then return a.due < b.due end
+  return a.order < b.order
+end
+
+local function sift_up(i)
+  local t = timers[i]
+  while i > 1 do
+    local parent = i // 2
+    if not before(t, timers[parent]) then break end
+    timers[i] = timers[parent]
+    i = parent
+  end
+  timers[i] = t
+end
+
+local function sift_down(i)
+  local n = #timers
+  local t = timers[i]
+  while true do
+    local child = 2 * i
+    if child > n then break end
+    if child < n and before(timers[child + 1], timers[child]) then child = child + 1 end
+    if not before(timers[child], t) then break end
+    timers[i] = timers[child]
+    i = child
+  end
+  timers[i] = t
+end
+
+local function pop()
+  local top = timers[1]
+  local last = table.remove(timers)
+  if timers[1] then
+    timers[1] = last
+    sift_down(1)
+  end
+  return top
+end
+
+-- Keeps the invariant: the top is a live timer, or there is none.
+local function prune()
+  while timers[1] and timers[1].cancelled do pop() end
+end
 
 --- Runs `fn()` from `poll` once `seconds` have passed (without blocking
 -- anything meanwhile); returns the timer, for `tasks.cancel`.  `poll` waits
 -- no longer than the first timer is due, and `winsnmp.fds` reports it.
+-- Timers due at the same time run in the order they were made.
 function tasks.after(seconds, fn)
   assert(type(seconds) == "number", "bad argument #1 to 'after' (number expected)")
   assert(type(fn) == "function", "bad argument #2 to 'after' (function expected)")
-  local timer = { due = core.now() + math.max(0, seconds), fn = fn }
-  local i = #timers
-  while i > 0 and timers[i].due > timer.due do i = i - 1 end
-  table.insert(timers, i + 1, timer)
+  made = made + 1
+  local timer = { due = core.now() + math.max(0, seconds), fn = fn, order = made }
+  timers[#timers + 1] = timer
+  sift_up(#timers)
   return timer
 end
 
 --- Cancels a timer made by `tasks.after` (true), or does nothing (false)
--- when it has run already.
+-- when it has run or was cancelled already.
 function tasks.cancel(timer)
-  for i, t in ipairs(timers) do
-    if t == timer then
-      table.remove(timers, i)
-      return true
-    end
-  end
-  return false
+  if timer.fired or timer.cancelled then return false end
+  timer.cancelled = true
+  timer.fn = nil -- (what it would have run is freed now, not when it surfaces)
+  prune()
+  return true
 end
 
 --- When the first timer is due (on `winsnmp.now()`'s clock), or nil.
@@ -111,7 +159,12 @@ local function run_timers(failures)
   if not timers[1] then return 0, failures end
   local now = core.now() + SLACK
   local due = {}
-  while timers[1] and timers[1].due <= now do due[#due + 1] = table.remove(timers, 1) end
+  while timers[1] and timers[1].due <= now do
+    local t = pop()
+    t.fired = true
+    due[#due + 1] = t
+    prune()
+  end
   for _, t in ipairs(due) do
     local ok, msg = xpcall(t.fn, debug.traceback)
     if not ok then

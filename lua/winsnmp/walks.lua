@@ -69,10 +69,10 @@ end
 -- `opts`:
 --
 -- * `max_repetitions`: `"auto"` (the default: starts at 25 and adapts per
---   agent, see `e:stats().max_repetitions`: halved and capped after a
---   tooBig or a timeout, cut to what a truncated answer held, grown back
---   after successes, GETNEXT when one repetition fails too), or a fixed
---   number (halved for this walk when a reply is tooBig)
+--   agent, see `e:stats().max_repetitions`: down to 10, then halved, and
+--   capped after a tooBig or a timeout, cut to what a truncated answer
+--   held, grown back after successes, GETNEXT when one repetition fails
+--   too), or a fixed number (halved for this walk when a reply is tooBig)
 -- * `deadline`: seconds for the whole walk; then it fails with
 --   `SNMPAPI_TL_TIMEOUT` (a request in flight is cancelled)
 -- * `max_varbinds`: the walk ends after that many varbinds
