@@ -13,8 +13,11 @@ local tasks = require("winsnmp.tasks")
 local Entity = core.Entity
 local pacing = {}
 
---- Where adaptive GETBULK starts, and never goes above.
+--- Where adaptive GETBULK starts.
 pacing.START_REPETITIONS = 25
+--- How far it grows with an agent that keeps answering in full: fewer round
+-- trips matter most with a slow agent.
+pacing.MAX_REPETITIONS = 50
 -- Where it falls after a first failure.
 local SAFE_REPETITIONS = 10
 
@@ -26,7 +29,7 @@ function pacing.state(e)
   local st = states[e]
   if not st then
     st = { active = 0, queue = {}, next_slot = 0, reps = pacing.START_REPETITIONS,
-           ceiling = pacing.START_REPETITIONS, streak = 0, getnext = false }
+           ceiling = pacing.MAX_REPETITIONS, streak = 0, getnext = false }
     states[e] = st
   end
   return st

@@ -13,6 +13,7 @@ local index = require("winsnmp.mibview.index")
 
 local Session = core.Session
 local request = requests.call
+local oid_after = core._oid_after
 
 --- Canonical form of an OID string (no leading dot), or nil, msg, NAME.
 local function canonical(oid)
@@ -23,11 +24,12 @@ local function canonical(oid)
   return core._mib_oid(oid)
 end
 
--- An OID inside the subtree `root`, the root itself included (as net-snmp's
--- tools test it): an agent that answers with the root is then caught as a
--- non-increasing OID instead of ending the walk quietly.
-local function inside(root, oid)
-  return oid == root or oid:sub(1, #root + 1) == root .. "."
+-- An OID inside the subtree `root` (`prefix` is root .. "."), the root
+-- itself included (as net-snmp's tools test it): an agent that answers with
+-- the root is then caught as a non-increasing OID instead of ending the
+-- walk quietly.
+local function inside(root, prefix, oid)
+  return oid == root or oid:sub(1, #prefix) == prefix
 end
 
 local EXCEPTIONS = { nosuchobject = true, nosuchinstance = true, endofmibview = true }
@@ -113,7 +115,7 @@ function Session:iwalk(dst, root, opts)
   local non_repeaters = opts.non_repeaters or 0
   local deadline = opts.deadline and core.now() + opts.deadline
   local show_end = opts.show_end
-  local last = base
+  local last, prefix = base, base .. "."
   local batch, pos, count = {}, 0, 0
 
   local function fail(m, n, extra)
@@ -137,7 +139,8 @@ function Session:iwalk(dst, root, opts)
       if vbs then
         if agent and bulk then
           local tail = vbs[#vbs]
-          if #vbs < reps and tail and inside(base, tail.oid) and not EXCEPTIONS[tail.type] then
+          local going_on = tail and inside(base, prefix, tail.oid) and not EXCEPTIONS[tail.type]
+          if #vbs < reps and going_on then
             pacing.bulk_truncated(agent, #vbs) -- cut short while the walk goes on
           else
             pacing.bulk_ok(agent)
@@ -146,7 +149,20 @@ function Session:iwalk(dst, root, opts)
         return vbs
       end
       if deadline and core.now() >= deadline then return deadline_passed() end
-      if bulk and (n == "SNMP_ERROR_TOOBIG" or (agent and n == "SNMPAPI_TL_TIMEOUT")) then
+      if bulk and agent and n == "SNMPAPI_TL_TIMEOUT" then
+        -- Too large a GETBULK for this agent, or no agent at all?  One
+        -- GETNEXT says: unanswered too, the agent is unreachable and the
+        -- walk fails now (a dead agent costs two timeouts, as it would a
+        -- client that tries once more with a smaller size); answered, the
+        -- size comes down and the answer is the walk's next step.
+        local probe, pm, pn, pidx = request(self, "getnext", dst, { last }, opts.context, nil, nil,
+                                            deadline)
+        if not probe and pn == "SNMPAPI_TL_TIMEOUT" then return false, m, n, idx end
+        pacing.bulk_failed(agent, reps)
+        if not probe then return false, pm, pn, pidx end
+        return probe
+      end
+      if bulk and n == "SNMP_ERROR_TOOBIG" then
         -- ask for less (an agent that times out on large GETBULKs, or whose
         -- answer does not fit)
         if agent then
@@ -181,7 +197,7 @@ function Session:iwalk(dst, root, opts)
     end
     pos = pos + 1
     local vb = batch[pos]
-    if not inside(base, vb.oid) then
+    if not inside(base, prefix, vb.oid) then
       done = true
       return nil
     end
@@ -196,7 +212,7 @@ function Session:iwalk(dst, root, opts)
                     "SNMPAPI_OTHER_ERROR", vb)
       end
       seen[vb.oid] = true
-    elseif core.oid_compare(vb.oid, last) <= 0 then
+    elseif not oid_after(vb.oid, last) then
       return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
                                 vb.oid, last), "SNMPAPI_OTHER_ERROR", vb)
     end

@@ -261,22 +261,73 @@ static smiUINT32 parse_arcs(lua_State *L, int idx, smiUINT32 *buf)
     return wsl_parse_oid(L, 0, s, buf); /* malformed: the usual reason and error */
 }
 
-static int l_oid_compare(lua_State *L)
+/* Compares the OIDs at ia and ib component-wise, a proper prefix first
+ * (SnmpOidCompare's rule): 1 and *r = -1, 0 or 1; 0 (last error set) if
+ * one is not an OID. */
+static int compare_at(lua_State *L, int ia, int ib, int *r)
 {
     smiUINT32 abuf[MAXOBJIDSIZE], bbuf[MAXOBJIDSIZE];
     smiOID x = {0, abuf}, y = {0, bbuf};
     /* A single sub-identifier is a valid row index ("1"), though not an
      * OID SnmpStrToOid accepts: compared here all the same. */
-    if ((x.len = parse_arcs(L, 1, abuf)) == 0 || (y.len = parse_arcs(L, 2, bbuf)) == 0)
-        return wsl_push_last_error(L, 0);
-    /* Component-wise; a proper prefix sorts first (SnmpOidCompare's rule). */
+    if ((x.len = parse_arcs(L, ia, abuf)) == 0 || (y.len = parse_arcs(L, ib, bbuf)) == 0)
+        return 0;
     smiUINT32 n = x.len < y.len ? x.len : y.len;
-    int r = 0;
-    for (smiUINT32 i = 0; i < n && r == 0; i++)
-        r = x.ptr[i] < y.ptr[i] ? -1 : x.ptr[i] > y.ptr[i] ? 1 : 0;
-    if (r == 0)
-        r = x.len < y.len ? -1 : x.len > y.len ? 1 : 0;
+    *r = 0;
+    for (smiUINT32 i = 0; i < n && *r == 0; i++)
+        *r = x.ptr[i] < y.ptr[i] ? -1 : x.ptr[i] > y.ptr[i] ? 1 : 0;
+    if (*r == 0)
+        *r = x.len < y.len ? -1 : x.len > y.len ? 1 : 0;
+    return 1;
+}
+
+static int l_oid_compare(lua_State *L)
+{
+    int r;
+    if (!compare_at(L, 1, 2, &r))
+        return wsl_push_last_error(L, 0);
     lua_pushinteger(L, r);
+    return 1;
+}
+
+/* core._oid_after(a, b) -> whether OID a comes after OID b (false if either
+ * is not an OID): the walk's check on every varbind.  Canonical dotted
+ * strings (as replies are pushed: no leading dot, no leading zeros) are
+ * compared arc by arc in place, a longer digit run being a larger number;
+ * anything else takes compare_at's full parse. */
+static int l_oid_after(lua_State *L)
+{
+    size_t na, nb;
+    const char *a = luaL_checklstring(L, 1, &na), *b = luaL_checklstring(L, 2, &nb);
+    const char *ea = a + na, *eb = b + nb;
+    for (;;) {
+        const char *sa = a, *sb = b;
+        while (a < ea && *a >= '0' && *a <= '9')
+            a++;
+        while (b < eb && *b >= '0' && *b <= '9')
+            b++;
+        size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
+        if (la == 0 || lb == 0 || (la > 1 && *sa == '0') || (lb > 1 && *sb == '0') || la > 10 ||
+            lb > 10)
+            break; /* not canonical */
+        int c = la != lb ? (la > lb ? 1 : -1) : memcmp(sa, sb, la);
+        if (c != 0) {
+            lua_pushboolean(L, c > 0);
+            return 1;
+        }
+        int end_a = a == ea, end_b = b == eb;
+        if (end_a || end_b) {
+            if ((!end_a && *a != '.') || (!end_b && *b != '.'))
+                break;
+            lua_pushboolean(L, end_b && !end_a); /* a proper prefix sorts first */
+            return 1;
+        }
+        if (*a != '.' || *b != '.')
+            break;
+        a++, b++;
+    }
+    int r;
+    lua_pushboolean(L, compare_at(L, 1, 2, &r) && r > 0);
     return 1;
 }
 
@@ -418,6 +469,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
         {"limits", l_limits},
         {"type", l_type},
         {"oid_compare", l_oid_compare},
+        {"_oid_after", l_oid_after},
         {"u64", l_u64},
         {"translate_mode", l_translate_mode},
         {"retransmit_mode", l_retransmit_mode},
