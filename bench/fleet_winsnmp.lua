@@ -102,7 +102,8 @@ local start_next
 local function by_table(port)
   winsnmp.spawn(function()
     local e = entity(port)
-    finish(port, e, session:table(e, IF_ENTRY, { typed = true, deadline = DEADLINE }))
+    local deadline = DEADLINE > 0 and DEADLINE or nil -- (0: none)
+    finish(port, e, session:table(e, IF_ENTRY, { typed = true, deadline = deadline }))
     start_next()
   end)
 end
