@@ -144,7 +144,7 @@ local function verdict(res)
     if (r.unfinished or 0) > 0 then
       notes[#notes + 1] = ("%d agents not reached within the budget"):format(r.unfinished)
     end
-    if missed_dead > 0 then
+    if missed_dead > 0 and (r.unfinished or 0) == 0 then
       notes[#notes + 1] = ("%d dead agents not reported"):format(missed_dead)
     end
   end
