@@ -2,8 +2,8 @@
 #   make demo   installs what is missing, builds, and runs the demo against a
 #               private loopback snmpd that it starts and stops
 #   make test   installs what is missing, builds, and runs every test
-# Further targets: build, ctest, spec, asan, tsan, valgrind, soak, fuzz, doc, lint, bench, install,
-# install-check, clean.
+# Further targets: build, ctest, spec, asan, tsan, valgrind, soak, fuzz, doc, lint, bench,
+# bench-fleet, install, install-check, clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -17,7 +17,8 @@ C_SOURCES = $(wildcard src/*.h src/core/*/*.[ch] src/lua/*.[ch] src/cli/*.c test
 
 LUA_ENV = LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;"
 
-.PHONY: all deps build demo test ctest spec asan tsan valgrind soak fuzz doc lint bench install install-check clean
+.PHONY: all deps build demo test ctest spec asan tsan valgrind soak fuzz doc lint bench bench-fleet \
+	install install-check clean
 
 all: build
 
@@ -102,6 +103,16 @@ bench: build
 	@sh tools/install-deps.sh python3-easysnmp valgrind
 	sh bench/build.sh --node
 	WINSNMP_BUILD=./$(BUILD) $(LUA_ENV) lua5.4 bench/run.lua
+
+# The fleet benchmark (issue 17 item 3, bench/fleet.md): FLEET_AGENTS (10,000)
+# simulated agents on loopback, winsnmp and its peers (C on net-snmp, gosnmp,
+# node net-snmp, easysnmp) each collecting every ifTable, checked cell by
+# cell.  FLEET_AGENTS=500 for a quick run; see bench/fleet.lua for the rest.
+bench-fleet: build
+	@sh tools/install-deps.sh python3-easysnmp golang-go golang-github-gosnmp-gosnmp-dev
+	sh bench/build.sh --node
+	sh bench/fleet_build.sh
+	$(LUA_ENV) lua5.4 bench/fleet.lua
 
 install: build
 	cmake --install $(BUILD)

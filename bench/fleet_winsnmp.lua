@@ -1,0 +1,160 @@
+-- The winsnmp client of `make bench-fleet`: collects every agent's ifTable
+-- with one task per agent (at most WINDOW agents at once), s:table with
+-- adaptive GETBULK and a deadline, and checks every cell against the
+-- simulator's formula (bench/fleet_sim.c).  Prints one JSON line.
+--
+--   lua5.4 bench/fleet_winsnmp.lua PORTSFILE [MODE] [WINDOW] [DEADLINE] [MAX_IN_FLIGHT]
+--
+-- MODE "table" (the default): one s:table of ifEntry per agent.  MODE
+-- "columns": the agent's task walks the 22 columns in tasks of their own at
+-- once (s:table with `columns`), at most MAX_IN_FLIGHT requests to the agent
+-- at a time, so that a slow agent costs one round trip per column rather
+-- than one per GETBULK of the whole table.
+--
+-- SNMPv2c, community public, timeout 1 s, 2 retries, 127.0.0.1.
+local winsnmp = require("winsnmp")
+
+local ports_file, MODE = arg[1], arg[2] or "table"
+local WINDOW, DEADLINE = tonumber(arg[3] or 1000), tonumber(arg[4] or 60)
+local MAX_IN_FLIGHT = tonumber(arg[5] or (MODE == "columns" and 8 or 1))
+if not ports_file or (MODE ~= "table" and MODE ~= "columns") then
+  io.stderr:write("usage: fleet_winsnmp.lua PORTSFILE [table|columns] [WINDOW] [DEADLINE] "
+    .. "[MAX_IN_FLIGHT]\n")
+  os.exit(2)
+end
+local ports = {}
+for line in io.lines(ports_file) do ports[#ports + 1] = tonumber(line) end
+
+local IF_ENTRY = "1.3.6.1.2.1.2.2.1"
+local ROWS, COLS = 24, 22
+
+-- ---- the simulator's data (bench/fleet_sim.c, cell_value) -------------------------
+local function hash(port, col, row)
+  return (port * 2654435761 + col * 40503 + row * 2246822519) & 0xffffffff
+end
+
+local function expected(port, col, row)
+  local h = hash(port, col, row)
+  if col == 1 then return "int", row end
+  if col == 2 then return "octets", ("a%d-if%d"):format(port, row) end
+  if col == 3 then return "int", 6 end
+  if col == 4 then return "int", 1500 end
+  if col == 5 then return "gauge32", h end
+  if col == 6 then
+    return "octets", string.char(2, (port >> 8) & 0xff, port & 0xff, 0xab, 0xcd, row)
+  end
+  if col == 7 then return "int", 1 end
+  if col == 8 then return "int", 1 + h % 2 end
+  if col == 9 then return "timeticks", h end
+  if col == 21 then return "gauge32", h % 100 end
+  if col == 22 then return "oid", "0.0" end
+  return "cntr32", h
+end
+
+-- Rows of one agent that are whole and right (nothing more, nothing less).
+local function check(port, rows)
+  local good = 0
+  for key, row in pairs(rows) do
+    local r = tonumber(key)
+    local ok = r and r >= 1 and r <= ROWS and math.type(r) == "integer" and tostring(r) == key
+    if ok then
+      local n = 0
+      for col, cell in pairs(row) do
+        n = n + 1
+        local t, v = expected(port, col, r)
+        if type(col) ~= "number" or col < 1 or col > COLS or cell.type ~= t or cell.value ~= v then
+          ok = false
+          break
+        end
+      end
+      ok = ok and n == COLS
+    end
+    if ok then good = good + 1 end
+  end
+  return good
+end
+
+-- ---- the fleet -----------------------------------------------------------------------
+local session = assert(winsnmp.session())
+local rows_ok, agents_ok, failed, reasons = 0, 0, {}, {}
+local next_agent = 1
+
+local function finish(port, e, rows, msg, name)
+  if rows then
+    local good = check(port, rows)
+    rows_ok = rows_ok + good
+    if good == ROWS then agents_ok = agents_ok + 1 else failed[#failed + 1] = port end
+  else
+    failed[#failed + 1] = port
+    reasons[name or msg] = (reasons[name or msg] or 0) + 1
+  end
+  e:free()
+end
+
+local function entity(port)
+  return assert(session:entity("udp:127.0.0.1:" .. port,
+                               { timeout = 1, retries = 2, max_in_flight = MAX_IN_FLIGHT }))
+end
+
+local start_next
+
+-- MODE table: the agent's task walks the table, checks it, starts the next.
+local function by_table(port)
+  winsnmp.spawn(function()
+    local e = entity(port)
+    local deadline = DEADLINE > 0 and DEADLINE or nil -- (0: none)
+    finish(port, e, session:table(e, IF_ENTRY, { typed = true, deadline = deadline }))
+    start_next()
+  end)
+end
+
+-- MODE columns: one task per column; the last to finish merges, checks and
+-- starts the next agent.  (No join in the public API: a counter does.)
+local function by_columns(port)
+  local e = entity(port)
+  local rows, pending, msg, name, bad = {}, COLS, nil, nil, false
+  for c = 1, COLS do
+    winsnmp.spawn(function()
+      local part, m, n = session:table(e, IF_ENTRY, { columns = { c }, typed = true,
+                                                      deadline = DEADLINE })
+      if part then
+        for key, row in pairs(part) do
+          local into = rows[key]
+          if not into then
+            into = {}
+            rows[key] = into
+          end
+          for col, cell in pairs(row) do into[col] = cell end
+        end
+      elseif not bad then
+        bad, msg, name = true, m, n
+      end
+      pending = pending - 1
+      if pending == 0 then
+        if bad then finish(port, e, nil, msg, name) else finish(port, e, rows) end
+        start_next()
+      end
+    end)
+  end
+end
+
+-- At most WINDOW agents at once; each finished one starts the next.
+function start_next()
+  local i = next_agent
+  if i > #ports then return end
+  next_agent = i + 1
+  if MODE == "columns" then by_columns(ports[i]) else by_table(ports[i]) end
+end
+
+local t0 = winsnmp.now()
+for _ = 1, math.min(WINDOW, #ports) do start_next() end
+assert(winsnmp.run())
+local seconds = winsnmp.now() - t0
+table.sort(failed)
+local why = {}
+for k, n in pairs(reasons) do why[#why + 1] = k .. "=" .. n end
+print(('{"client":"winsnmp","mode":"%s","seconds":%.3f,"agents":%d,"agents_ok":%d,'
+  .. '"rows_ok":%d,"window":%d,"deadline":%g,"max_in_flight":%d,"failed_ports":"%s","why":"%s"}')
+  :format(MODE, seconds, #ports, agents_ok, rows_ok, WINDOW, DEADLINE, MAX_IN_FLIGHT,
+          table.concat(failed, " "), table.concat(why, " ")))
+session:close()
