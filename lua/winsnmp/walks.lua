@@ -355,7 +355,7 @@ function Session:table(dst, entry_oid, opts)
     end
     for vb, m, n in self:iwalk(dst, root, walk_opts) do
       if vb == false then return nil, m, n end
-      local column, suffix = vb.oid:sub(#base + 2):match("^(%d+)%.(.+)$")
+      local column, suffix = vb.oid:match("^(%d+)%.(.+)$", #base + 2) -- (no substring made)
       if column then
         column = tonumber(column)
         if opts.names then
