@@ -323,7 +323,8 @@ end
 -- table), and:
 --
 -- * `columns`: the column numbers to fetch (each walked on its own)
--- * `typed = true`: cells are `{type=, value=}`
+-- * `typed = true`: cells are `{type=, value=}` (the varbinds themselves,
+--   so they also hold their `oid`)
 -- * `index = "decoded"`: with the MIB loaded, each row also gets
 --   `row.index`, its index values decoded by the table's INDEX clause
 --   (integers, IP addresses, strings with and without IMPLIED, OIDs,
@@ -376,7 +377,7 @@ function Session:table(dst, entry_oid, opts)
           end
         end
         if opts.typed then
-          row[column] = { type = vb.type, value = vb.value }
+          row[column] = vb -- its type and value (and its oid): no second table per cell
         else
           row[column] = vb.value
         end
