@@ -41,7 +41,10 @@ pacing.paced = setmetatable({}, { __mode = "k" })
 
 --- Takes the Lua-side options (max_in_flight, rate) of `opts` for `e`.
 function pacing.configure(e, opts)
-  if opts == nil then return end
+  -- (an entity without a cap or a rate gets no state until a walk needs one)
+  if opts == nil or (opts.max_in_flight == nil and opts.rate == nil and not states[e]) then
+    return
+  end
   local st = pacing.state(e)
   if opts.max_in_flight ~= nil then st.max_in_flight = opts.max_in_flight end
   if opts.rate ~= nil then st.rate = opts.rate end
