@@ -128,6 +128,36 @@ describe("AgentX subagent #integration", function()
     assert.is_nil(tbl:row({ "ttl" }))
   end)
 
+  it("allocates and releases shared table index values at the master", function()
+    local one <close> = assert(winsnmp.agentx({ address = agent.agentx_address }))
+    local two <close> = assert(winsnmp.agentx({ address = agent.agentx_address }))
+    assert.is_true(wait_connected(one) and wait_connected(two))
+    local index_oid = ENT .. ".9.1.1" -- an index object several subagents share
+    local got = assert(one:allocate_index({ oid = index_oid, type = "int", value = 5 }))
+    assert.same({ index_oid, "int", 5 }, { got.oid, got.type, got.value })
+    -- taken: the other subagent cannot have it (RFC 2741 says
+    -- indexAlreadyAllocated; snmpd answers indexNoneAvailable), but may have
+    -- any other
+    local taken, msg, name = two:allocate_index({ oid = index_oid, type = "int", value = 5 })
+    assert.is_nil(taken)
+    assert.matches("refused the index", msg)
+    assert.truthy(name == "SNMP_ERROR_INCONSISTENTVALUE" or name == "SNMP_ERROR_RESOURCEUNAVAILABLE",
+      name)
+    local any = assert(two:allocate_index({ oid = index_oid, type = "int", value = 0 }, { any = true }))
+    assert.is_true(any.value ~= 5, tostring(any.value))
+    -- in a task it yields while the master answers
+    local in_task
+    winsnmp.spawn(function()
+      in_task = { one:allocate_index({ oid = index_oid, type = "int", value = 0 }, { new = true }) }
+    end)
+    assert(winsnmp.run(10))
+    assert.is_table(in_task[1], tostring(in_task[2]))
+    assert.is_true(one:deallocate_index(got))
+    helper.fails_with("SNMP_ERROR_INCONSISTENTNAME", one:deallocate_index(got))
+    assert.is_true(two:deallocate_index(any))
+    assert.is_true(one:deallocate_index(in_task[1]))
+  end)
+
   it("serves a plain handler function, over loopback TCP", function()
     local seen = {}
     local ax <close> = assert(winsnmp.agentx({ address = agent.agentx_tcp_address }))

@@ -551,6 +551,94 @@ function AgentX:notify(trap_oid, varbinds)
   return true
 end
 
+local FLAG_NEW_INDEX, FLAG_ANY_INDEX = 0x02, 0x04
+-- RFC 2741 6.2.16: the errors of an index request
+local INDEX_ERRORS = {
+  [258] = "SNMP_ERROR_WRONGTYPE", -- indexWrongType
+  [259] = "SNMP_ERROR_INCONSISTENTVALUE", -- indexAlreadyAllocated
+  [260] = "SNMP_ERROR_RESOURCEUNAVAILABLE", -- indexNoneAvailable
+  [261] = "SNMP_ERROR_INCONSISTENTNAME", -- indexNotAllocated
+}
+local INDEX_ERROR_TEXT = { [258] = "wrong type", [259] = "already allocated",
+                           [260] = "none available", [261] = "not allocated" }
+
+-- Sends an index request (IndexAllocate, IndexDeallocate) and waits for
+-- the master's answer: yielding in a task, polling otherwise, for at most
+-- the session's timeout.  The varbinds it answers, or nil, msg, NAME.
+local function index_request(self, kind, varbinds, flags)
+  if not self.open then
+    return nil, "winsnmp.agentx: no session with the master agent", "SNMPAPI_TL_NOT_AVAILABLE"
+  end
+  local answer, co = nil, tasks.current()
+  local pdu = { type = kind, session_id = self.session_id, flags = flags, varbinds = varbinds }
+  pdu.packet_id = next_packet(self, function(resp)
+    answer = resp
+    if co then tasks.wake(co) end
+  end)
+  local ok, msg, name = self.session:_agentx_send(pdu)
+  if not ok then
+    self.waiting[pdu.packet_id] = nil
+    return nil, msg, name
+  end
+  local deadline, expired = core.now() + self.timeout, false
+  local timer = co and tasks.after(self.timeout, function()
+    expired = true
+    tasks.wake(co)
+  end)
+  while not answer and not expired and self.session do
+    if co then
+      tasks.suspend()
+    else
+      tasks.poll(math.max(0, math.min(0.1, deadline - core.now())))
+    end
+    if not co and core.now() >= deadline then expired = true end
+  end
+  if timer then tasks.cancel(timer) end
+  if not answer then
+    if self.waiting then self.waiting[pdu.packet_id] = nil end
+    return nil, "winsnmp.agentx: no answer from the master agent", "SNMPAPI_TL_TIMEOUT"
+  end
+  if answer.error ~= 0 then
+    return nil, ("winsnmp.agentx: the master refused the index: %s (error %d)"):format(
+      INDEX_ERROR_TEXT[answer.error] or "refused", answer.error),
+      INDEX_ERRORS[answer.error] or "SNMP_ERROR_GENERR"
+  end
+  return answer.varbinds or {}
+end
+
+--- Allocates a table index value at the master (RFC 2741 7.1.4), for a
+-- table whose rows several subagents share (an ifIndex, say):
+-- `varbind` is `{oid = index object, type = syntax, value = wanted}`;
+-- `opts.new = true` asks for a value never allocated before, `opts.any =
+-- true` lets the master choose.  Waits for the master (yields in a task).
+-- @return the allocated varbind, or nil, msg, NAME
+function AgentX:allocate_index(varbind, opts)
+  check_open(self, "allocate_index")
+  if type(varbind) ~= "table" then
+    error("bad argument #1 to 'allocate_index' (table expected)", 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #2 to 'allocate_index' (table expected)", 2)
+  end
+  opts = opts or {}
+  local flags = (opts.new and FLAG_NEW_INDEX or 0) | (opts.any and FLAG_ANY_INDEX or 0)
+  local list, msg, name = index_request(self, "indexallocate", { varbind }, flags)
+  if not list then return nil, msg, name end
+  return list[1]
+end
+
+--- Releases an index value allocated by `allocate_index` (the same
+-- varbind).  True, or nil, msg, NAME.
+function AgentX:deallocate_index(varbind)
+  check_open(self, "deallocate_index")
+  if type(varbind) ~= "table" then
+    error("bad argument #1 to 'deallocate_index' (table expected)", 2)
+  end
+  local list, msg, name = index_request(self, "indexdeallocate", { varbind }, 0)
+  if not list then return nil, msg, name end
+  return true
+end
+
 --- Whether a session with the master is open (connected, and the master
 -- accepted the Open).
 -- @return boolean
