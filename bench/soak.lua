@@ -27,12 +27,16 @@ end
 
 -- Counters of what was dropped or refused only grow; the rest are live counts.
 local COUNTERS = { dropped = true, queue_dropped = true, bad_community = true, bad_source = true,
-                   usm = true }
+                   usm = true, secure = true }
 
 local function all_zero(st)
   for k, v in pairs(st) do
     if not COUNTERS[k] and v ~= 0 then return false, k end
   end
+  -- of the nested figures, what is alive: cached keys and secure memory in
+  -- use (its pages, once mapped, may stay)
+  if st.usm and st.usm.cached_keys ~= 0 then return false, "usm.cached_keys" end
+  if st.secure and st.secure.blocks ~= 0 then return false, "secure.blocks" end
   return true
 end
 
