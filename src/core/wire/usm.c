@@ -240,7 +240,7 @@ static void registered_drop(registered_t *r)
     remove_users(r->engine_id.ptr, r->engine_id.len, r->user);
     wsnmp_octets_free(&r->engine_id);
     free(r->user);
-    wsnmp_secure_free(r);
+    free(r);
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
@@ -283,12 +283,14 @@ wsnmp_result wsnmp_usm_ensure(const wsnmp_credentials *sec, const smiOCTETS *eng
     if (code != WSNMP_OK)
         return code;
     if (r == NULL) {
-        r = wsnmp_secure_alloc(sizeof *r);
+        /* (no secret in it: an ordinary heap block, whose engine id and
+         * user name LeakSanitizer can then see it holds) */
+        r = calloc(1, sizeof *r);
         if (r == NULL || !wsnmp_octets_copy(&r->engine_id, engine_id->ptr, engine_id->len) ||
             (r->user = wsnmp_string_dup(sec->user)) == NULL) {
             if (r)
                 wsnmp_octets_free(&r->engine_id);
-            wsnmp_secure_free(r);
+            free(r);
             /* registered, but untracked keys could outlive their users */
             remove_users(engine_id->ptr, engine_id->len, sec->user);
             *why = "out of memory";
@@ -342,6 +344,17 @@ void wsnmp_usm_release(void)
     }
     registered_users = NULL;
     registered_count = 0;
+    /* Any other user with keys of ours (a listener's, the agent role's):
+     * net-snmp's shutdown would free() them, which secure memory is not
+     * (found by fuzz/fuzz_decode_msg under ASan). */
+    for (struct usmUser *u = usm_get_userList(), *next; u; u = next) {
+        next = u->next;
+        if ((u->authKey && wsnmp_secure_owns(u->authKey)) ||
+            (u->privKey && wsnmp_secure_owns(u->privKey))) {
+            usm_remove_user(u);
+            free_user(u);
+        }
+    }
     ku_cache_clear();
 }
 
