@@ -128,21 +128,30 @@ end
 -- include=}): the next object in the range, or endOfMibView named by the
 -- range's start.  Returns the varbinds, or nil, error, index (1-based in
 -- `ranges`).
-local function next_of(self, pdu, ranges)
-  local out = {}
-  -- ranges grouped by the handler that serves them, in order
+-- The ranges grouped by the handler that serves them (handlers in order of
+-- first use): `find(range)` gives a range's registration; a range without
+-- one is answered `missing` in `out` at once.
+local function group_by_handler(ranges, find, missing, out)
   local groups, order = {}, {}
   for i, range in ipairs(ranges) do
-    local reg = registration_of(self, range.start, pdu.context)
-      or registration_after(self, range.start, range["end"], pdu.context)
+    local reg = find(range)
     if not reg then
-      out[i] = { oid = range.start, type = "endofmibview" }
+      out[i] = { oid = range.start, type = missing }
     else
       local h = handler_of(reg)
       if not groups[h] then groups[h] = {}; order[#order + 1] = h end
       table.insert(groups[h], i)
     end
   end
+  return groups, order
+end
+
+local function next_of(self, pdu, ranges)
+  local out = {}
+  local groups, order = group_by_handler(ranges, function(range)
+    return registration_of(self, range.start, pdu.context)
+      or registration_after(self, range.start, range["end"], pdu.context)
+  end, "endofmibview", out)
   for _, h in ipairs(order) do
     local positions = groups[h]
     -- include: the start itself when it exists
@@ -191,17 +200,10 @@ local function next_of(self, pdu, ranges)
 end
 
 local function serve_get(self, pdu)
-  local out, groups, order = {}, {}, {}
-  for i, range in ipairs(pdu.ranges) do
-    local reg = registration_of(self, range.start, pdu.context)
-    if not reg then
-      out[i] = { oid = range.start, type = "nosuchobject" }
-    else
-      local h = handler_of(reg)
-      if not groups[h] then groups[h] = {}; order[#order + 1] = h end
-      table.insert(groups[h], i)
-    end
-  end
+  local out = {}
+  local groups, order = group_by_handler(pdu.ranges, function(range)
+    return registration_of(self, range.start, pdu.context)
+  end, "nosuchobject", out)
   for _, h in ipairs(order) do
     local positions = groups[h]
     local vbs = {}

@@ -31,13 +31,7 @@ local simulator = {}
 
 local EXTENSION = ".snmprec"
 
-local function is_dir(path)
-  local f = io.open(path, "r")
-  if not f then return false end
-  local _, _, code = f:read(1)
-  f:close()
-  return code == 21 -- EISDIR
-end
+local is_dir = require("winsnmp.snmpd").is_dir
 
 --- The recordings under `dir` (recursively): a list of
 -- `{name = "relative/path", path = "dir/relative/path.snmprec"}` sorted by

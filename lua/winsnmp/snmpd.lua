@@ -38,6 +38,16 @@ function snmpd.read_file(path)
   return text
 end
 
+--- Whether `path` is a directory (io.open succeeds on one on Linux;
+-- reading from it fails with EISDIR).
+function snmpd.is_dir(path)
+  local f = io.open(path, "r")
+  if not f then return false end
+  local _, _, code = f:read(1)
+  f:close()
+  return code == 21 -- EISDIR
+end
+
 function snmpd.sleep(seconds)
   os.execute("sleep " .. seconds)
 end

@@ -29,14 +29,7 @@ function subcommands.new_run(opts, out, err)
   return setmetatable({ stdout = out, stderr = err, opts = opts }, Run)
 end
 
-local function is_dir(path)
-  -- (io.open succeeds on a directory on Linux; reading from it fails)
-  local f = io.open(path, "r")
-  if not f then return false end
-  local _, _, code = f:read(1)
-  f:close()
-  return code == 21 -- EISDIR
-end
+local is_dir = require("winsnmp.snmpd").is_dir
 
 local function default_mibdirs()
   local dirs = {}
