@@ -69,56 +69,59 @@ end
 
 -- Timers (delayed answers of the agent role, deadlines, pacing): a binary
 -- min-heap on (due, order made), so that thousands of them (a deadline per
--- walk of a fleet) cost a logarithm each.  A cancelled timer stays in the
--- heap, marked, until it reaches the top; the top is never a cancelled one,
--- so `timers[1] == nil` says "no timer" (requests.lua checks it inline).
+-- request of a fleet's walks) cost a logarithm each.  Each timer knows its
+-- place (`at`), so a cancelled one leaves the heap at once: a fleet cancels
+-- nearly every deadline it arms, and dead entries kept until they surfaced
+-- made the heap, and every step through it, tens of times larger.
+-- `timers[1] == nil` says "no timer" (requests.lua checks it inline).
 local timers = {}
 tasks._timers = timers
 local made = 0
 
-local function before(a, b)
-  if a.due ~= b.due then return a.due < b.due end
-  return a.order < b.order
-end
-
 local function sift_up(i)
   local t = timers[i]
+  local due, order = t.due, t.order
   while i > 1 do
     local parent = i // 2
-    if not before(t, timers[parent]) then break end
-    timers[i] = timers[parent]
+    local p = timers[parent]
+    if p.due < due or (p.due == due and p.order < order) then break end
+    timers[i], p.at = p, i
     i = parent
   end
-  timers[i] = t
+  timers[i], t.at = t, i
 end
 
 local function sift_down(i)
   local n = #timers
   local t = timers[i]
+  local due, order = t.due, t.order
   while true do
     local child = 2 * i
     if child > n then break end
-    if child < n and before(timers[child + 1], timers[child]) then child = child + 1 end
-    if not before(timers[child], t) then break end
-    timers[i] = timers[child]
+    local c = timers[child]
+    if child < n then
+      local r = timers[child + 1]
+      if r.due < c.due or (r.due == c.due and r.order < c.order) then
+        child, c = child + 1, r
+      end
+    end
+    if due < c.due or (due == c.due and order < c.order) then break end
+    timers[i], c.at = c, i
     i = child
   end
-  timers[i] = t
+  timers[i], t.at = t, i
 end
 
-local function pop()
-  local top = timers[1]
-  local last = table.remove(timers)
-  if timers[1] then
-    timers[1] = last
-    sift_down(1)
+-- Takes the timer at heap position i out.
+local function remove(i)
+  local n = #timers
+  local last = timers[n]
+  timers[n] = nil
+  if i < n then
+    timers[i], last.at = last, i
+    sift_down(i)
+    sift_up(last.at)
   end
-  return top
-end
-
--- Keeps the invariant: the top is a live timer, or there is none.
-local function prune()
-  while timers[1] and timers[1].cancelled do pop() end
 end
 
 --- Runs `fn()` from `poll` once `seconds` have passed (without blocking
@@ -140,8 +143,8 @@ end
 function tasks.cancel(timer)
   if timer.fired or timer.cancelled then return false end
   timer.cancelled = true
-  timer.fn = nil -- (what it would have run is freed now, not when it surfaces)
-  prune()
+  timer.fn = nil
+  remove(timer.at)
   return true
 end
 
@@ -160,10 +163,10 @@ local function run_timers(failures)
   local now = core.now() + SLACK
   local due = {}
   while timers[1] and timers[1].due <= now do
-    local t = pop()
+    local t = timers[1]
+    remove(1)
     t.fired = true
     due[#due + 1] = t
-    prune()
   end
   for _, t in ipairs(due) do
     local ok, msg = xpcall(t.fn, debug.traceback)
@@ -245,7 +248,7 @@ end
 -- task, drives `poll` otherwise.  Returns what `session:_response(id)` says,
 -- or, once `deadline` (on winsnmp.now()'s clock) has passed, cancels the
 -- request and returns nil, message, "SNMPAPI_TL_TIMEOUT".
-function tasks.await(session, id, deadline)
+function tasks.await(session, id, deadline, collector)
   local by_id = waiters[session]
   if not by_id then
     by_id = {}
@@ -280,7 +283,7 @@ function tasks.await(session, id, deadline)
     if expired then
       return nil, "no answer within the operation's deadline", "SNMPAPI_TL_TIMEOUT"
     end
-    local r1, r2, r3, r4 = session:_response(id) -- at most 4 results; no table
+    local r1, r2, r3, r4 = session:_response(id, collector) -- at most 4 results; no table
     if r1 ~= false or not session:is_open() then
       if timer then tasks.cancel(timer) end
       return r1, r2, r3, r4
