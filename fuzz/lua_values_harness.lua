@@ -123,6 +123,47 @@ local function reply_path(bytes, d, version)
   e:free()
 end
 
+-- The table collector (s:table's per-cell work in C) on the same reply:
+-- one subtree, a discovery and a request of three columns, below an entry
+-- made from the first varbind so that cells are stored.  Each must give
+-- its four figures or nil, msg, SNMPAPI_OTHER_ERROR, and rows of tables.
+local function collector_path(bytes, d, version)
+  if d.error_status ~= 0 or #d.varbinds == 0 then return end
+  local arcs = {}
+  for a in d.varbinds[1].oid:gmatch("%d+") do arcs[#arcs + 1] = a end
+  if #arcs < 2 then return end
+  local entry = table.concat(arcs, ".", 1, math.min(math.max(2, #arcs - 2), 100))
+  local e = assert(s:entity(options.sink, { version = version, timeout = 60, retries = 0 }))
+  for kind = 1, 3 do
+    local rows, collector = {}, nil
+    if kind == 1 then
+      collector = core._collector(entry, entry, rows, true)
+    else
+      collector = core._table_collector(entry, rows, kind == 3, kind == 3 and { 1, 2, 3 } or nil)
+    end
+    collector:ask()
+    local p = assert(s:pdu("get", { "1.3.6.1.2.1.1.1.0" }, { request_id = d.request_id }))
+    local id = s:send(e, nil, p)
+    p:free()
+    if not id then break end
+    c.deliver(s, bytes)
+    local r = table.pack(s:_response(id, collector))
+    if r[1] == false then
+      assert(s:cancel(id))
+    elseif r[1] == nil then
+      if r[3] ~= "SNMPAPI_OTHER_ERROR" then check_failure(r[1], r[2], r[3]) end
+    elseif math.type(r[1]) ~= "integer" or math.type(r[2]) ~= "integer"
+      or type(r[3]) ~= "boolean" or type(r[4]) ~= "boolean" then
+      fail("collector figures", r[1], r[2], r[3], r[4])
+    end
+    for index, row in pairs(rows) do
+      if type(index) ~= "string" or type(row) ~= "table" then fail("collector rows") end
+    end
+    core.poll(0)
+  end
+  e:free()
+end
+
 -- The listeners: notifications (any community; v3 from the corpus users)
 -- and the agent role.
 for _, user in ipairs(options.v3_users) do
@@ -178,7 +219,10 @@ return function(bytes, version)
     local d = check_pdu(msg.pdu)
     msg.pdu:free()
     msg.context:free()
-    if d.type == "response" and version then reply_path(bytes, d, version) end
+    if d.type == "response" and version then
+      reply_path(bytes, d, version)
+      collector_path(bytes, d, version)
+    end
   end
   incoming_path(bytes)
 end

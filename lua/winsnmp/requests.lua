@@ -15,7 +15,8 @@ local DEFAULT_MAX_REPETITIONS = 25
 
 -- A request to an entity with a cap or a rate: admitted first, counted
 -- out whatever happens.
-local function paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline)
+local function paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
+                     collector)
   if not pacing.admit(dst, deadline) then
     return nil, "no turn to send within the operation's deadline", "SNMPAPI_TL_TIMEOUT"
   end
@@ -24,20 +25,23 @@ local function paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, de
     pacing.release(dst)
     return nil, msg, name
   end
-  local r1, r2, r3, r4 = tasks.await(s, id, deadline)
+  local r1, r2, r3, r4 = tasks.await(s, id, deadline, collector)
   pacing.release(dst)
   return r1, r2, r3, r4
 end
 
 --- Sends one request and waits for its outcome: the varbinds, or nil, msg,
 -- NAME[, index].  `deadline` (on winsnmp.now()'s clock, optional) bounds
--- the whole wait, pacing included.
+-- the whole wait, pacing included.  With a `collector` (core._collector,
+-- s:table's), the reply's varbinds go into it and the outcome is what it
+-- took (see src/lua/collect.c).
 local paced_set, live, timers, running = pacing.paced, tasks._live, tasks._timers,
   coroutine.running
 
-function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline)
+function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
+                       collector)
   if paced_set[dst] then
-    return paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline)
+    return paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline, collector)
   end
   local co, main = running()
   -- (inline: tasks.in_task() and tasks.next_due(), on every request's path)
@@ -46,13 +50,14 @@ function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, 
     -- answers false, id once something else does, and the general path
     -- below hands that out.  (Not while a timer waits: only Lua's poll
     -- runs those, so the general path waits instead.)
-    local r1, r2, r3, r4 = s:_call(kind, dst, list, ctx, non_repeaters, max_repetitions)
+    local r1, r2, r3, r4 = s:_call(kind, dst, list, ctx, non_repeaters, max_repetitions,
+                                   collector)
     if r1 ~= false then return r1, r2, r3, r4 end
-    return tasks.await(s, r2)
+    return tasks.await(s, r2, nil, collector)
   end
   local id, msg, name = s:_request(kind, dst, list, ctx, non_repeaters, max_repetitions)
   if not id then return nil, msg, name end
-  return tasks.await(s, id, deadline)
+  return tasks.await(s, id, deadline, collector)
 end
 local request = requests.call
 

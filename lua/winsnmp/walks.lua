@@ -32,6 +32,12 @@ local function inside(root, prefix, oid)
   return oid == root or oid:sub(1, #prefix) == prefix
 end
 
+-- The most varbinds a request of many columns asks for (repetitions ×
+-- columns): a table of 22 columns still gets 25 rows an answer, and
+-- an agent whose messages are smaller cuts the answer short, which the
+-- adaptive size learns from.
+local MAX_CELLS = 1024
+
 local EXCEPTIONS = { nosuchobject = true, nosuchinstance = true, endofmibview = true }
 local NON_INCREASING = { fail = true, allow = true }
 
@@ -58,6 +64,87 @@ end
 
 local function deadline_passed()
   return false, "walk: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
+end
+
+-- The request loop of a walk below `base`, shared by iwalk and table's
+-- collectors: fetch() sends what `ask()` says (the OIDs to continue from,
+-- and "getnext" when it must be one) and returns the varbinds (with a
+-- collector: what it took, see src/lua/collect.c), or false, msg, NAME,
+-- index; nil at v1's end of the MIB.  The GETBULK size adapts to the agent
+-- here.
+local function fetcher(self, dst, base, opts, ask, deadline, collector)
+  local v1 = dst:version() == "1"
+  local auto = opts.max_repetitions == nil or opts.max_repetitions == "auto"
+  local agent = auto and pacing.state(dst) -- what this agent taught earlier walks
+  local fixed = not auto and opts.max_repetitions
+  local non_repeaters = opts.non_repeaters or 0
+  local show_end = opts.show_end
+  local prefix = base .. "."
+
+  return function()
+    while true do
+      if deadline and core.now() >= deadline then return deadline_passed() end
+      local list, kind = ask()
+      local bulk = kind ~= "getnext" and not opts.getnext and not v1
+        and not (agent and agent.getnext)
+      local reps = agent and agent.reps or fixed
+      -- (a request of many columns: whole rows, at most MAX_CELLS varbinds)
+      if #list > 1 then reps = math.max(1, math.min(reps, MAX_CELLS // #list)) end
+      local vbs, m, n, idx
+      if bulk then
+        vbs, m, n, idx = request(self, "getbulk", dst, list, opts.context, non_repeaters, reps,
+                                 deadline, collector)
+      else
+        vbs, m, n, idx = request(self, "getnext", dst, list, opts.context, nil, nil, deadline,
+                                 collector)
+      end
+      if vbs then
+        if agent and bulk then
+          local answered, going_on = m, n -- (a collector's repetitions and whether it goes on)
+          if not collector then
+            local tail = vbs[#vbs]
+            answered = #vbs
+            going_on = tail and inside(base, prefix, tail.oid) and not EXCEPTIONS[tail.type]
+          end
+          if answered < reps and going_on then
+            pacing.bulk_truncated(agent, math.max(1, answered)) -- cut short while it goes on
+          else
+            pacing.bulk_ok(agent)
+          end
+        end
+        return vbs, m, n, idx
+      end
+      if deadline and core.now() >= deadline then return deadline_passed() end
+      if bulk and agent and n == "SNMPAPI_TL_TIMEOUT" then
+        -- Too large a GETBULK for this agent, or no agent at all?  One
+        -- GETNEXT says: unanswered too, the agent is unreachable and the
+        -- walk fails now (a dead agent costs two timeouts, as it would a
+        -- client that tries once more with a smaller size); answered, the
+        -- size comes down and the answer is the walk's next step.
+        local probe, p2, p3, p4 = request(self, "getnext", dst, list, opts.context, nil, nil,
+                                          deadline, collector)
+        if not probe and p3 == "SNMPAPI_TL_TIMEOUT" then return false, m, n, idx end
+        pacing.bulk_failed(agent, reps)
+        if not probe then return false, p2, p3, p4 end
+        return probe, p2, p3, p4
+      end
+      if bulk and n == "SNMP_ERROR_TOOBIG" then
+        -- ask for less (an agent that times out on large GETBULKs, or whose
+        -- answer does not fit)
+        if agent then
+          if not pacing.bulk_failed(agent, reps) then return false, m, n, idx end
+        elseif fixed > 1 then
+          fixed = fixed // 2
+        else
+          return false, m, n, idx
+        end
+      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk and not show_end then
+        return nil -- v1's end of the MIB
+      else
+        return false, m, n, idx
+      end
+    end
+  end
 end
 
 --- Streaming walk: an iterator over every varbind strictly inside the
@@ -108,76 +195,16 @@ function Session:iwalk(dst, root, opts)
   end
   -- (the root counts as seen: an agent that answers with it is repeating it)
   local seen = opts.non_increasing == "allow" and { [base] = true } or nil
-  local v1 = dst:version() == "1"
-  local auto = opts.max_repetitions == nil or opts.max_repetitions == "auto"
-  local agent = auto and pacing.state(dst) -- what this agent taught earlier walks
-  local fixed = not auto and opts.max_repetitions
-  local non_repeaters = opts.non_repeaters or 0
-  local deadline = opts.deadline and core.now() + opts.deadline
   local show_end = opts.show_end
-  local last, prefix = base, base .. "."
-  local batch, pos, count = {}, 0, 0
+  local prefix = base .. "."
+  local pos = { last = base }
+  local fetch = fetcher(self, dst, base, opts, function() return { pos.last } end,
+                        opts.deadline and core.now() + opts.deadline)
+  local batch, at, count = {}, 0, 0
 
   local function fail(m, n, extra)
     done = true
     return false, m, n, extra
-  end
-
-  -- The next batch of varbinds, or false, msg, NAME, index; nil at v1's end.
-  local function fetch()
-    while true do
-      if deadline and core.now() >= deadline then return deadline_passed() end
-      local bulk = not opts.getnext and not v1 and not (agent and agent.getnext)
-      local reps = agent and agent.reps or fixed
-      local vbs, m, n, idx
-      if bulk then
-        vbs, m, n, idx = request(self, "getbulk", dst, { last }, opts.context, non_repeaters, reps,
-                                 deadline)
-      else
-        vbs, m, n, idx = request(self, "getnext", dst, { last }, opts.context, nil, nil, deadline)
-      end
-      if vbs then
-        if agent and bulk then
-          local tail = vbs[#vbs]
-          local going_on = tail and inside(base, prefix, tail.oid) and not EXCEPTIONS[tail.type]
-          if #vbs < reps and going_on then
-            pacing.bulk_truncated(agent, #vbs) -- cut short while the walk goes on
-          else
-            pacing.bulk_ok(agent)
-          end
-        end
-        return vbs
-      end
-      if deadline and core.now() >= deadline then return deadline_passed() end
-      if bulk and agent and n == "SNMPAPI_TL_TIMEOUT" then
-        -- Too large a GETBULK for this agent, or no agent at all?  One
-        -- GETNEXT says: unanswered too, the agent is unreachable and the
-        -- walk fails now (a dead agent costs two timeouts, as it would a
-        -- client that tries once more with a smaller size); answered, the
-        -- size comes down and the answer is the walk's next step.
-        local probe, pm, pn, pidx = request(self, "getnext", dst, { last }, opts.context, nil, nil,
-                                            deadline)
-        if not probe and pn == "SNMPAPI_TL_TIMEOUT" then return false, m, n, idx end
-        pacing.bulk_failed(agent, reps)
-        if not probe then return false, pm, pn, pidx end
-        return probe
-      end
-      if bulk and n == "SNMP_ERROR_TOOBIG" then
-        -- ask for less (an agent that times out on large GETBULKs, or whose
-        -- answer does not fit)
-        if agent then
-          if not pacing.bulk_failed(agent, reps) then return false, m, n, idx end
-        elseif fixed > 1 then
-          fixed = fixed // 2
-        else
-          return false, m, n, idx
-        end
-      elseif n == "SNMP_ERROR_NOSUCHNAME" and not bulk and not show_end then
-        return nil -- v1's end of the MIB
-      else
-        return false, m, n, idx
-      end
-    end
   end
 
   return function()
@@ -186,17 +213,17 @@ function Session:iwalk(dst, root, opts)
       done = true
       return nil
     end
-    while pos >= #batch do
+    while at >= #batch do
       local vbs, m, n, idx = fetch()
       if vbs == false then return fail(m, n, idx) end
       if not vbs or #vbs == 0 then
         done = true
         return nil
       end
-      batch, pos = vbs, 0
+      batch, at = vbs, 0
     end
-    pos = pos + 1
-    local vb = batch[pos]
+    at = at + 1
+    local vb = batch[at]
     if not inside(base, prefix, vb.oid) then
       done = true
       return nil
@@ -212,11 +239,11 @@ function Session:iwalk(dst, root, opts)
                     "SNMPAPI_OTHER_ERROR", vb)
       end
       seen[vb.oid] = true
-    elseif not oid_after(vb.oid, last) then
+    elseif not oid_after(vb.oid, pos.last) then
       return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
-                                vb.oid, last), "SNMPAPI_OTHER_ERROR", vb)
+                                vb.oid, pos.last), "SNMPAPI_OTHER_ERROR", vb)
     end
-    last = vb.oid
+    pos.last = vb.oid
     count = count + 1
     return vb
   end
@@ -314,6 +341,70 @@ local function check_table_options(opts)
   end
 end
 
+-- A table into `rows` through a collector (src/lua/collect.c): every column
+-- at once (`columns`, or those the agent has), or with `root` one subtree
+-- (v1).  true, or false, msg, NAME.
+local function collect(self, dst, base, root, opts, deadline, rows)
+  local collector
+  if root then
+    collector = core._collector(base, root, rows, opts.typed)
+  else
+    collector = core._table_collector(base, rows, opts.typed, opts.columns)
+  end
+  local fetch = fetcher(self, dst, base, opts, function() return collector:ask() end, deadline,
+                        collector)
+  while true do
+    local count, m, n, ended = fetch()
+    if count == false then return false, m, n end
+    if not count or count == 0 or ended then return true end
+  end
+end
+
+-- The same through iwalk, for the options that need each varbind in Lua
+-- (non_increasing = "allow", show_end).
+local function table_by_iwalk(self, dst, base, root, opts, deadline, rows)
+  -- (iwalk takes seconds from now; > 0, or it would be misuse)
+  local walk_opts = setmetatable({ deadline = deadline and math.max(deadline - core.now(), 1e-6) },
+                                 { __index = opts })
+  for vb, m, n in self:iwalk(dst, root, walk_opts) do
+    if vb == false then return false, m, n end
+    local column, suffix = vb.oid:match("^(%d+)%.(.+)$", #base + 2) -- (no substring made)
+    if column then
+      local row = rows[suffix]
+      if not row then
+        row = {}
+        rows[suffix] = row
+      end
+      row[tonumber(column)] = opts.typed and { type = vb.type, value = vb.value } or vb.value
+    end
+  end
+  return true
+end
+
+-- Column numbers to names (`opts.names`, MIBs loaded: one lookup per
+-- column) and each row's decoded index (`index = "decoded"`).
+local function name_and_decode(base, rows, names, decode)
+  local labels = {}
+  for suffix, row in pairs(rows) do
+    if names then
+      local named = {}
+      for column, cell in pairs(row) do
+        if labels[column] == nil then
+          labels[column] = column_name(base .. "." .. column) or false
+        end
+        named[labels[column] or column] = cell
+      end
+      row = named
+      rows[suffix] = named -- (an existing key: allowed while traversing)
+    end
+    if decode then
+      local arcs = {}
+      for a in suffix:gmatch("%d+") do arcs[#arcs + 1] = tonumber(a) end
+      row.index = decode(arcs)
+    end
+  end
+end
+
 --- A table walked below `entry_oid` (e.g. ifEntry): `rows[index][column] =
 -- value`, `index` the instance suffix as a dotted string, `column` the
 -- column number, or with `opts.names` (MIBs loaded) the column's name
@@ -323,8 +414,7 @@ end
 -- table), and:
 --
 -- * `columns`: the column numbers to fetch (each walked on its own)
--- * `typed = true`: cells are `{type=, value=}` (the varbinds themselves,
---   so they also hold their `oid`)
+-- * `typed = true`: cells are `{type=, value=}`
 -- * `index = "decoded"`: with the MIB loaded, each row also gets
 --   `row.index`, its index values decoded by the table's INDEX clause
 --   (integers, IP addresses, strings with and without IMPLIED, OIDs,
@@ -340,50 +430,35 @@ function Session:table(dst, entry_oid, opts)
     decode, msg, name = index_decoder(base)
     if not decode then return nil, msg, name end
   end
-  local labels, rows = {}, {}
-  local walk_opts = setmetatable({}, { __index = opts })
-  if opts.deadline then walk_opts.deadline = opts.deadline end
-  local started = core.now()
-  local roots = {}
-  for i, c in ipairs(opts.columns or {}) do roots[i] = base .. "." .. c end
-  if #roots == 0 then roots[1] = base end
-  for _, root in ipairs(roots) do
-    if opts.deadline then
-      walk_opts.deadline = opts.deadline - (core.now() - started)
-      if walk_opts.deadline <= 0 then
+  local rows = {}
+  local deadline = opts.deadline and core.now() + opts.deadline
+  -- v2c/v3: every column at once, whole rows per GETBULK, the cells going
+  -- from the reply into `rows` in C.  v1 (whose noSuchName fails a whole
+  -- request) and the options that need each varbind in Lua (the loop guard,
+  -- show_end, max_varbinds, non_repeaters, getnext): column by column.
+  local by_iwalk = opts.non_increasing == "allow" or opts.show_end or opts.max_varbinds
+    or opts.non_repeaters or opts.getnext
+  if not by_iwalk and dst:version() ~= "1" then
+    local ok, m, n = collect(self, dst, base, nil, opts, deadline, rows)
+    if not ok then return nil, m, n end
+  else
+    local roots = {}
+    for i, c in ipairs(opts.columns or {}) do roots[i] = base .. "." .. c end
+    if #roots == 0 then roots[1] = base end
+    for _, root in ipairs(roots) do
+      if deadline and core.now() >= deadline then
         return nil, "table: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
       end
-    end
-    for vb, m, n in self:iwalk(dst, root, walk_opts) do
-      if vb == false then return nil, m, n end
-      local column, suffix = vb.oid:match("^(%d+)%.(.+)$", #base + 2) -- (no substring made)
-      if column then
-        column = tonumber(column)
-        if opts.names then
-          -- Column names on request (MIBs loaded): one lookup per column.
-          if labels[column] == nil then
-            labels[column] = column_name(base .. "." .. column) or false
-          end
-          column = labels[column] or column
-        end
-        local row = rows[suffix]
-        if not row then
-          row = {}
-          rows[suffix] = row
-          if decode then
-            local arcs = {}
-            for a in suffix:gmatch("%d+") do arcs[#arcs + 1] = tonumber(a) end
-            row.index = decode(arcs)
-          end
-        end
-        if opts.typed then
-          row[column] = vb -- its type and value (and its oid): no second table per cell
-        else
-          row[column] = vb.value
-        end
+      local ok, m, n
+      if by_iwalk then
+        ok, m, n = table_by_iwalk(self, dst, base, root, opts, deadline, rows)
+      else
+        ok, m, n = collect(self, dst, base, root, opts, deadline, rows)
       end
+      if not ok then return nil, m, n end
     end
   end
+  if opts.names or decode then name_and_decode(base, rows, opts.names, decode) end
   return rows
 end
 

@@ -104,7 +104,9 @@ local function oid_after(oid)
 end
 
 -- Mode 11: a walk step as `community` says to misbehave; the varbinds, an
--- error status, or nil for no answer.
+-- error status, or nil for no answer.  Every varbind asked is answered: a
+-- GETBULK's repetitions in order, each holding one successor per varbind
+-- (RFC 3416 4.2.3), as s:table's requests of whole rows need.
 local function table_step(req, community)
   local limit = tonumber(community:match("%d+$"))
   local bulk = req.type == "getbulk"
@@ -112,17 +114,20 @@ local function table_step(req, community)
   if bulk and community == "nobulk" then return nil end
   if bulk and community:match("^silent") and reps > limit then return nil end
   if bulk and community:match("^toobig") and reps > limit then return {}, 1 end
-  local out, oid = {}, req.varbinds[1].oid
+  local out, at = {}, {}
+  for k, vb in ipairs(req.varbinds) do at[k] = vb.oid end
   for _ = 1, reps do
-    local row = oid_after(oid)
-    if community == "loop" and oid == BASE .. ".11.1.5" then row = TABLE[3] end
-    if not row then
-      out[#out + 1] = { oid = oid, type = "endofmibview" }
-      break
+    for k, oid in ipairs(at) do
+      local row = oid_after(oid)
+      if community == "loop" and oid == BASE .. ".11.1.5" then row = TABLE[3] end
+      if row then
+        out[#out + 1] = { oid = row.oid, type = "int", value = row.n }
+        at[k] = row.oid
+      else
+        out[#out + 1] = { oid = oid, type = "endofmibview" }
+      end
+      if community:match("^trunc") and #out >= limit then return out end
     end
-    out[#out + 1] = { oid = row.oid, type = "int", value = row.n }
-    oid = row.oid
-    if community:match("^trunc") and #out >= limit then break end
   end
   return out
 end

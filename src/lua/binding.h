@@ -112,6 +112,9 @@ void wsl_open_messaging(lua_State *L);
 /* ---- agentx.c -------------------------------------------------------------- */
 /* Adds the AgentX connection methods (_agentx_*) to Session. */
 void wsl_open_agentx(lua_State *L);
+/* core._collector, s:table's per-cell work in C (collect.c). */
+void wsl_open_collector(lua_State *L);
+int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r);
 /* ---- mib.c ---------------------------------------------------------------- */
 void wsl_open_mib(lua_State *L);
 

@@ -238,10 +238,10 @@ static smiINT pdu_type_by_name(const char *name)
 
 /* s:_request(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
  * -> request id.  Reads the list straight into the request: no VBL or PDU
- * handle on this hot path. */
+ * handle on this hot path.  (Slot 8 is s:_call's collector.) */
 static int s_request(lua_State *L)
 {
-    lua_settop(L, 7);
+    lua_settop(L, 8);
     void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     smiINT type = pdu_type_by_name(luaL_checkstring(L, 2));
     void *dst = handle_arg(L, 3, WSNMP_KIND_ENTITY, 0);
@@ -266,10 +266,12 @@ static int s_request(lua_State *L)
 }
 
 /* Pushes the outcome of request `id`: the varbinds, or nil, msg, NAME[,
- * index].  Returns the number of results, or 0 while it is in flight. */
+ * index].  Returns the number of results, or 0 while it is in flight.
+ * With a collector (collector_idx != 0), the varbinds go into it instead
+ * and what wsl_collect_reply says is pushed. */
 static wsnmp_reply *unreleased_reply;
 
-static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
+static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id, int collector_idx)
 {
     if (unreleased_reply) { /* a table build that raised last time */
         wsnmp_reply_release(unreleased_reply);
@@ -299,26 +301,30 @@ static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id)
     /* Building the tables may raise (out of memory) and unwind past the
      * release: the reply is parked where the next call frees it. */
     unreleased_reply = reply;
-    wsl_push_reply_varbinds(L, reply);
+    int n = 1;
+    if (collector_idx)
+        n = wsl_collect_reply(L, collector_idx, reply);
+    else
+        wsl_push_reply_varbinds(L, reply);
     unreleased_reply = NULL;
     wsnmp_reply_release(reply);
-    return 1;
+    return n;
 }
 
-/* s:_response(id) -> false while in flight; the varbinds; or
- * nil, msg, NAME[, index] */
+/* s:_response(id, [collector]) -> false while in flight; the varbinds (with
+ * a collector: what it took); or nil, msg, NAME[, index] */
 static int s_response(lua_State *L)
 {
     void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     lua_Integer id = luaL_checkinteger(L, 2);
-    int n = push_response(L, s, (smiINT32)id);
+    int n = push_response(L, s, (smiINT32)id, lua_isnoneornil(L, 3) ? 0 : 3);
     if (n == 0)
         lua_pushboolean(L, 0);
     return n ? n : 1;
 }
 
-/* s:_call(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
- * -> what s:_response gives, or false, id.
+/* s:_call(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions],
+ * [collector]) -> what s:_response gives, or false, id.
  *
  * The blocking request of a script outside any task: sends, then polls in
  * C for as long as the only event is this request's outcome, which is the
@@ -339,7 +345,7 @@ static int s_call(lua_State *L)
         if (event_count == 1 && events[0].session == s && events[0].request_id == id) {
             /* An incoming request with the same id (the sender's) also says
              * (s, id): then nothing is ours yet and the event stays. */
-            if ((n = push_response(L, s, id)) != 0) {
+            if ((n = push_response(L, s, id, lua_isnil(L, 8) ? 0 : 8)) != 0) {
                 event_count = 0;
                 return n;
             }

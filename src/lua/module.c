@@ -491,6 +491,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
     luaL_newlib(L, functions);
     wsl_open_messaging(L);
     wsl_open_agentx(L);
+    wsl_open_collector(L);
     wsl_open_mib(L);
     push_error_table(L);
     lua_setfield(L, -2, "errors");

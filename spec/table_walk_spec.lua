@@ -1,0 +1,166 @@
+--- s:table asks for whole rows (issue 17): every column at once in each
+-- GETBULK, as snmptable does, after one GETNEXT that finds the columns.
+-- Checked cell by cell against what each agent serves: snmpd's tables
+-- (against the column-by-column walk of the same agent), a winsnmp agent
+-- with a wide, sparse table (more columns than one discovery or one
+-- request holds, gaps in the numbering, rows missing cells), and the fake
+-- agent's misbehaving modes (tooBig, silence above 10 repetitions,
+-- truncated answers, no GETBULK at all, OIDs going back).
+local winsnmp = require("winsnmp")
+local helper = require("helper")
+local fake = require("support.fake")
+
+-- rows[index][column] = value from a walk of the entry (the iwalk path,
+-- which shares nothing with the table's collector but the request loop).
+local function rows_from_walk(s, e, entry)
+  local rows = {}
+  for vb, msg, name in s:iwalk(e, entry, { max_repetitions = 10 }) do
+    assert(vb ~= false, tostring(msg) .. " " .. tostring(name))
+    local column, index = vb.oid:sub(#entry + 2):match("^(%d+)%.(.+)$")
+    if column then
+      rows[index] = rows[index] or {}
+      rows[index][tonumber(column)] = vb.value
+    end
+  end
+  return rows
+end
+
+local function count_cells(rows)
+  local n = 0
+  for _, row in pairs(rows) do
+    for _ in pairs(row) do n = n + 1 end
+  end
+  return n
+end
+
+describe("s:table by whole rows #integration", function()
+  helper.check_no_leaks()
+
+  local agent = helper.agent()
+  local bad = helper.fake_agent()
+  local s
+  before_each(function() s = assert(winsnmp.session()) end)
+  after_each(function() helper.close_session(s) end)
+
+  it("gives snmpd's tables as the column-by-column walk does, in fewer requests", function()
+    local e = assert(s:entity(agent.address, { community = "public" }))
+    for _, entry in ipairs({ "1.3.6.1.2.1.2.2.1", "1.3.6.1.2.1.25.4.2.1",
+                             "1.3.6.1.2.1.4.20.1", "1.3.6.1.2.1.31.1.1.1" }) do
+      local walked = rows_from_walk(s, e, entry)
+      local before = e:stats().requests
+      local rows = assert(s:table(e, entry))
+      local asked = e:stats().requests - before
+      assert.same(walked, rows, entry)
+      local typed = assert(s:table(e, entry, { typed = true }))
+      for index, row in pairs(rows) do
+        for column, value in pairs(row) do
+          assert.equals(value, typed[index][column].value)
+          assert.is_string(typed[index][column].type)
+        end
+      end
+      if count_cells(rows) > 100 then
+        -- (a walk of 25 varbinds a request would need cells / 25)
+        assert.is_true(asked < count_cells(rows) / 25, entry .. ": " .. asked .. " requests")
+      end
+    end
+    -- An entry with nothing below it: no rows, no error.
+    assert.same({}, assert(s:table(e, "1.3.6.1.2.1.2.2.7")))
+  end)
+
+  describe("a wide, sparse table of a winsnmp agent", function()
+    local ENTRY = "1.3.6.1.4.1.99999.77.1.1"
+    -- 70 columns: 1..30, 35, 40..78; 12 rows; row r has no cell in column c
+    -- when (r + c) % 7 == 0; a scalar after the table.
+    local columns = {}
+    for c = 1, 30 do columns[#columns + 1] = c end
+    columns[#columns + 1] = 35
+    for c = 40, 78 do columns[#columns + 1] = c end
+    local expected, objects = {}, {}
+    for _, c in ipairs(columns) do
+      for r = 1, 12 do
+        if (r + c) % 7 ~= 0 then
+          local index = ("%d.%d"):format(r, r * 3)
+          expected[index] = expected[index] or {}
+          local value = c % 3 == 0 and ("r%dc%d"):format(r, c) or r * 1000 + c
+          expected[index][c] = value
+          objects[#objects + 1] = { ("%s.%d.%s"):format(ENTRY, c, index),
+                                    type(value) == "string" and "octets" or "int", value }
+        end
+      end
+    end
+    objects[#objects + 1] = { "1.3.6.1.4.1.99999.77.2.0", "int", 7 }
+
+    local listener, e2, e1
+    before_each(function()
+      listener = assert(s:listen("udp:127.0.0.1:0", winsnmp.mibview(objects).handler,
+                                 { communities = { wide = "ro" } }))
+      e2 = assert(s:entity(listener.address, { community = "wide", timeout = 1, retries = 0 }))
+      e1 = assert(s:entity(listener.address, { community = "wide", version = "1", timeout = 1,
+                                                retries = 0 }))
+    end)
+
+    it("finds every column past one discovery and one request, and every gap", function()
+      assert.same(expected, assert(s:table(e2, ENTRY)))
+      assert.same(expected, assert(s:table(e2, ENTRY, { max_repetitions = 3 })))
+      assert.same(expected, assert(s:table(e1, ENTRY))) -- v1: column by column
+    end)
+
+    it("fetches the columns asked for, also ones the agent lacks", function()
+      local want = { 2, 35, 36, 78 }
+      local part = {}
+      for index, row in pairs(expected) do
+        for _, c in ipairs(want) do
+          if row[c] ~= nil then
+            part[index] = part[index] or {}
+            part[index][c] = row[c]
+          end
+        end
+      end
+      assert.same(part, assert(s:table(e2, ENTRY, { columns = want })))
+      assert.same(part, assert(s:table(e1, ENTRY, { columns = want })))
+    end)
+
+    it("keeps names and decoded indexes working on rows collected in C", function()
+      local rows = assert(s:table(e2, ENTRY, { typed = true }))
+      assert.same({ type = "octets", value = "r1c3" }, rows["1.3"][3])
+      assert.same({ type = "int", value = 1001 }, rows["1.3"][1])
+    end)
+  end)
+
+  describe("the fake agent's misbehaviour", function()
+    local TABLE = fake.oid("table")
+    local expected = {}
+    for c = 1, 3 do
+      for r = 1, 40 do
+        expected[tostring(r)] = expected[tostring(r)] or {}
+        expected[tostring(r)][c] = c * 100 + r
+      end
+    end
+    local function entity(community, opts)
+      opts = opts or {}
+      opts.community = community
+      opts.timeout = opts.timeout or 0.3
+      opts.retries = 0
+      return assert(s:entity(bad.address, opts))
+    end
+
+    it("adapts the rows per GETBULK to tooBig, silence, truncation and no GETBULK", function()
+      for _, mode in ipairs({ "toobig20", "silent10", "trunc5", "nobulk" }) do
+        local e = entity(mode, { timeout = mode == "nobulk" and 0.1 or 0.3 })
+        assert.same(expected, assert(s:table(e, TABLE)), mode)
+        assert.same(expected, assert(s:table(e, TABLE)), mode .. ", learnt")
+        local reps = e:stats().max_repetitions
+        if mode == "toobig20" then assert.is_true(reps <= 20, mode .. " " .. reps) end
+        if mode == "silent10" then assert.is_true(reps <= 10, mode .. " " .. reps) end
+        if mode == "nobulk" then assert.equals(0, reps) end
+      end
+    end)
+
+    it("fails on OIDs that go back", function()
+      local ok, msg, name = s:table(entity("loop"), TABLE)
+      assert.is_nil(ok)
+      assert.equals("SNMPAPI_OTHER_ERROR", name)
+      assert.matches("not increasing", msg)
+    end)
+  end)
+end)

@@ -1,0 +1,457 @@
+/* The table collector: s:table's replies go straight from the decoded
+ * message into `rows[index][column]`, without a varbind table, an OID
+ * string or a pattern match per cell (issue 17: a fleet poll is millions
+ * of cells, and those per-cell objects were most of its CPU and memory).
+ *
+ * Two ways to walk a table:
+ *
+ * - by columns at once (v2c/v3): each request carries every column still
+ *   going (at most REQUEST_COLUMNS), so a GETBULK answer is whole rows, as
+ *   snmptable asks; a table of 24 rows is one or two round trips instead
+ *   of one per GETBULK of each column.  The columns are first found with
+ *   one GETNEXT of entry.1 .. entry.DISCOVER (its answers are also each
+ *   column's first cell), unless the script names them;
+ * - one subtree (v1, whose noSuchName fails a whole request, and the
+ *   single-column case of iwalk's rules).
+ *
+ * A collector holds each column's position (the last OID, to check that
+ * the agent's OIDs increase); `s:_response(id, collector)` hands it the
+ * reply (wsl_collect_reply).  The request loop, with its adaptive GETBULK
+ * size and its deadline, stays in Lua (winsnmp.walks); the per-varbind
+ * work is here, with iwalk's rules: a repeated or decreasing OID fails the
+ * walk, an OID outside the column or endOfMibView ends that column. */
+
+#include <string.h>
+
+#include "binding.h"
+
+#define WSL_COLLECTOR "winsnmp.collector"
+#define REQUEST_COLUMNS 64 /* columns asked for in one request */
+#define DISCOVER 32        /* columns looked for in one discovery GETNEXT */
+
+typedef struct {
+    smiUINT32 number; /* the column's arc below the entry */
+    int ended;
+} column;
+
+typedef struct {
+    smiUINT32 entry_len;      /* arcs of the table's entry OID */
+    smiUINT32 root_len;       /* one subtree: arcs of the root walked */
+    smiUINT32 last_len;       /* one subtree: arcs of the last OID taken */
+    lua_Integer limit, count; /* max_varbinds (0: none), varbinds taken */
+    int typed;                /* cells {type=, value=} instead of values */
+    int ended;                /* one subtree: done */
+    int by_columns;           /* by columns at once (else one subtree) */
+    int discovering;          /* by columns: the columns are being found */
+    smiUINT32 discover_from;  /* the first column number the next discovery asks */
+    int ncols, capacity;      /* columns known; room in the array (uservalue 2) */
+    int row_size;             /* the array part a new row is made with */
+    int nasked;               /* columns of the request in flight, in order */
+    int asked[REQUEST_COLUMNS];
+    smiUINT32 entry[MAXOBJIDSIZE];
+    smiUINT32 root[MAXOBJIDSIZE];
+    smiUINT32 last[MAXOBJIDSIZE];
+} collector;
+
+/* uservalues: 1 the rows table, 2 the column array, 3 each column's last
+ * OID as a string (the next request's varbind) */
+
+static column *columns_of(lua_State *L, int idx)
+{
+    lua_getiuservalue(L, idx, 2);
+    column *cols = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return cols;
+}
+
+/* Adds column `number` (last OID `last`, a string on the stack top, which
+ * is popped); the collector is at idx. */
+static void add_column(lua_State *L, collector *c, int idx, smiUINT32 number)
+{
+    column *cols = columns_of(L, idx);
+    if (c->ncols == c->capacity) {
+        int capacity = c->capacity ? 2 * c->capacity : 32;
+        column *grown = lua_newuserdatauv(L, (size_t)capacity * sizeof *grown, 0);
+        if (c->ncols)
+            memcpy(grown, cols, (size_t)c->ncols * sizeof *grown);
+        lua_setiuservalue(L, idx, 2);
+        cols = grown;
+        c->capacity = capacity;
+    }
+    cols[c->ncols].number = number;
+    cols[c->ncols].ended = 0;
+    c->ncols++;
+    /* (numbered densely: the highest number is about the count) */
+    if (number <= 2 * (smiUINT32)c->ncols + 8 && (int)number > c->row_size)
+        c->row_size = (int)number;
+    lua_getiuservalue(L, idx, 3);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, c->ncols);
+    lua_pop(L, 1);
+}
+
+static collector *new_collector(lua_State *L, int rows_idx, int typed)
+{
+    luaL_checktype(L, rows_idx, LUA_TTABLE);
+    collector *c = lua_newuserdatauv(L, sizeof *c, 3);
+    memset(c, 0, sizeof *c);
+    c->typed = typed;
+    lua_pushvalue(L, rows_idx);
+    lua_setiuservalue(L, -2, 1);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 3);
+    luaL_setmetatable(L, WSL_COLLECTOR);
+    return c;
+}
+
+static void push_arcs(lua_State *L, const smiUINT32 *arcs, smiUINT32 len)
+{
+    smiOID oid = {len, (smiUINT32 *)arcs};
+    wsl_push_oid(L, &oid);
+}
+
+/* core._collector(entry, root, rows, typed, [max_varbinds]) -> a collector
+ * of one subtree; entry and root canonical OID strings, root inside entry
+ * (or equal). */
+static int l_collector(lua_State *L)
+{
+    lua_settop(L, 5);
+    collector *c = new_collector(L, 3, lua_toboolean(L, 4));
+    c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
+    c->root_len = wsl_parse_oid_at(L, NULL, 2, c->root);
+    luaL_argcheck(L, c->entry_len > 0, 1, "entry OID expected");
+    luaL_argcheck(L,
+                  c->root_len >= c->entry_len &&
+                      memcmp(c->entry, c->root, c->entry_len * sizeof *c->entry) == 0,
+                  2, "an OID inside the entry expected");
+    memcpy(c->last, c->root, c->root_len * sizeof *c->root);
+    c->last_len = c->root_len;
+    c->limit = luaL_optinteger(L, 5, 0);
+    return 1;
+}
+
+/* core._table_collector(entry, rows, typed, [columns]) -> a collector of
+ * the table's columns at once: `columns` (a list of column numbers) or
+ * every column the agent has. */
+static int l_table_collector(lua_State *L)
+{
+    lua_settop(L, 4);
+    collector *c = new_collector(L, 2, lua_toboolean(L, 3));
+    int idx = lua_gettop(L);
+    c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
+    luaL_argcheck(L, c->entry_len > 0 && c->entry_len < MAXOBJIDSIZE - 1, 1, "entry OID expected");
+    c->by_columns = 1;
+    if (lua_isnil(L, 4)) {
+        c->discovering = 1;
+        c->discover_from = 1;
+        return 1;
+    }
+    lua_Integer n = luaL_len(L, 4);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 4, i);
+        lua_Integer number = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        luaL_argcheck(L, number >= 0 && number <= UINT32_MAX, 4, "column numbers expected");
+        smiUINT32 arcs[MAXOBJIDSIZE];
+        memcpy(arcs, c->entry, c->entry_len * sizeof *arcs);
+        arcs[c->entry_len] = (smiUINT32)number;
+        push_arcs(L, arcs, c->entry_len + 1);
+        add_column(L, c, idx, (smiUINT32)number);
+    }
+    return 1;
+}
+
+/* Whether OID a (n arcs) sorts after b (m arcs). */
+static int oid_after(const smiUINT32 *a, smiUINT32 n, const smiUINT32 *b, smiUINT32 m)
+{
+    for (smiUINT32 i = 0; i < n && i < m; i++)
+        if (a[i] != b[i])
+            return a[i] > b[i];
+    return n > m;
+}
+
+static int is_exception(smiUINT32 syntax)
+{
+    return syntax == SNMP_SYNTAX_NOSUCHOBJECT || syntax == SNMP_SYNTAX_NOSUCHINSTANCE ||
+           syntax == SNMP_SYNTAX_ENDOFMIBVIEW;
+}
+
+/* A cell of the table below the entry: entry.column.index */
+static int is_cell(const collector *c, smiLPCOID name)
+{
+    return name->len > c->entry_len + 1 &&
+           memcmp(name->ptr, c->entry, c->entry_len * sizeof *c->entry) == 0;
+}
+
+/* Stores one varbind's value at rows[suffix][column]; the rows table is at
+ * rows_idx, the strings "type" and "value" at keys_idx and keys_idx + 1
+ * (pushed once per answer, not interned again per cell).  The suffix is
+ * formatted in place: rows of a GETBULK answer come column by column, so
+ * it changes at nearly every varbind.  A new row gets room for the
+ * columns known (numbered densely, as tables nearly always are), so that
+ * filling it never regrows it. */
+static void store_cell(lua_State *L, const collector *c, int rows_idx, int keys_idx, smiLPCOID name,
+                       smiLPCVALUE value)
+{
+    smiUINT32 number = name->ptr[c->entry_len];
+    smiOID suffix = {name->len - c->entry_len - 1, name->ptr + c->entry_len + 1};
+    wsl_push_oid(L, &suffix);
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, rows_idx) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, c->row_size, 0);
+        lua_pushvalue(L, -2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, rows_idx); /* rows[suffix] = row */
+    }
+    if (c->typed) {
+        lua_createtable(L, 0, 2);
+        lua_pushvalue(L, keys_idx);
+        lua_pushstring(L, wsl_syntax_name(value->syntax));
+        lua_rawset(L, -3);
+        lua_pushvalue(L, keys_idx + 1);
+        wsl_push_value(L, value);
+        lua_rawset(L, -3);
+    } else {
+        wsl_push_value(L, value);
+    }
+    lua_rawseti(L, -2, (lua_Integer)number);
+    lua_pop(L, 2); /* the row and the suffix */
+}
+
+/* nil, "walk: the agent returned A after B (OIDs not increasing)",
+ * "SNMPAPI_OTHER_ERROR" on a clean stack above `base` */
+static int push_not_increasing(lua_State *L, int base, smiLPCOID name, const smiUINT32 *before,
+                               smiUINT32 before_len)
+{
+    lua_settop(L, base);
+    lua_pushnil(L);
+    push_arcs(L, name->ptr, name->len);
+    push_arcs(L, before, before_len);
+    lua_pushfstring(L, "walk: the agent returned %s after %s (OIDs not increasing)",
+                    lua_tostring(L, -2), lua_tostring(L, -1));
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    lua_pushliteral(L, "SNMPAPI_OTHER_ERROR");
+    return 3;
+}
+
+/* What every answer pushes: the varbinds in it, the repetitions it held
+ * in full, whether the walk goes on, whether it is over. */
+static int push_outcome(lua_State *L, int base, smiUINT32 count, smiUINT32 answered, int going_on,
+                        int ended)
+{
+    lua_settop(L, base);
+    lua_pushinteger(L, count);
+    lua_pushinteger(L, answered);
+    lua_pushboolean(L, going_on);
+    lua_pushboolean(L, ended);
+    return 4;
+}
+
+static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, const wsnmp_reply *r)
+{
+    smiUINT32 count = wsnmp_reply_count(r);
+    int going_on = 0;
+    for (smiUINT32 i = 1; i <= count && !c->ended; i++) {
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(r, i, &name, &value);
+        int inside = name->len >= c->root_len &&
+                     memcmp(name->ptr, c->root, c->root_len * sizeof *c->root) == 0;
+        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
+            (c->limit > 0 && c->count >= c->limit)) {
+            c->ended = 1;
+            break;
+        }
+        if (!oid_after(name->ptr, name->len, c->last, c->last_len))
+            return push_not_increasing(L, base, name, c->last, c->last_len);
+        memcpy(c->last, name->ptr, name->len * sizeof *name->ptr);
+        c->last_len = name->len;
+        c->count++;
+        /* (the entry's own column OIDs, without an index, are no cell) */
+        if (name->len > c->entry_len + 1)
+            store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+        going_on = i == count && !is_exception(value->syntax);
+    }
+    return push_outcome(L, base, count, count, going_on, c->ended);
+}
+
+/* The answer to a discovery GETNEXT of entry.from .. entry.from+nasked-1:
+ * each varbind inside the table is the first cell of a column. */
+static int collect_discovery(lua_State *L, collector *c, int idx, int base, int rows_idx,
+                             const wsnmp_reply *r)
+{
+    smiUINT32 count = wsnmp_reply_count(r);
+    smiUINT32 highest = 0;
+    int last_inside = 0;
+    for (smiUINT32 i = 1; i <= count && i <= (smiUINT32)c->nasked; i++) {
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(r, i, &name, &value);
+        smiUINT32 asked[MAXOBJIDSIZE];
+        memcpy(asked, c->entry, c->entry_len * sizeof *asked);
+        asked[c->entry_len] = c->discover_from + i - 1;
+        /* (endOfMibView carries the name asked: no OID to check) */
+        last_inside = 0;
+        if (is_exception(value->syntax))
+            continue;
+        if (!oid_after(name->ptr, name->len, asked, c->entry_len + 1))
+            return push_not_increasing(L, base, name, asked, c->entry_len + 1);
+        if (!(last_inside = is_cell(c, name)))
+            continue;
+        smiUINT32 number = name->ptr[c->entry_len];
+        if (number > highest)
+            highest = number;
+        const column *cols = columns_of(L, idx);
+        int known = 0;
+        for (int k = 0; k < c->ncols && !known; k++)
+            known = cols[k].number == number;
+        if (known)
+            continue; /* (several asked OIDs lead to the same column) */
+        store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+        c->count++;
+        wsl_push_oid(L, name);
+        add_column(L, c, idx, number);
+    }
+    /* The last OID answered was still a cell (of the last column asked or
+     * one beyond it; or the agent answered fewer varbinds than asked):
+     * there may be more columns after the highest found, looked for next
+     * time. */
+    if (last_inside && highest < UINT32_MAX)
+        c->discover_from = highest + 1;
+    else
+        c->discovering = 0;
+    return push_outcome(L, base, count, 1, 1, !c->discovering && c->ncols == 0);
+}
+
+/* An answer to a request of the columns in c->asked: varbind i belongs to
+ * column asked[i % nasked] (RFC 3416 4.2.3: repetitions in order). */
+static int collect_columns(lua_State *L, collector *c, int idx, int base, int rows_idx,
+                           const wsnmp_reply *r)
+{
+    smiUINT32 count = wsnmp_reply_count(r);
+    smiUINT32 n = (smiUINT32)c->nasked;
+    column *cols = columns_of(L, idx);
+    smiLPCOID latest[REQUEST_COLUMNS] = {0};
+    lua_getiuservalue(L, idx, 3);
+    int lasts_idx = lua_gettop(L);
+    for (smiUINT32 i = 0; i < count && n > 0; i++) {
+        smiUINT32 k = i % n;
+        column *col = &cols[c->asked[k]];
+        if (col->ended)
+            continue; /* (later repetitions of a column that has ended) */
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(r, i + 1, &name, &value);
+        if (!is_cell(c, name) || name->ptr[c->entry_len] != col->number ||
+            value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW) {
+            col->ended = 1;
+            continue;
+        }
+        if (latest[k]) {
+            if (!oid_after(name->ptr, name->len, latest[k]->ptr, latest[k]->len))
+                return push_not_increasing(L, base, name, latest[k]->ptr, latest[k]->len);
+        } else {
+            lua_rawgeti(L, lasts_idx, c->asked[k] + 1);
+            smiUINT32 before[MAXOBJIDSIZE];
+            smiUINT32 before_len = wsl_parse_oid(L, NULL, lua_tostring(L, -1), before);
+            lua_pop(L, 1);
+            if (!oid_after(name->ptr, name->len, before, before_len))
+                return push_not_increasing(L, base, name, before, before_len);
+        }
+        latest[k] = name;
+        c->count++;
+        store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+    }
+    int going_on = 0;
+    for (smiUINT32 k = 0; k < n; k++) {
+        if (latest[k]) {
+            wsl_push_oid(L, latest[k]);
+            lua_rawseti(L, lasts_idx, c->asked[k] + 1);
+        }
+        going_on |= !cols[c->asked[k]].ended;
+    }
+    int ended = 1;
+    for (int k = 0; k < c->ncols && ended; k++)
+        ended = cols[k].ended;
+    return push_outcome(L, base, count, n ? count / n : 0, going_on, ended);
+}
+
+/* Takes a reply's varbinds into the collector at idx.  Pushes the number
+ * of varbinds in the answer, the repetitions it held in full, whether the
+ * walk goes on after it (the adaptive size's "cut short while the walk goes
+ * on"), and whether the walk is over; or nil, msg, "SNMPAPI_OTHER_ERROR"
+ * for a repeated or decreasing OID.  Returns the number pushed. */
+int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
+{
+    collector *c = luaL_checkudata(L, idx, WSL_COLLECTOR);
+    int base = lua_gettop(L);
+    lua_getiuservalue(L, idx, 1);
+    int rows_idx = lua_gettop(L);
+    lua_pushliteral(L, "type"); /* keys of typed cells, at rows_idx + 1 and + 2 */
+    lua_pushliteral(L, "value");
+    if (!c->by_columns)
+        return collect_subtree(L, c, base, rows_idx, r);
+    if (c->discovering)
+        return collect_discovery(L, c, idx, base, rows_idx, r);
+    return collect_columns(L, c, idx, base, rows_idx, r);
+}
+
+/* collector:ask() -> the OIDs of the next request, and "getnext" when it
+ * must be a GETNEXT (a discovery); an empty list when the walk is over. */
+static int c_ask(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    if (!c->by_columns) {
+        lua_createtable(L, 1, 0);
+        push_arcs(L, c->last, c->last_len);
+        lua_rawseti(L, -2, 1);
+        return 1;
+    }
+    lua_createtable(L, c->discovering ? DISCOVER : c->ncols, 0);
+    c->nasked = 0;
+    if (c->discovering) {
+        smiUINT32 arcs[MAXOBJIDSIZE];
+        memcpy(arcs, c->entry, c->entry_len * sizeof *arcs);
+        for (smiUINT32 k = 0; k < DISCOVER && c->discover_from + k >= c->discover_from; k++) {
+            arcs[c->entry_len] = c->discover_from + k;
+            push_arcs(L, arcs, c->entry_len + 1);
+            lua_rawseti(L, -2, ++c->nasked);
+        }
+        lua_pushliteral(L, "getnext");
+        return 2;
+    }
+    const column *cols = columns_of(L, 1);
+    lua_getiuservalue(L, 1, 3);
+    for (int k = 0; k < c->ncols && c->nasked < REQUEST_COLUMNS; k++) {
+        if (cols[k].ended)
+            continue;
+        c->asked[c->nasked++] = k;
+        lua_rawgeti(L, -1, k + 1);
+        lua_rawseti(L, -3, c->nasked);
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* collector:taken() -> varbinds taken so far */
+static int c_taken(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    lua_pushinteger(L, c->count);
+    return 1;
+}
+
+void wsl_open_collector(lua_State *L)
+{
+    static const luaL_Reg methods[] = {{"ask", c_ask}, {"taken", c_taken}, {NULL, NULL}};
+    luaL_newmetatable(L, WSL_COLLECTOR);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_collector);
+    lua_setfield(L, -2, "_collector"); /* into the module table on top */
+    lua_pushcfunction(L, l_table_collector);
+    lua_setfield(L, -2, "_table_collector");
+}
