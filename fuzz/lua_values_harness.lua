@@ -135,7 +135,8 @@ local function collector_path(bytes, d, version)
   local entry = table.concat(arcs, ".", 1, math.min(math.max(2, #arcs - 2), 100))
   local e = assert(s:entity(options.sink, { version = version, timeout = 60, retries = 0 }))
   for kind = 1, 3 do
-    local rows, collector = {}, nil
+    local rows = {}
+    local collector
     if kind == 1 then
       collector = core._collector(entry, entry, rows, true)
     else
