@@ -863,8 +863,24 @@ static void recv_timeout(HSNMP_SESSION S, const agent_t *ag, smiINT32 id)
     HSNMP_PDU p = 0;
     CHECK_FAIL_S(SnmpRecvMsg(S, &src, &dst, &ctx, &p), S, SNMPAPI_TL_TIMEOUT);
     CHECK_HANDLE(p);
-    if (p)
+    if (p) {
         check_pdu(p, SNMP_PDU_GET, id, 0);
+        /* The PDU sent, varbinds included (v1/v2c requests keep only its
+         * bytes: it is decoded back from them). */
+        HSNMP_VBL v = 0;
+        CHECK_OK(SnmpGetPduData(p, NULL, NULL, NULL, NULL, &v));
+        CHECK_EQ_INT(SnmpCountVbl(v), 2);
+        smiOID name;
+        smiVALUE value;
+        CHECK_OK(SnmpGetVb(v, 2, &name, &value));
+        smiINT order = -2;
+        CHECK_OK(SnmpOidCompare(&name, &sys_object, 0, &order));
+        CHECK_EQ_INT(order, 0);
+        CHECK_EQ_INT(value.syntax, SNMP_SYNTAX_NULL);
+        SnmpFreeDescriptor(SNMP_SYNTAX_OID, (smiLPOPAQUE)&name);
+        if (v)
+            SnmpFreeVbl(v);
+    }
     if (src)
         CHECK_STR_EQ(entity_address(src), ag->address);
     free_received(src, dst, ctx, p);

@@ -83,6 +83,25 @@ wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOC
     return WSNMP_OK;
 }
 
+/* The PDU a v1/v2c request was sent with, decoded from its bytes (it keeps
+ * no copy: see send_pdu); NULL if there are none or memory runs out. */
+static wsnmp_pdu *pdu_from_packet(const wsnmp_request *r)
+{
+    wsnmp_decoded d;
+    const char *why;
+    wsnmp_pdu *pdu = r->packet ? malloc(sizeof *pdu) : NULL;
+    if (pdu == NULL)
+        return NULL;
+    if (wsnmp_codec_decode(r->packet, r->packet_len, &d, &why) != WSNMP_OK) {
+        free(pdu);
+        return NULL;
+    }
+    *pdu = d.pdu; /* moved */
+    memset(&d.pdu, 0, sizeof d.pdu);
+    wsnmp_decoded_free(&d);
+    return pdu;
+}
+
 void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code, const char *reason)
 {
     wsnmp_message *m = calloc(1, sizeof *m);
@@ -93,7 +112,7 @@ void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
         m->source = r->peer;
         m->sec = r->sec; /* moved */
         memset(&r->sec, 0, sizeof r->sec);
-        m->pdu = r->pdu;
+        m->pdu = r->pdu ? r->pdu : pdu_from_packet(r);
         r->pdu = NULL;
         m->req_dst = r->entity;
         m->req_src = r->src_entity;

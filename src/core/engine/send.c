@@ -92,6 +92,49 @@ bool wsnmp_send_lookup_args(HSNMP_SESSION session, HSNMP_ENTITY dst, HSNMP_CONTE
     return true;
 }
 
+/* A GETBULK for a v1 agent goes as a GETNEXT (send_check_pdu's type). */
+static void send_as(wsnmp_pdu *p, smiINT type)
+{
+    if (p->type != type) {
+        p->type = type;
+        p->error_status = p->error_index = 0;
+    }
+}
+
+/* Counted for the entity from here: request_free gives back in_flight. */
+static void count_request(wsnmp_request *r, const wsnmp_send_args *a, HSNMP_ENTITY srcEntity)
+{
+    wsnmp_entity *dst = a->dst;
+    r->entity = a->dst_handle;
+    r->src_entity = srcEntity;
+    r->context = a->ctx_handle;
+    r->counted = true;
+    r->any_source = dst->any_source;
+    r->backoff = dst->backoff >= 1.0 ? dst->backoff : 1.0;
+    dst->stats.requests++;
+    dst->stats.in_flight++;
+}
+
+/* Encodes and sends a request that expects a reply, and tracks it; a PDU
+ * only `borrowed` for the encoding is not the request's to keep. */
+static SNMPAPI_STATUS start_tracked(const char *fn, wsnmp_session *s, uint32_t sslot, wsnmp_io *io,
+                                    wsnmp_request *r, bool borrowed)
+{
+    const char *why;
+    wsnmp_result code = wsnmp_request_start(s, r, NULL, &why);
+    if (borrowed)
+        r->pdu = NULL;
+    if (code == WSNMP_OK && !wsnmp_pending_add(io, r)) {
+        code = SNMPAPI_ALLOC_ERROR;
+        why = "out of memory";
+    }
+    if (code != WSNMP_OK) {
+        wsnmp_request_free(r);
+        return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
+    }
+    return SNMPAPI_SUCCESS;
+}
+
 /* Sends a PDU: validation, resolution, encoding, and the request in flight. */
 static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_ENTITY srcEntity)
 {
@@ -136,15 +179,25 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
                                 (int)pdu->request_id);
 
     wsnmp_request *r = new_request(sslot, &peer, dst);
-    wsnmp_pdu *copy = malloc(sizeof *copy);
-    if (r == NULL || copy == NULL ||
-        !wsnmp_credentials_for_send(&r->sec, &dst->cred, ctx ? &ctx->value : NULL)) {
-        free(copy);
+    if (r == NULL || !wsnmp_credentials_for_send(&r->sec, &dst->cred, ctx ? &ctx->value : NULL)) {
         if (r)
             wsnmp_request_free(r);
         return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }
-    if (!wsnmp_pdu_data_copy(copy, pdu)) {
+    if (wants_reply && r->sec.version != WSNMP_VERSION_3) {
+        /* v1/v2c: the encoded bytes are all that a retransmission needs, and
+         * a failure decodes the PDU back from them (wsnmp_request_fail), so
+         * the request keeps no copy of the PDU: it is encoded from the
+         * caller's, with the type it is sent as. */
+        wsnmp_pdu sent = *pdu;
+        send_as(&sent, type);
+        r->id = pdu->request_id;
+        count_request(r, a, srcEntity);
+        r->pdu = &sent;
+        return start_tracked(fn, s, sslot, io, r, true);
+    }
+    wsnmp_pdu *copy = malloc(sizeof *copy);
+    if (copy == NULL || !wsnmp_pdu_data_copy(copy, pdu)) {
         free(copy);
         wsnmp_request_free(r);
         return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
@@ -166,9 +219,8 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
             wsnmp_request_free(r);
             return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
         }
-    } else if (copy->type != type) { /* GETBULK sent as GETNEXT */
-        copy->type = type;
-        copy->error_status = copy->error_index = 0;
+    } else {
+        send_as(copy, type);
     }
     r->id = pdu->request_id;
 
@@ -199,15 +251,7 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         return code ? wsnmp_error_fail(sslot, code, "%s: %s", fn, why) : SNMPAPI_SUCCESS;
     }
 
-    /* Counted for the entity from here: request_free gives back in_flight. */
-    r->entity = a->dst_handle;
-    r->src_entity = srcEntity;
-    r->context = a->ctx_handle;
-    r->counted = true;
-    r->any_source = dst->any_source;
-    r->backoff = dst->backoff >= 1.0 ? dst->backoff : 1.0;
-    dst->stats.requests++;
-    dst->stats.in_flight++;
+    count_request(r, a, srcEntity);
     if (r->sec.version == WSNMP_VERSION_3) {
         code = wsnmp_discovery_send(s, r, &why);
         if (code != WSNMP_OK) {
@@ -216,16 +260,7 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         }
         return SNMPAPI_SUCCESS;
     }
-    code = wsnmp_request_start(s, r, NULL, &why);
-    if (code == WSNMP_OK && !wsnmp_pending_add(io, r)) {
-        code = SNMPAPI_ALLOC_ERROR;
-        why = "out of memory";
-    }
-    if (code != WSNMP_OK) {
-        wsnmp_request_free(r);
-        return wsnmp_error_fail(sslot, code, "%s: %s", fn, why);
-    }
-    return SNMPAPI_SUCCESS;
+    return start_tracked(fn, s, sslot, io, r, false);
 }
 
 WSNMP_API SNMPAPI_STATUS SnmpSendMsg(HSNMP_SESSION session, HSNMP_ENTITY srcEntity,
