@@ -183,40 +183,54 @@ static int is_cell(const collector *c, smiLPCOID name)
            memcmp(name->ptr, c->entry, c->entry_len * sizeof *c->entry) == 0;
 }
 
+/* The row that the previous cell went into: in an answer of whole rows,
+ * the columns of one row come one after the other, so most cells need no
+ * lookup.  `suffix` points into the reply, alive while it is collected;
+ * the row table itself sits on the stack at `slot`. */
+typedef struct {
+    int slot;
+    smiUINT32 len;
+    const smiUINT32 *suffix;
+} row_cache;
+
 /* Stores one varbind's value at rows[suffix][column]; the rows table is at
- * rows_idx, the strings "type" and "value" at keys_idx and keys_idx + 1
- * (pushed once per answer, not interned again per cell).  The suffix is
- * formatted in place: rows of a GETBULK answer come column by column, so
- * it changes at nearly every varbind.  A new row gets room for the
- * columns known (numbered densely, as tables nearly always are), so that
- * filling it never regrows it. */
-static void store_cell(lua_State *L, const collector *c, int rows_idx, int keys_idx, smiLPCOID name,
-                       smiLPCVALUE value)
+ * rows_idx, the strings "type" and "value" at rows_idx + 1 and + 2 (pushed
+ * once per answer, not interned again per cell).  A new row gets room for
+ * the columns known (numbered densely, as tables nearly always are), so
+ * that filling it never regrows it. */
+static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache *rc,
+                       smiLPCOID name, smiLPCVALUE value)
 {
     smiUINT32 number = name->ptr[c->entry_len];
     smiOID suffix = {name->len - c->entry_len - 1, name->ptr + c->entry_len + 1};
-    wsl_push_oid(L, &suffix);
-    lua_pushvalue(L, -1);
-    if (lua_rawget(L, rows_idx) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_createtable(L, c->row_size, 0);
-        lua_pushvalue(L, -2);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, rows_idx); /* rows[suffix] = row */
+    if (rc->suffix == NULL || rc->len != suffix.len ||
+        memcmp(rc->suffix, suffix.ptr, suffix.len * sizeof *suffix.ptr) != 0) {
+        wsl_push_oid(L, &suffix);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, rows_idx) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_createtable(L, c->row_size, 0);
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, rows_idx); /* rows[suffix] = row */
+        }
+        lua_replace(L, rc->slot);
+        lua_pop(L, 1); /* the suffix */
+        rc->suffix = suffix.ptr;
+        rc->len = suffix.len;
     }
     if (c->typed) {
         lua_createtable(L, 0, 2);
-        lua_pushvalue(L, keys_idx);
+        lua_pushvalue(L, rows_idx + 1);
         lua_pushstring(L, wsl_syntax_name(value->syntax));
         lua_rawset(L, -3);
-        lua_pushvalue(L, keys_idx + 1);
+        lua_pushvalue(L, rows_idx + 2);
         wsl_push_value(L, value);
         lua_rawset(L, -3);
     } else {
         wsl_push_value(L, value);
     }
-    lua_rawseti(L, -2, (lua_Integer)number);
-    lua_pop(L, 2); /* the row and the suffix */
+    lua_rawseti(L, rc->slot, (lua_Integer)number);
 }
 
 /* nil, "walk: the agent returned A after B (OIDs not increasing)",
@@ -251,6 +265,7 @@ static int push_outcome(lua_State *L, int base, smiUINT32 count, smiUINT32 answe
 
 static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, const wsnmp_reply *r)
 {
+    row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
     int going_on = 0;
     for (smiUINT32 i = 1; i <= count && !c->ended; i++) {
@@ -271,7 +286,7 @@ static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, c
         c->count++;
         /* (the entry's own column OIDs, without an index, are no cell) */
         if (name->len > c->entry_len + 1)
-            store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+            store_cell(L, c, rows_idx, &rc, name, value);
         going_on = i == count && !is_exception(value->syntax);
     }
     return push_outcome(L, base, count, count, going_on, c->ended);
@@ -282,6 +297,7 @@ static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, c
 static int collect_discovery(lua_State *L, collector *c, int idx, int base, int rows_idx,
                              const wsnmp_reply *r)
 {
+    row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
     smiUINT32 highest = 0;
     int last_inside = 0;
@@ -309,7 +325,7 @@ static int collect_discovery(lua_State *L, collector *c, int idx, int base, int 
             known = cols[k].number == number;
         if (known)
             continue; /* (several asked OIDs lead to the same column) */
-        store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+        store_cell(L, c, rows_idx, &rc, name, value);
         c->count++;
         wsl_push_oid(L, name);
         add_column(L, c, idx, number);
@@ -330,6 +346,7 @@ static int collect_discovery(lua_State *L, collector *c, int idx, int base, int 
 static int collect_columns(lua_State *L, collector *c, int idx, int base, int rows_idx,
                            const wsnmp_reply *r)
 {
+    row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
     smiUINT32 n = (smiUINT32)c->nasked;
     column *cols = columns_of(L, idx);
@@ -362,7 +379,7 @@ static int collect_columns(lua_State *L, collector *c, int idx, int base, int ro
         }
         latest[k] = name;
         c->count++;
-        store_cell(L, c, rows_idx, rows_idx + 1, name, value);
+        store_cell(L, c, rows_idx, &rc, name, value);
     }
     int going_on = 0;
     for (smiUINT32 k = 0; k < n; k++) {
@@ -391,6 +408,7 @@ int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
     int rows_idx = lua_gettop(L);
     lua_pushliteral(L, "type"); /* keys of typed cells, at rows_idx + 1 and + 2 */
     lua_pushliteral(L, "value");
+    lua_pushnil(L); /* the row_cache's row, at rows_idx + 3 */
     if (!c->by_columns)
         return collect_subtree(L, c, base, rows_idx, r);
     if (c->discovering)
