@@ -309,10 +309,13 @@ local function wake_closed()
   end
 end
 
+local batch = core._batch
+
 local function resume(co)
   local ok, err = coroutine.resume(co)
   if not ok then
     live[co] = nil
+    batch(false) -- (what the tasks before it sent goes out)
     error(debug.traceback(co, "error in a winsnmp task: " .. tostring(err)), 0)
   end
   if coroutine.status(co) == "dead" then live[co] = nil end
@@ -339,11 +342,17 @@ function tasks.run(timeout)
   end
   local deadline = timeout and core.now() + timeout
   while true do
-    while ready_head <= ready_tail do
-      local co = ready[ready_head]
-      ready[ready_head] = nil
-      ready_head = ready_head + 1
-      resume(co)
+    -- The requests that the tasks woken together send go out together, in
+    -- one sendmmsg, once they have all run (src/core/engine/outbox.c).
+    if ready_head <= ready_tail then
+      batch(true)
+      while ready_head <= ready_tail do
+        local co = ready[ready_head]
+        ready[ready_head] = nil
+        ready_head = ready_head + 1
+        resume(co)
+      end
+      batch(false)
     end
     if next(live) == nil then return true end
     wake_closed()

@@ -107,6 +107,24 @@ static int l_poll(lua_State *L)
 }
 
 /* core.fds() -> {fd, ...}, seconds until poll must run (nil: no deadline) */
+/* core._batch(on): requests sent while on go out together when it is
+ * turned off (winsnmp.tasks brackets resuming its tasks with it). */
+static int l_batch(lua_State *L)
+{
+    wsnmp_batch_sends(lua_toboolean(L, 1));
+    return 0;
+}
+
+/* core._batch_stats() -> sendmmsg calls, datagrams they sent */
+static int l_batch_stats(lua_State *L)
+{
+    uint64_t calls, datagrams;
+    wsnmp_batch_stats(&calls, &datagrams);
+    lua_pushinteger(L, (lua_Integer)calls);
+    lua_pushinteger(L, (lua_Integer)datagrams);
+    return 2;
+}
+
 static int l_fds(lua_State *L)
 {
     smiUINT32 count;
@@ -614,7 +632,9 @@ void wsl_open_messaging(lua_State *L)
         {NULL, NULL},
     };
     static const luaL_Reg functions[] = {
-        {"poll", l_poll}, {"fds", l_fds}, {"now", l_now}, {"heap", l_heap}, {NULL, NULL},
+        {"poll", l_poll}, {"fds", l_fds},      {"now", l_now},
+        {"heap", l_heap}, {"_batch", l_batch}, {"_batch_stats", l_batch_stats},
+        {NULL, NULL},
     };
     luaL_getmetatable(L, WSL_SESSION);
     lua_getfield(L, -1, "__index");

@@ -30,6 +30,14 @@ void wsnmp_reply_varbind(const wsnmp_reply *r, smiUINT32 index, smiLPCOID *name,
                          smiLPCVALUE *value);
 void wsnmp_reply_release(wsnmp_reply *r);
 
+/* ---- batched first sends (batch.c) --------------------------------------------- */
+/* While on, the first sends of v1/v2c requests wait to go out together in
+ * one sendmmsg; off sends them (and so does polling, and asking for the
+ * descriptors).  The Lua module brackets resuming its tasks with it. */
+void wsnmp_batch_sends(bool on);
+/* sendmmsg calls made and datagrams they sent, since the process started. */
+void wsnmp_batch_stats(uint64_t *calls, uint64_t *datagrams);
+
 /* ---- secrets: the key cache, the secure memory, snmp.conf (security.c) ---------- */
 typedef struct {
     size_t passphrase_keys;             /* cached passphrase digests (Ku) */

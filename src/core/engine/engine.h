@@ -51,6 +51,7 @@ typedef struct wsnmp_request {
     HSNMP_ENTITY src_entity;
     HSNMP_CONTEXT context;
     bool counted, any_source;
+    bool batchable; /* a v1/v2c request: its sends may wait in the outbox */
     double backoff;
     uint64_t sent_ms;
     size_t heap_index;
@@ -207,8 +208,9 @@ typedef struct wsnmp_io {
     wsnmp_message *queue_head, *queue_tail;
     size_t queued, queued_bytes;
     wsnmp_engine *engines;
-    size_t io_index;          /* position in the list of sessions with sockets */
-    wsnmp_subagent *subagent; /* the AgentX master it is connected to, or NULL */
+    size_t io_index;             /* position in the list of sessions with sockets */
+    wsnmp_subagent *subagent;    /* the AgentX master it is connected to, or NULL */
+    struct wsnmp_outbox *outbox; /* first sends waiting for one sendmmsg (outbox.c) */
 } wsnmp_io;
 
 wsnmp_io *wsnmp_io_of(wsnmp_session *s, bool create);
@@ -219,6 +221,18 @@ void wsnmp_io_destroy(wsnmp_io *io);
 /* Sends a request's packet now (and arms its timer). */
 bool wsnmp_io_transmit(wsnmp_session *s, wsnmp_request *r, const char **why);
 void wsnmp_io_release(void);
+
+/* ---- batched first sends (outbox.c) ----------------------------------------------------- */
+typedef struct wsnmp_outbox wsnmp_outbox;
+/* Batching on or off (off sends what waits). */
+void wsnmp_outbox_batch(bool on);
+bool wsnmp_outbox_active(void);
+/* Queues a pending request's datagram for socket fd; false: send it now. */
+bool wsnmp_outbox_add(wsnmp_session *s, wsnmp_request *r, int fd);
+void wsnmp_outbox_flush(wsnmp_session *s);
+void wsnmp_outbox_flush_all(void);
+/* sendmmsg calls made and datagrams they sent, since the process started. */
+void wsnmp_outbox_stats(uint64_t *calls, uint64_t *sent);
 
 /* ---- TCP (tcp.c) ---------------------------------------------------------------------- */
 struct pollfd;

@@ -61,6 +61,7 @@ void wsnmp_io_destroy(wsnmp_io *io)
             wsnmp_request_free(r);
         }
     free(io->buckets);
+    free(io->outbox);             /* what waited there was in the table above */
     wsnmp_discovery_free_all(io); /* its waiting requests were in the table above */
     for (wsnmp_message *m = io->queue_head, *next; m; m = next) {
         next = m->next;
@@ -146,6 +147,11 @@ bool wsnmp_io_transmit(wsnmp_session *s, wsnmp_request *r, const char **why)
     if (fd < 0) {
         *why = "cannot open a UDP socket";
         return false;
+    }
+    if (r->batchable && wsnmp_outbox_active() && wsnmp_outbox_add(s, r, fd)) {
+        r->sent_ms = wsnmp_clock_now_ms();
+        wsnmp_pending_timer_set(r, r->sent_ms + r->timeout_ms);
+        return true;
     }
     ssize_t n =
         sendto(fd, r->packet, r->packet_len, 0, (struct sockaddr *)&r->peer.addr, r->peer.len);

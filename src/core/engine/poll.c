@@ -151,6 +151,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpPoll(smiINT32 timeout_ms, smiUINT32 *handled)
 
 SNMPAPI_STATUS wsnmp_poll_run(smiINT32 timeout_ms, smiUINT32 *handled, int wake_fd)
 {
+    wsnmp_outbox_flush_all(); /* nothing queued waits while this one sleeps */
     uint64_t now = wsnmp_clock_now_ms();
     run_timers(now);
     wsnmp_subagent_run_timers(now);
@@ -276,6 +277,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpGetPollFds(int *fds, smiUINT32 capacity, smiUINT32
 {
     if (!wsnmp_library_require_started("WsnmpGetPollFds"))
         return SNMPAPI_FAILURE;
+    wsnmp_outbox_flush_all(); /* the caller is about to wait on these */
     smiUINT32 n = 0;
     bool writing = false;
     size_t io_count;

@@ -193,6 +193,7 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
         send_as(&sent, type);
         r->id = pdu->request_id;
         count_request(r, a, srcEntity);
+        r->batchable = true;
         r->pdu = &sent;
         return start_tracked(fn, s, sslot, io, r, true);
     }
