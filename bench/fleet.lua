@@ -154,7 +154,7 @@ end
 
 local best_peer_cpu, best_peer_wall = math.huge, math.huge
 for key, res in pairs(results) do
-  if key ~= "winsnmp" and res.m and not res.m.killed and res.r then
+  if not key:match("^winsnmp") and res.m and not res.m.killed and res.r then
     best_peer_cpu = math.min(best_peer_cpu, res.m.cpu_seconds)
     best_peer_wall = math.min(best_peer_wall, res.m.wall_seconds)
   end
@@ -192,9 +192,9 @@ for _, c in ipairs(clients) do
   end
 end
 line("")
-local w = results.winsnmp
-if w and w.m and best_peer_cpu < math.huge then
-  line("Targets for winsnmp (issue 17): every live agent's rows correct — "
+local function targets(label, w)
+  if not (w and w.m and best_peer_cpu < math.huge) then return end
+  line(label .. ": every live agent's rows correct — "
     .. (w.r and w.r.rows_ok == expected_rows and "met" or "**not met**")
     .. ("; less wall time than every peer — %s (%.1f s against the best peer's %.1f s)")
       :format(w.m.wall_seconds < best_peer_wall and "met" or "**not met**", w.m.wall_seconds,
@@ -208,6 +208,7 @@ if w and w.m and best_peer_cpu < math.huge then
       w.m.max_fds <= 8 and "met" or "**not met**", w.m.max_fds))
   line("")
 end
+targets("Targets for winsnmp (issue 17)", results.winsnmp)
 line("How each client works (bench/fleet_*.{lua,c,go,js,py}):")
 line("")
 for _, c in ipairs(clients) do line("* " .. c.name .. ": " .. c.how .. ".") end
