@@ -43,6 +43,13 @@ typedef struct {
 typedef struct {
     wsnmp_varbind *items;
     smiUINT32 count, capacity;
+    /* A decoded message's list lives in one block (wire/ber.c): `arena`,
+     * freed by wsnmp_varbinds_clear; while `borrowed`, the items and what
+     * they point to are in it and are not freed one by one.  Growing the
+     * list first copies them out (the block stays until the clear, so a
+     * pointer read from an item before stays valid). */
+    void *arena;
+    bool borrowed;
 } wsnmp_vbl;
 
 void wsnmp_varbinds_init(wsnmp_vbl *v);

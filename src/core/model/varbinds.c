@@ -12,18 +12,47 @@ void wsnmp_varbinds_init(wsnmp_vbl *v)
 {
     v->items = NULL;
     v->count = v->capacity = 0;
+    v->arena = NULL;
+    v->borrowed = false;
 }
 
 void wsnmp_varbinds_clear(wsnmp_vbl *v)
 {
-    for (smiUINT32 i = 0; i < v->count; i++)
-        wsnmp_varbinds_item_free(&v->items[i]);
-    free(v->items);
+    if (!v->borrowed) {
+        for (smiUINT32 i = 0; i < v->count; i++)
+            wsnmp_varbinds_item_free(&v->items[i]);
+        free(v->items);
+    }
+    free(v->arena);
     wsnmp_varbinds_init(v);
+}
+
+/* A list in an arena gets items of its own before it changes shape. */
+static bool own(wsnmp_vbl *v)
+{
+    if (!v->borrowed)
+        return true;
+    smiUINT32 cap = v->count ? v->count : 4;
+    wsnmp_varbind *items = malloc((size_t)cap * sizeof *items);
+    if (items == NULL)
+        return false;
+    for (smiUINT32 i = 0; i < v->count; i++)
+        if (!wsnmp_varbinds_item_copy(&items[i], &v->items[i].name, &v->items[i].value)) {
+            while (i > 0)
+                wsnmp_varbinds_item_free(&items[--i]);
+            free(items);
+            return false;
+        }
+    v->items = items;
+    v->capacity = cap;
+    v->borrowed = false;
+    return true;
 }
 
 bool wsnmp_varbinds_reserve(wsnmp_vbl *v, smiUINT32 n)
 {
+    if (!own(v))
+        return false;
     if (n <= v->capacity)
         return true;
     smiUINT32 cap = v->capacity ? v->capacity * 2 : 4;
@@ -83,7 +112,8 @@ bool wsnmp_varbinds_insert(wsnmp_vbl *v, smiUINT32 at, smiLPCOID name, smiLPCVAL
 
 void wsnmp_varbinds_remove(wsnmp_vbl *v, smiUINT32 at)
 {
-    wsnmp_varbinds_item_free(&v->items[at]);
+    if (!v->borrowed) /* (an arena's item goes with the arena) */
+        wsnmp_varbinds_item_free(&v->items[at]);
     memmove(&v->items[at], &v->items[at + 1], (v->count - at - 1) * sizeof v->items[at]);
     v->count--;
 }

@@ -14,6 +14,7 @@
  */
 #include "wire.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,6 +375,19 @@ static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smi
     }
 }
 
+/* Copies n arcs to the next 4-byte boundary at *at, moving it past them;
+ * NULL for none (as wsnmp_oid_copy leaves an empty OID). */
+static smiUINT32 *arena_arcs(unsigned char **at, const smiUINT32 *arcs, smiUINT32 n)
+{
+    if (n == 0)
+        return NULL;
+    uintptr_t p = ((uintptr_t)*at + 3u) & ~(uintptr_t)3u;
+    smiUINT32 *out = (smiUINT32 *)p;
+    memcpy(out, arcs, (size_t)n * sizeof *arcs);
+    *at = (unsigned char *)(out + n);
+    return out;
+}
+
 wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out, bool *mine,
                               const char **why)
 {
@@ -444,8 +458,28 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
     out->pdu.error_status = (smiINT)status;
     out->pdu.error_index = (smiINT)index;
     out->msg_id = (int32_t)id;
-    if (!wsnmp_octets_copy(&out->community, community, (smiUINT32)community_len) ||
-        (count && (out->pdu.vbl.items = calloc(count, sizeof *out->pdu.vbl.items)) == NULL)) {
+    /* One block for the whole list (wsnmp_vbl's arena): the items, then
+     * every name's arcs and every value's bytes, so that an answer of
+     * hundreds of varbinds is one allocation, not one or two per varbind.
+     * An arc takes at least one byte of BER, the first two share one, and a
+     * string value is its own length: 4 bytes per byte of the list, plus 16
+     * per varbind (the shared byte's second arc and 3 bytes of alignment,
+     * for a name and an OID value), bound it. */
+    size_t list_len = (size_t)(pdu_end - list);
+    unsigned char *arena = NULL, *free_at = NULL;
+    if (count &&
+        (arena = malloc(count * sizeof(wsnmp_varbind) + 4 * list_len + 16 * count)) == NULL) {
+        wsnmp_decoded_free(out);
+        *why = "out of memory";
+        return SNMPAPI_ALLOC_ERROR;
+    }
+    if (arena) {
+        out->pdu.vbl.items = (wsnmp_varbind *)(void *)arena;
+        out->pdu.vbl.arena = arena;
+        out->pdu.vbl.borrowed = true;
+        free_at = arena + count * sizeof(wsnmp_varbind);
+    }
+    if (!wsnmp_octets_copy(&out->community, community, (smiUINT32)community_len)) {
         wsnmp_decoded_free(out);
         *why = "out of memory";
         return SNMPAPI_ALLOC_ERROR;
@@ -467,16 +501,18 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
             return SNMPAPI_MESSAGE_INVALID;
         }
         wsnmp_varbind *vb = &out->pdu.vbl.items[out->pdu.vbl.count];
-        if (!wsnmp_oid_copy(&vb->name, &name)) {
-            wsnmp_decoded_free(out);
-            *why = "out of memory";
-            return SNMPAPI_ALLOC_ERROR;
-        }
-        if (!wsnmp_value_copy(&vb->value, &value)) {
-            wsnmp_oid_free(&vb->name);
-            wsnmp_decoded_free(out);
-            *why = "out of memory";
-            return SNMPAPI_ALLOC_ERROR;
+        vb->name.len = name.len;
+        vb->name.ptr = arena_arcs(&free_at, name.ptr, name.len);
+        vb->value = value;
+        if (wsnmp_value_syntax_is_octets(value.syntax) && value.value.string.len) {
+            vb->value.value.string.ptr = free_at;
+            memcpy(free_at, value.value.string.ptr, value.value.string.len);
+            free_at += value.value.string.len;
+        } else if (wsnmp_value_syntax_is_octets(value.syntax)) {
+            vb->value.value.string.ptr = NULL;
+        } else if (value.syntax == SNMP_SYNTAX_OID) {
+            vb->value.value.oid.ptr =
+                arena_arcs(&free_at, value.value.oid.ptr, value.value.oid.len);
         }
         out->pdu.vbl.count++;
     }
