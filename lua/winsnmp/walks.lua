@@ -14,6 +14,7 @@ local index = require("winsnmp.mibview.index")
 local Session = core.Session
 local request = requests.call
 local oid_after = core._oid_after
+local find = string.find
 
 --- Canonical form of an OID string (no leading dot), or nil, msg, NAME.
 local function canonical(oid)
@@ -29,7 +30,7 @@ end
 -- the root is then caught as a non-increasing OID instead of ending the
 -- walk quietly.
 local function inside(root, prefix, oid)
-  return oid == root or oid:sub(1, #prefix) == prefix
+  return oid == root or find(oid, prefix, 1, true) == 1 -- (no substring made)
 end
 
 -- The most varbinds a request of many columns asks for (repetitions ×
