@@ -4,7 +4,6 @@
 -- simulator's formula (bench/fleet_sim.c).  Prints one JSON line.
 --
 --   lua5.4 bench/fleet_winsnmp.lua PORTSFILE [MODE] [WINDOW] [DEADLINE] [MAX_IN_FLIGHT]
---                                  [GC_PAUSE]
 --
 -- MODE "table" (the default): one s:table of ifEntry per agent.  MODE
 -- "columns": the agent's task walks the 22 columns in tasks of their own at
@@ -18,16 +17,9 @@ local winsnmp = require("winsnmp")
 local ports_file, MODE = arg[1], arg[2] or "table"
 local WINDOW, DEADLINE = tonumber(arg[3] or 1000), tonumber(arg[4] or 60)
 local MAX_IN_FLIGHT = tonumber(arg[5] or (MODE == "columns" and 8 or 1))
--- GC_PAUSE: Lua's incremental collector waits until the heap has grown by
--- this percentage before a new cycle (Lua's default 200).  The rows of the
--- agents in flight are live tables that each cycle marks again, so a larger
--- pause trades peak memory for less collector CPU: the application's
--- choice, not the library's, measured both ways by bench/fleet.lua.
-local GC_PAUSE = tonumber(arg[6] or 200)
-collectgarbage("incremental", GC_PAUSE)
 if not ports_file or (MODE ~= "table" and MODE ~= "columns") then
   io.stderr:write("usage: fleet_winsnmp.lua PORTSFILE [table|columns] [WINDOW] [DEADLINE] "
-    .. "[MAX_IN_FLIGHT] [GC_PAUSE]\n")
+    .. "[MAX_IN_FLIGHT]\n")
   os.exit(2)
 end
 local ports = {}

@@ -35,18 +35,17 @@ typedef struct {
 } column;
 
 typedef struct {
-    smiUINT32 entry_len;      /* arcs of the table's entry OID */
-    smiUINT32 root_len;       /* one subtree: arcs of the root walked */
-    smiUINT32 last_len;       /* one subtree: arcs of the last OID taken */
-    lua_Integer limit, count; /* max_varbinds (0: none), varbinds taken */
-    int typed;                /* cells {type=, value=} instead of values */
-    int ended;                /* one subtree: done */
-    int by_columns;           /* by columns at once (else one subtree) */
-    int discovering;          /* by columns: the columns are being found */
-    smiUINT32 discover_from;  /* the first column number the next discovery asks */
-    int ncols, capacity;      /* columns known; room in the array (uservalue 2) */
-    int row_size;             /* the array part a new row is made with */
-    int nasked;               /* columns of the request in flight, in order */
+    smiUINT32 entry_len;     /* arcs of the table's entry OID */
+    smiUINT32 root_len;      /* one subtree: arcs of the root walked */
+    smiUINT32 last_len;      /* one subtree: arcs of the last OID taken */
+    int typed;               /* cells {type=, value=} instead of values */
+    int ended;               /* one subtree: done */
+    int by_columns;          /* by columns at once (else one subtree) */
+    int discovering;         /* by columns: the columns are being found */
+    smiUINT32 discover_from; /* the first column number the next discovery asks */
+    int ncols, capacity;     /* columns known; room in the array (uservalue 2) */
+    int row_size;            /* the array part a new row is made with */
+    int nasked;              /* columns of the request in flight, in order */
     int asked[REQUEST_COLUMNS];
     smiUINT32 entry[MAXOBJIDSIZE];
     smiUINT32 root[MAXOBJIDSIZE];
@@ -110,12 +109,12 @@ static void push_arcs(lua_State *L, const smiUINT32 *arcs, smiUINT32 len)
     wsl_push_oid(L, &oid);
 }
 
-/* core._collector(entry, root, rows, typed, [max_varbinds]) -> a collector
+/* core._collector(entry, root, rows, typed) -> a collector
  * of one subtree; entry and root canonical OID strings, root inside entry
  * (or equal). */
 static int l_collector(lua_State *L)
 {
-    lua_settop(L, 5);
+    lua_settop(L, 4);
     collector *c = new_collector(L, 3, lua_toboolean(L, 4));
     c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
     c->root_len = wsl_parse_oid_at(L, NULL, 2, c->root);
@@ -126,7 +125,6 @@ static int l_collector(lua_State *L)
                   2, "an OID inside the entry expected");
     memcpy(c->last, c->root, c->root_len * sizeof *c->root);
     c->last_len = c->root_len;
-    c->limit = luaL_optinteger(L, 5, 0);
     return 1;
 }
 
@@ -274,8 +272,7 @@ static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, c
         wsnmp_reply_varbind(r, i, &name, &value);
         int inside = name->len >= c->root_len &&
                      memcmp(name->ptr, c->root, c->root_len * sizeof *c->root) == 0;
-        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
-            (c->limit > 0 && c->count >= c->limit)) {
+        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW) {
             c->ended = 1;
             break;
         }
@@ -283,7 +280,6 @@ static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, c
             return push_not_increasing(L, base, name, c->last, c->last_len);
         memcpy(c->last, name->ptr, name->len * sizeof *name->ptr);
         c->last_len = name->len;
-        c->count++;
         /* (the entry's own column OIDs, without an index, are no cell) */
         if (name->len > c->entry_len + 1)
             store_cell(L, c, rows_idx, &rc, name, value);
@@ -326,7 +322,6 @@ static int collect_discovery(lua_State *L, collector *c, int idx, int base, int 
         if (known)
             continue; /* (several asked OIDs lead to the same column) */
         store_cell(L, c, rows_idx, &rc, name, value);
-        c->count++;
         wsl_push_oid(L, name);
         add_column(L, c, idx, number);
     }
@@ -378,7 +373,6 @@ static int collect_columns(lua_State *L, collector *c, int idx, int base, int ro
                 return push_not_increasing(L, base, name, before, before_len);
         }
         latest[k] = name;
-        c->count++;
         store_cell(L, c, rows_idx, &rc, name, value);
     }
     int going_on = 0;
@@ -453,17 +447,9 @@ static int c_ask(lua_State *L)
     return 1;
 }
 
-/* collector:taken() -> varbinds taken so far */
-static int c_taken(lua_State *L)
-{
-    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
-    lua_pushinteger(L, c->count);
-    return 1;
-}
-
 void wsl_open_collector(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"ask", c_ask}, {"taken", c_taken}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {{"ask", c_ask}, {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
