@@ -123,10 +123,11 @@ local function reply_path(bytes, d, version)
   e:free()
 end
 
--- The table collector (s:table's per-cell work in C) on the same reply:
--- one subtree, a discovery and a request of three columns, below an entry
--- made from the first varbind so that cells are stored.  Each must give
--- its four figures or nil, msg, SNMPAPI_OTHER_ERROR, and rows of tables.
+-- The collectors (s:table's per-cell and iwalk's per-varbind work in C) on
+-- the same reply: one subtree, a discovery, a request of three columns and
+-- a walk (with show_end), below an entry made from the first varbind so
+-- that cells are stored.  Each must give its four figures or nil, msg,
+-- SNMPAPI_OTHER_ERROR, and rows of tables; a walk's batch varbinds.
 local function collector_path(bytes, d, version)
   if d.error_status ~= 0 or #d.varbinds == 0 then return end
   local arcs = {}
@@ -134,11 +135,13 @@ local function collector_path(bytes, d, version)
   if #arcs < 2 then return end
   local entry = table.concat(arcs, ".", 1, math.min(math.max(2, #arcs - 2), 100))
   local e = assert(s:entity(options.sink, { version = version, timeout = 60, retries = 0 }))
-  for kind = 1, 3 do
+  for kind = 1, 4 do
     local rows = {}
     local collector
     if kind == 1 then
       collector = core._collector(entry, entry, rows, true)
+    elseif kind == 4 then
+      collector, rows = core._walk_collector(entry, #bytes % 2 == 0)
     else
       collector = core._table_collector(entry, rows, kind == 3, kind == 3 and { 1, 2, 3 } or nil)
     end
@@ -157,8 +160,22 @@ local function collector_path(bytes, d, version)
       or type(r[3]) ~= "boolean" or type(r[4]) ~= "boolean" then
       fail("collector figures", r[1], r[2], r[3], r[4])
     end
-    for index, row in pairs(rows) do
-      if type(index) ~= "string" or type(row) ~= "table" then fail("collector rows") end
+    if kind == 4 then
+      -- (a batch is the answer's first varbinds, the OIDs formatted from
+      -- the text of the one before: the same text as the reply path's)
+      for i, vb in ipairs(rows) do
+        if vb.oid ~= d.varbinds[i].oid or vb.type ~= d.varbinds[i].type then
+          fail("walk batch", i, vb.oid, d.varbinds[i].oid)
+        end
+      end
+      local msg, name, vb = collector:failure()
+      if msg and (name ~= "SNMPAPI_OTHER_ERROR" or type(vb) ~= "table") then
+        fail("walk failure", msg, name)
+      end
+    else
+      for index, row in pairs(rows) do
+        if type(index) ~= "string" or type(row) ~= "table" then fail("collector rows") end
+      end
     end
     core.poll(0)
   end

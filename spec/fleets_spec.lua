@@ -108,6 +108,35 @@ describe("walks and fleets #integration", function()
     assert.equals("SNMPAPI_OTHER_ERROR", name, msg)
   end)
 
+  it("yields what came before an OID that goes back, then fails with its varbind", function()
+    -- The agent answers ...1.1 .. 1.5 and then 1.3 again (in one GETBULK
+    -- answer, or one GETNEXT at a time); v1 walks with GETNEXT.
+    for _, how in ipairs({ { version = "2c" }, { version = "2c", getnext = true },
+                           { version = "1" } }) do
+      local e = entity("loop", { version = how.version })
+      local got, failure = {}, nil
+      for vb, msg, name, extra in s:iwalk(e, TABLE, { getnext = how.getnext }) do
+        if vb == false then
+          failure = { msg, name, extra }
+        else
+          got[#got + 1] = vb.oid
+        end
+      end
+      local label = how.version .. (how.getnext and " getnext" or "")
+      assert.same({ TABLE .. ".1.1", TABLE .. ".1.2", TABLE .. ".1.3", TABLE .. ".1.4",
+                    TABLE .. ".1.5" }, got, label)
+      assert.is_table(failure, label)
+      assert.equals("SNMPAPI_OTHER_ERROR", failure[2], label)
+      assert.equals(("walk: the agent returned %s.1.3 after %s.1.5 (OIDs not increasing)")
+        :format(TABLE, TABLE), failure[1], label)
+      assert.same({ oid = TABLE .. ".1.3", type = "int", value = 103 }, failure[3], label)
+      local ok, msg, name, extra = s:walk(e, TABLE)
+      assert.is_nil(ok)
+      assert.equals("SNMPAPI_OTHER_ERROR", name, msg)
+      assert.equals(TABLE .. ".1.3", extra.oid)
+    end
+  end)
+
   it("ends a whole walk at its deadline, blocking and in a task", function()
     local e = entity("silent5", { timeout = 30 })
     local t0 = winsnmp.now()

@@ -13,7 +13,6 @@ local index = require("winsnmp.mibview.index")
 
 local Session = core.Session
 local request = requests.call
-local oid_after = core._oid_after
 local find = string.find
 
 --- Canonical form of an OID string (no leading dot), or nil, msg, NAME.
@@ -194,14 +193,54 @@ function Session:iwalk(dst, root, opts)
       return false, msg, name
     end
   end
+  local deadline = opts.deadline and core.now() + opts.deadline
+  local limit = opts.max_varbinds
+  local count = 0
+  if opts.non_increasing ~= "allow" then
+    -- Each answer's varbinds are tested (subtree, order, end) in C, and
+    -- the ones the walk takes come as a batch (src/lua/collect.c).
+    local walker, batch = core._walk_collector(base, opts.show_end)
+    local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
+                          walker)
+    local at, n, ended = 0, 0, false
+    return function()
+      if done then return nil end
+      if limit and count >= limit then
+        done = true
+        return nil
+      end
+      while at >= n do
+        if ended then
+          done = true
+          local m, name2, vb = walker:failure()
+          if m then return false, m, name2, vb end
+          return nil
+        end
+        local got, m, n2, over = fetch()
+        if got == false then
+          done = true
+          return false, m, n2, over
+        end
+        if not got then -- (v1's end of the MIB: no answer taken)
+          done = true
+          return nil
+        end
+        at, n, ended = 0, #batch, over or got == 0
+      end
+      at = at + 1
+      count = count + 1
+      return batch[at]
+    end
+  end
+
+  -- non_increasing = "allow": each varbind in Lua, with the loop guard.
   -- (the root counts as seen: an agent that answers with it is repeating it)
-  local seen = opts.non_increasing == "allow" and { [base] = true } or nil
+  local seen = { [base] = true }
   local show_end = opts.show_end
   local prefix = base .. "."
   local pos = { last = base }
-  local fetch = fetcher(self, dst, base, opts, function() return { pos.last } end,
-                        opts.deadline and core.now() + opts.deadline)
-  local batch, at, count = {}, 0, 0
+  local fetch = fetcher(self, dst, base, opts, function() return { pos.last } end, deadline)
+  local batch, at = {}, 0
 
   local function fail(m, n, extra)
     done = true
@@ -210,7 +249,7 @@ function Session:iwalk(dst, root, opts)
 
   return function()
     if done then return nil end
-    if opts.max_varbinds and count >= opts.max_varbinds then
+    if limit and count >= limit then
       done = true
       return nil
     end
@@ -234,16 +273,11 @@ function Session:iwalk(dst, root, opts)
       if show_end then return vb end
       return nil
     end
-    if seen then
-      if seen[vb.oid] then
-        return fail(string.format("walk: the agent returned %s a second time", vb.oid),
-                    "SNMPAPI_OTHER_ERROR", vb)
-      end
-      seen[vb.oid] = true
-    elseif not oid_after(vb.oid, pos.last) then
-      return fail(string.format("walk: the agent returned %s after %s (OIDs not increasing)",
-                                vb.oid, pos.last), "SNMPAPI_OTHER_ERROR", vb)
+    if seen[vb.oid] then
+      return fail(string.format("walk: the agent returned %s a second time", vb.oid),
+                  "SNMPAPI_OTHER_ERROR", vb)
     end
+    seen[vb.oid] = true
     pos.last = vb.oid
     count = count + 1
     return vb

@@ -34,11 +34,24 @@ typedef struct {
     int ended;
 } column;
 
+/* The text of the OID a walk pushed last: the next one, in the same
+ * subtree, nearly always shares most of its arcs, and only those after
+ * them need formatting. */
+typedef struct {
+    smiUINT32 len;
+    smiUINT32 arcs[MAXOBJIDSIZE];
+    unsigned short ends[MAXOBJIDSIZE]; /* where each arc's text ends */
+    char text[MAXOBJIDSTRSIZE];
+} oid_text;
+
 typedef struct {
     smiUINT32 entry_len;     /* arcs of the table's entry OID */
     smiUINT32 root_len;      /* one subtree: arcs of the root walked */
     smiUINT32 last_len;      /* one subtree: arcs of the last OID taken */
     int typed;               /* cells {type=, value=} instead of values */
+    int varbinds;            /* a walk's: {oid=, type=, value=} into a batch */
+    int show_end;            /* a walk's: an exception ends it, yielded */
+    smiUINT32 batched;       /* a walk's: varbinds in the batch now */
     int ended;               /* one subtree: done */
     int by_columns;          /* by columns at once (else one subtree) */
     int discovering;         /* by columns: the columns are being found */
@@ -50,10 +63,14 @@ typedef struct {
     smiUINT32 entry[MAXOBJIDSIZE];
     smiUINT32 root[MAXOBJIDSIZE];
     smiUINT32 last[MAXOBJIDSIZE];
+    oid_text pushed; /* a walk's */
 } collector;
 
 /* uservalues: 1 the rows table, 2 the column array, 3 each column's last
- * OID as a string (the next request's varbind) */
+ * OID as a string (the next request's varbind).  A walk's collector: 1 the
+ * batch of varbinds from the last answer, 2 and 3 the message and the
+ * varbind of a non-increasing OID, kept until the batch before it has
+ * been yielded. */
 
 static column *columns_of(lua_State *L, int idx)
 {
@@ -126,6 +143,38 @@ static int l_collector(lua_State *L)
     memcpy(c->last, c->root, c->root_len * sizeof *c->root);
     c->last_len = c->root_len;
     return 1;
+}
+
+/* core._walk_collector(root, show_end) -> a collector, its batch: iwalk's
+ * per-varbind rules in C (a walk of mib-2 is thousands of varbinds, and
+ * testing each against the subtree, the last OID and the exceptions in Lua
+ * was a third of its instructions).  Each answer's varbinds that the walk
+ * takes are batch[1..n] (n = #batch) for the iterator to yield. */
+static int l_walk_collector(lua_State *L)
+{
+    lua_settop(L, 2);
+    lua_newtable(L);
+    collector *c = new_collector(L, 3, 1);
+    c->varbinds = 1;
+    c->show_end = lua_toboolean(L, 2);
+    c->root_len = wsl_parse_oid_at(L, NULL, 1, c->root);
+    luaL_argcheck(L, c->root_len > 0, 1, "root OID expected");
+    memcpy(c->last, c->root, c->root_len * sizeof *c->root);
+    c->last_len = c->root_len;
+    lua_pushvalue(L, 3);
+    return 2;
+}
+
+/* collector:failure() -> msg, "SNMPAPI_OTHER_ERROR", varbind after a walk
+ * ended on a non-increasing OID; nothing otherwise. */
+static int c_failure(lua_State *L)
+{
+    luaL_checkudata(L, 1, WSL_COLLECTOR);
+    if (lua_getiuservalue(L, 1, 2) != LUA_TSTRING)
+        return 0;
+    lua_pushliteral(L, "SNMPAPI_OTHER_ERROR");
+    lua_getiuservalue(L, 1, 3);
+    return 3;
 }
 
 /* core._table_collector(entry, rows, typed, [columns]) -> a collector of
@@ -261,29 +310,123 @@ static int push_outcome(lua_State *L, int base, smiUINT32 count, smiUINT32 answe
     return 4;
 }
 
-static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, const wsnmp_reply *r)
+/* wsl_push_oid, formatting only the arcs after those `t` has in common
+ * with `name` (the same text as wsl_push_oid's). */
+static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name)
+{
+    smiUINT32 len = name->len;
+    if (len > MAXOBJIDSIZE)
+        len = MAXOBJIDSIZE;
+    smiUINT32 common = t->len < len ? t->len : len;
+    smiUINT32 k = 0;
+    while (k < common && t->arcs[k] == name->ptr[k])
+        k++;
+    size_t pos = k ? t->ends[k - 1] : 0;
+    for (smiUINT32 i = k; i < len; i++) {
+        char digits[10];
+        int n = 0;
+        smiUINT32 v = name->ptr[i];
+        do
+            digits[n++] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        if (i)
+            t->text[pos++] = '.';
+        while (n)
+            t->text[pos++] = digits[--n];
+        t->arcs[i] = name->ptr[i];
+        t->ends[i] = (unsigned short)pos;
+    }
+    t->len = len;
+    lua_pushlstring(L, t->text, pos);
+}
+
+/* Pushes {oid=, type=, value=}; the key "oid" is at keys_idx + 3, "type"
+ * and "value" at keys_idx, + 1 (pushed once per answer). */
+static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID name,
+                         smiLPCVALUE value)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, keys_idx + 3);
+    push_oid_text(L, &c->pushed, name);
+    lua_rawset(L, -3);
+    lua_pushvalue(L, keys_idx);
+    lua_pushstring(L, wsl_syntax_name(value->syntax));
+    lua_rawset(L, -3);
+    lua_pushvalue(L, keys_idx + 1);
+    wsl_push_value(L, value);
+    lua_rawset(L, -3);
+}
+
+static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
+                           smiLPCVALUE value)
+{
+    push_varbind(L, c, batch_idx + 1, name, value);
+    lua_rawseti(L, batch_idx, (lua_Integer)++c->batched);
+}
+
+/* A walk's non-increasing OID: kept for c_failure, which the iterator asks
+ * once the varbinds before it have been yielded (as they were when iwalk
+ * tested one varbind at a time). */
+static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_idx, smiLPCOID name,
+                                smiLPCVALUE value)
+{
+    push_arcs(L, name->ptr, name->len);
+    push_arcs(L, c->last, c->last_len);
+    lua_pushfstring(L, "walk: the agent returned %s after %s (OIDs not increasing)",
+                    lua_tostring(L, -2), lua_tostring(L, -1));
+    lua_setiuservalue(L, idx, 2);
+    lua_pop(L, 2);
+    push_varbind(L, c, keys_idx, name, value);
+    lua_setiuservalue(L, idx, 3);
+}
+
+static int collect_subtree(lua_State *L, collector *c, int idx, int base, int rows_idx,
+                           const wsnmp_reply *r)
 {
     row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
+    smiUINT32 before = c->batched;
     int going_on = 0;
+    if (c->varbinds) {
+        lua_pushliteral(L, "oid"); /* at rows_idx + 4 */
+        c->batched = 0;
+    }
     for (smiUINT32 i = 1; i <= count && !c->ended; i++) {
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i, &name, &value);
         int inside = name->len >= c->root_len &&
                      memcmp(name->ptr, c->root, c->root_len * sizeof *c->root) == 0;
-        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW) {
+        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
+            (c->show_end && is_exception(value->syntax))) {
+            /* (show_end: an exception inside the subtree is yielded, as
+             * net-snmp's tools print how the agent ended the walk) */
+            if (inside && c->show_end)
+                append_varbind(L, c, rows_idx, name, value);
             c->ended = 1;
             break;
         }
-        if (!oid_after(name->ptr, name->len, c->last, c->last_len))
-            return push_not_increasing(L, base, name, c->last, c->last_len);
+        if (!oid_after(name->ptr, name->len, c->last, c->last_len)) {
+            if (!c->varbinds)
+                return push_not_increasing(L, base, name, c->last, c->last_len);
+            keep_not_increasing(L, c, idx, rows_idx + 1, name, value);
+            c->ended = 1;
+            break;
+        }
         memcpy(c->last, name->ptr, name->len * sizeof *name->ptr);
         c->last_len = name->len;
+        if (c->varbinds)
+            append_varbind(L, c, rows_idx, name, value);
         /* (the entry's own column OIDs, without an index, are no cell) */
-        if (name->len > c->entry_len + 1)
+        else if (name->len > c->entry_len + 1)
             store_cell(L, c, rows_idx, &rc, name, value);
         going_on = i == count && !is_exception(value->syntax);
+    }
+    /* (the batch keeps its table: what the last answer left beyond this
+     * one's varbinds goes, so that #batch is this answer's count) */
+    for (smiUINT32 i = c->batched + 1; c->varbinds && i <= before; i++) {
+        lua_pushnil(L);
+        lua_rawseti(L, rows_idx, (lua_Integer)i);
     }
     return push_outcome(L, base, count, count, going_on, c->ended);
 }
@@ -404,7 +547,7 @@ int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
     lua_pushliteral(L, "value");
     lua_pushnil(L); /* the row_cache's row, at rows_idx + 3 */
     if (!c->by_columns)
-        return collect_subtree(L, c, base, rows_idx, r);
+        return collect_subtree(L, c, idx, base, rows_idx, r);
     if (c->discovering)
         return collect_discovery(L, c, idx, base, rows_idx, r);
     return collect_columns(L, c, idx, base, rows_idx, r);
@@ -449,7 +592,7 @@ static int c_ask(lua_State *L)
 
 void wsl_open_collector(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"ask", c_ask}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {{"ask", c_ask}, {"failure", c_failure}, {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
@@ -458,4 +601,6 @@ void wsl_open_collector(lua_State *L)
     lua_setfield(L, -2, "_collector"); /* into the module table on top */
     lua_pushcfunction(L, l_table_collector);
     lua_setfield(L, -2, "_table_collector");
+    lua_pushcfunction(L, l_walk_collector);
+    lua_setfield(L, -2, "_walk_collector");
 }
