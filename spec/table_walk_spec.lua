@@ -156,6 +156,16 @@ describe("s:table by whole rows #integration", function()
       end
     end)
 
+    it("fails on an agent whose columns never end, after 1,024", function()
+      local e = entity("widening")
+      local before = e:stats().requests
+      local ok, msg, name = s:table(e, TABLE)
+      assert.is_nil(ok)
+      assert.equals("SNMPAPI_OTHER_ERROR", name)
+      assert.equals("table: the agent has more than 1024 columns", msg)
+      assert.equals(1024 / 32 + 1, e:stats().requests - before) -- 32 columns a discovery
+    end)
+
     it("fails on OIDs that go back", function()
       local ok, msg, name = s:table(entity("loop"), TABLE)
       assert.is_nil(ok)

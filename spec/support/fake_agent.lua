@@ -115,6 +115,15 @@ local function table_step(req, community)
   if bulk and community:match("^silent") and reps > limit then return nil end
   if bulk and community:match("^toobig") and reps > limit then return {}, 1 end
   local out, at = {}, {}
+  if community == "widening" then
+    -- each column asked has a first cell, however high its number: a
+    -- table's column discovery would never end
+    for k, vb in ipairs(req.varbinds) do
+      local column = tonumber(vb.oid:match("^" .. BASE .. "%.11%.(%d+)$")) or 1
+      out[k] = { oid = ("%s.11.%d.1"):format(BASE, column), type = "int", value = column }
+    end
+    return out
+  end
   for k, vb in ipairs(req.varbinds) do at[k] = vb.oid end
   for _ = 1, reps do
     for k, oid in ipairs(at) do

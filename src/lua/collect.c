@@ -28,6 +28,11 @@
 #define WSL_COLLECTOR "winsnmp.collector"
 #define REQUEST_COLUMNS 64 /* columns asked for in one request */
 #define DISCOVER 32        /* columns looked for in one discovery GETNEXT */
+/* The most columns a discovery takes: an agent that keeps answering with
+ * higher column numbers must not grow the column array (and a last OID per
+ * column) without end.  Real tables have tens of columns; a 1,024-column
+ * table's state is at most a few hundred KB with the longest OIDs. */
+#define MAX_COLUMNS 1024
 
 typedef struct {
     smiUINT32 number; /* the column's arc below the entry */
@@ -464,6 +469,13 @@ static int collect_discovery(lua_State *L, collector *c, int idx, int base, int 
             known = cols[k].number == number;
         if (known)
             continue; /* (several asked OIDs lead to the same column) */
+        if (c->ncols >= MAX_COLUMNS) {
+            lua_settop(L, base);
+            lua_pushnil(L);
+            lua_pushfstring(L, "table: the agent has more than %d columns", MAX_COLUMNS);
+            lua_pushliteral(L, "SNMPAPI_OTHER_ERROR");
+            return 3;
+        }
         store_cell(L, c, rows_idx, &rc, name, value);
         wsl_push_oid(L, name);
         add_column(L, c, idx, number);
