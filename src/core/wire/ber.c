@@ -284,6 +284,12 @@ static bool get_oid(const unsigned char *p, size_t len, smiUINT32 *buf, smiUINT3
     if (len == 0)
         return false;
     while (p < end) {
+        if (n > 0 && !(*p & 0x80)) { /* (most arcs after the first fit in one byte) */
+            if (n == MAXOBJIDSIZE)
+                return false;
+            buf[n++] = *p++;
+            continue;
+        }
         uint64_t v = 0;
         do {
             if (p == end || v > (UINT64_C(0xFFFFFFFF) * 80 + 80) >> 7)
