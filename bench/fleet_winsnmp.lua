@@ -29,40 +29,45 @@ local IF_ENTRY = "1.3.6.1.2.1.2.2.1"
 local ROWS, COLS = 24, 22
 
 -- ---- the simulator's data (bench/fleet_sim.c, cell_value) -------------------------
-local function hash(port, col, row)
-  return (port * 2654435761 + col * 40503 + row * 2246822519) & 0xffffffff
-end
-
-local function expected(port, col, row)
-  local h = hash(port, col, row)
-  if col == 1 then return "int", row end
-  if col == 2 then return "octets", ("a%d-if%d"):format(port, row) end
-  if col == 3 then return "int", 6 end
-  if col == 4 then return "int", 1500 end
-  if col == 5 then return "gauge32", h end
-  if col == 6 then
-    return "octets", string.char(2, (port >> 8) & 0xff, port & 0xff, 0xab, 0xcd, row)
+-- One row's expected cells, into types[col] and values[col].  Computed once
+-- per row rather than per cell: the check is the benchmark's, not the
+-- library's, and per cell in Lua it was a third of this client's
+-- instructions (the C client checks in C).
+local M32 = 0xffffffff
+local function expected_row(port, row, types, values)
+  local base = port * 2654435761 + row * 2246822519 -- (hash: + col * 40503)
+  for col = 1, COLS do
+    types[col], values[col] = "cntr32", (base + col * 40503) & M32
   end
-  if col == 7 then return "int", 1 end
-  if col == 8 then return "int", 1 + h % 2 end
-  if col == 9 then return "timeticks", h end
-  if col == 21 then return "gauge32", h % 100 end
-  if col == 22 then return "oid", "0.0" end
-  return "cntr32", h
+  types[1], values[1] = "int", row
+  types[2], values[2] = "octets", ("a%d-if%d"):format(port, row)
+  types[3], values[3] = "int", 6
+  types[4], values[4] = "int", 1500
+  types[5] = "gauge32"
+  types[6], values[6] = "octets",
+    string.char(2, (port >> 8) & 0xff, port & 0xff, 0xab, 0xcd, row)
+  types[7], values[7] = "int", 1
+  types[8], values[8] = "int", 1 + values[8] % 2
+  types[9] = "timeticks"
+  types[21], values[21] = "gauge32", values[21] % 100
+  types[22], values[22] = "oid", "0.0"
 end
 
--- Rows of one agent that are whole and right (nothing more, nothing less).
+-- Rows of one agent that are whole and right (nothing more, nothing less):
+-- every cell's type and value, every column 1..COLS and no other.
+local want_types, want_values = {}, {}
 local function check(port, rows)
   local good = 0
   for key, row in pairs(rows) do
     local r = tonumber(key)
     local ok = r and r >= 1 and r <= ROWS and math.type(r) == "integer" and tostring(r) == key
     if ok then
+      expected_row(port, r, want_types, want_values)
       local n = 0
       for col, cell in pairs(row) do
         n = n + 1
-        local t, v = expected(port, col, r)
-        if type(col) ~= "number" or col < 1 or col > COLS or cell.type ~= t or cell.value ~= v then
+        -- (a column outside 1..COLS has no expected type)
+        if cell.type ~= want_types[col] or cell.value ~= want_values[col] then
           ok = false
           break
         end
