@@ -40,6 +40,37 @@ describe("delayed and dropped answers #integration", function()
     assert.same({}, reports)
   end)
 
+  it("keeps at most max_delayed answers waiting; beyond, a delayed request gets none", function()
+    local s = assert(winsnmp.session())
+    local calls = 0
+    local l = assert(s:listen("udp:127.0.0.1:0", function(req)
+      calls = calls + 1
+      req.delay = 0.3
+      return { { oid = OID, type = "int", value = calls } }
+    end, { max_delayed = 2 }))
+    local m = assert(winsnmp.session())
+    local e = assert(m:entity(l.address, { timeout = 1, retries = 0 }))
+    local answered, timed_out = 0, 0
+    for _ = 1, 4 do
+      winsnmp.spawn(function()
+        local vbs, _, name = m:get(e, { OID })
+        if vbs then answered = answered + 1 end
+        if name == "SNMPAPI_TL_TIMEOUT" then timed_out = timed_out + 1 end
+      end)
+    end
+    assert(winsnmp.run(5))
+    assert.equals(4, calls)
+    assert.equals(2, answered)
+    assert.equals(2, timed_out)
+    assert.equals(1, #reports) -- said once, not per request
+    assert.matches("max_delayed", reports[1])
+    -- once they are sent, delayed answers are taken again
+    assert(m:get(e, { OID }))
+    assert.has_error(function() s:listen("udp:127.0.0.1:0", function() end, { max_delayed = -1 }) end)
+    m:close()
+    s:close()
+  end)
+
   it("reports the delayed answer's time through fds() and bounds poll's wait", function()
     local s, l = serve(function(req) req.delay = 0.4 end)
     local job = tools.spawn(tools.cmd("snmpget", ("-v2c -c public %s %s"):format(

@@ -16,6 +16,10 @@ access.counts = { bad_community = 0, bad_source = 0 }
 local DEFAULT_MAX_SIZE = 1472 -- an Ethernet MTU's UDP payload, as snmpd
 local LARGEST_UDP = 65507
 local DEFAULT_MAX_REPETITIONS = 100 -- snmpd's default cap
+-- Answers a listener's handler put off (req.delay) that may wait at once:
+-- each holds its request's source and context handles and the handler's
+-- varbinds, and a sender could otherwise make them pile up without end.
+local DEFAULT_MAX_DELAYED = 256
 
 -- ---- addresses and prefixes -------------------------------------------------------
 
@@ -145,6 +149,11 @@ function access.policy(opts, level)
     error("listen: max_repetitions must be a positive integer", level)
   end
   policy.max_repetitions = max_rep or DEFAULT_MAX_REPETITIONS
+  local max_delayed = opts.max_delayed
+  if max_delayed ~= nil and (math.type(max_delayed) ~= "integer" or max_delayed < 0) then
+    error("listen: max_delayed must be an integer >= 0", level)
+  end
+  policy.max_delayed = max_delayed or DEFAULT_MAX_DELAYED
   policy.users = {} -- name -> access, and the list handed to the engine
   policy.user_list = {}
   if opts.users ~= nil then

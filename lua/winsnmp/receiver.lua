@@ -202,9 +202,25 @@ local function serve(session, message, listener)
   if ok and req.drop then return end -- the handler asked for no answer at all
   local delay = ok and delay_of(req)
   if not delay then return respond(session, message, req, list, status, at, max_size) end
+  -- At most policy.max_delayed answers wait at once; beyond, a request the
+  -- handler delays gets none (a busy agent: the manager retries), said once
+  -- until the waiting answers go below the cap again.
+  local waiting = listener.delayed or 0
+  if waiting >= policy.max_delayed then
+    if not listener.delayed_full then
+      listener.delayed_full = true
+      receiver.report(("listener %s: %d delayed answers already waiting (max_delayed); "
+        .. "requests its handler delays get no answer until some are sent")
+        :format(listener.address, waiting))
+    end
+    return
+  end
+  listener.delayed = waiting + 1
   -- Later: the loop goes on meanwhile.  A session or listener closed by
   -- then takes the answer with it.
   tasks.after(delay, function()
+    listener.delayed = listener.delayed - 1
+    listener.delayed_full = nil
     if session:is_open() and listener.entity then
       local sent, err = xpcall(respond, debug.traceback, session, message, req, list, status, at,
         max_size)
@@ -344,6 +360,7 @@ end
 -- `max_size` (largest response in bytes; default: a v3 requester's
 -- msgMaxSize, else 1472; never above 65507: beyond it tooBig, or
 -- a GETBULK answer cut to fit), `max_repetitions` (GETBULK cap, default 100),
+-- `max_delayed` (answers put off by req.delay waiting at once, default 256),
 -- `users` (SNMPv3 users {user=, level=, auth=, auth_pass=, priv=, priv_pass=,
 -- access = "ro" | "rw"}: their requests are authenticated by this engine,
 -- and one below the user's level gets the unsupportedSecLevels report),
@@ -353,7 +370,9 @@ end
 --
 -- Delayed and dropped answers: a handler that sets `req.delay = seconds`
 -- has its answer sent that much later, and one that sets `req.drop = true`
--- has none sent at all (the manager times out).  Nothing blocks meanwhile:
+-- has none sent at all (the manager times out); at most `max_delayed`
+-- (default 256) answers wait at once, and a request the handler delays
+-- beyond that gets none.  Nothing blocks meanwhile:
 -- other requests, listeners and the requests of this process go on, `poll`
 -- runs the answer when it is due, and `winsnmp.fds()` reports that time to
 -- an external loop.  An answer still waiting when its session or listener
