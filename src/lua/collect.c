@@ -21,6 +21,7 @@
  * work is here, with iwalk's rules: a repeated or decreasing OID fails the
  * walk, an OID outside the column or endOfMibView ends that column. */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "binding.h"
@@ -30,8 +31,9 @@
 #define DISCOVER 32        /* columns looked for in one discovery GETNEXT */
 /* The most columns a discovery takes: an agent that keeps answering with
  * higher column numbers must not grow the column array (and a last OID per
- * column) without end.  Real tables have tens of columns; a 1,024-column
- * table's state is at most a few hundred KB with the longest OIDs. */
+ * column) without end.  Real tables have tens of columns; 1,024 columns'
+ * state is some 40 KB with ordinary OIDs, at most 1.5 MB with the longest
+ * (1,408 characters each). */
 #define MAX_COLUMNS 1024
 
 typedef struct {
@@ -68,7 +70,7 @@ typedef struct {
     smiUINT32 entry[MAXOBJIDSIZE];
     smiUINT32 root[MAXOBJIDSIZE];
     smiUINT32 last[MAXOBJIDSIZE];
-    oid_text pushed; /* a walk's */
+    oid_text pushed; /* a walk's only: the other collectors are made without it */
 } collector;
 
 /* uservalues: 1 the rows table, 2 the column array, 3 each column's last
@@ -111,11 +113,13 @@ static void add_column(lua_State *L, collector *c, int idx, smiUINT32 number)
     lua_pop(L, 1);
 }
 
-static collector *new_collector(lua_State *L, int rows_idx, int typed)
+static collector *new_collector(lua_State *L, int rows_idx, int typed, int walk)
 {
     luaL_checktype(L, rows_idx, LUA_TTABLE);
-    collector *c = lua_newuserdatauv(L, sizeof *c, 3);
-    memset(c, 0, sizeof *c);
+    /* (the OID text a walk keeps is 2 KB, most of a collector) */
+    size_t size = walk ? sizeof(collector) : offsetof(collector, pushed);
+    collector *c = lua_newuserdatauv(L, size, 3);
+    memset(c, 0, size);
     c->typed = typed;
     lua_pushvalue(L, rows_idx);
     lua_setiuservalue(L, -2, 1);
@@ -137,7 +141,7 @@ static void push_arcs(lua_State *L, const smiUINT32 *arcs, smiUINT32 len)
 static int l_collector(lua_State *L)
 {
     lua_settop(L, 4);
-    collector *c = new_collector(L, 3, lua_toboolean(L, 4));
+    collector *c = new_collector(L, 3, lua_toboolean(L, 4), 0);
     c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
     c->root_len = wsl_parse_oid_at(L, NULL, 2, c->root);
     luaL_argcheck(L, c->entry_len > 0, 1, "entry OID expected");
@@ -159,7 +163,7 @@ static int l_walk_collector(lua_State *L)
 {
     lua_settop(L, 2);
     lua_newtable(L);
-    collector *c = new_collector(L, 3, 1);
+    collector *c = new_collector(L, 3, 1, 1);
     c->varbinds = 1;
     c->show_end = lua_toboolean(L, 2);
     c->root_len = wsl_parse_oid_at(L, NULL, 1, c->root);
@@ -188,7 +192,7 @@ static int c_failure(lua_State *L)
 static int l_table_collector(lua_State *L)
 {
     lua_settop(L, 4);
-    collector *c = new_collector(L, 2, lua_toboolean(L, 3));
+    collector *c = new_collector(L, 2, lua_toboolean(L, 3), 0);
     int idx = lua_gettop(L);
     c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
     luaL_argcheck(L, c->entry_len > 0 && c->entry_len < MAXOBJIDSIZE - 1, 1, "entry OID expected");
