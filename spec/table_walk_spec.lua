@@ -156,6 +156,18 @@ describe("s:table by whole rows #integration", function()
       end
     end)
 
+    it("walks the table as one subtree when the agent does not answer in rows", function()
+      -- (whole rows rely on RFC 3416 4.2.3: varbind i of a GETBULK answer
+      -- follows requested varbind i mod N)
+      for _, mode in ipairs({ "firstonly", "colmajor" }) do
+        local e = entity(mode)
+        local before = e:stats().requests
+        assert.same(expected, assert(s:table(e, TABLE)), mode)
+        -- discovery, the GETBULK that shows it, then the subtree walk
+        assert.is_true(e:stats().requests - before <= 2 + 120 // 25 + 2, mode)
+      end
+    end)
+
     it("fails on an agent whose columns never end, after 1,024", function()
       local e = entity("widening")
       local before = e:stats().requests

@@ -378,7 +378,8 @@ end
 
 -- A table into `rows` through a collector (src/lua/collect.c): every column
 -- at once (`columns`, or those the agent has), or with `root` one subtree
--- (v1).  true, or false, msg, NAME.
+-- (v1).  true, or false, msg, NAME; or false, "misordered" when the agent
+-- does not answer a request of many columns in rows (RFC 3416 4.2.3).
 local function collect(self, dst, base, root, opts, deadline, rows)
   local collector
   if root then
@@ -391,6 +392,7 @@ local function collect(self, dst, base, root, opts, deadline, rows)
   while true do
     local count, m, n, ended = fetch()
     if count == false then return false, m, n end
+    if ended and not root and collector:misordered() then return false, "misordered" end
     if not count or count == 0 or ended then return true end
   end
 end
@@ -473,10 +475,18 @@ function Session:table(dst, entry_oid, opts)
   -- show_end, max_varbinds, non_repeaters, getnext): column by column.
   local by_iwalk = opts.non_increasing == "allow" or opts.show_end or opts.max_varbinds
     or opts.non_repeaters or opts.getnext
-  if not by_iwalk and dst:version() ~= "1" then
+  local whole_rows = not by_iwalk and dst:version() ~= "1"
+  if whole_rows then
     local ok, m, n = collect(self, dst, base, nil, opts, deadline, rows)
-    if not ok then return nil, m, n end
-  else
+    if not ok and m == "misordered" then
+      -- An agent that does not answer in rows: the table again, a column
+      -- (or the whole entry) at a time, as a subtree walk reads it.
+      rows, whole_rows = {}, false
+    elseif not ok then
+      return nil, m, n
+    end
+  end
+  if not whole_rows then
     local roots = {}
     for i, c in ipairs(opts.columns or {}) do roots[i] = base .. "." .. c end
     if #roots == 0 then roots[1] = base end

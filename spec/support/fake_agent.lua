@@ -124,6 +124,24 @@ local function table_step(req, community)
     end
     return out
   end
+  if bulk and (community == "firstonly" or community == "colmajor") then
+    -- Not in rows: successors of the first varbind only, or of each
+    -- varbind in turn (all of one's repetitions, then the next's)
+    local last = community == "firstonly" and 1 or #req.varbinds
+    for k = 1, last do
+      local oid = req.varbinds[k].oid
+      for _ = 1, reps do
+        local row = oid_after(oid)
+        if not row then
+          out[#out + 1] = { oid = oid, type = "endofmibview" }
+          break
+        end
+        out[#out + 1] = { oid = row.oid, type = "int", value = row.n }
+        oid = row.oid
+      end
+    end
+    return out
+  end
   for k, vb in ipairs(req.varbinds) do at[k] = vb.oid end
   for _ = 1, reps do
     for k, oid in ipairs(at) do

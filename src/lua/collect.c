@@ -62,6 +62,7 @@ typedef struct {
     int ended;               /* one subtree: done */
     int by_columns;          /* by columns at once (else one subtree) */
     int discovering;         /* by columns: the columns are being found */
+    int misordered;          /* by columns: the agent's answers are not in rows */
     smiUINT32 discover_from; /* the first column number the next discovery asks */
     int ncols, capacity;     /* columns known; room in the array (uservalue 2) */
     int row_size;            /* the array part a new row is made with */
@@ -515,6 +516,16 @@ static int collect_columns(lua_State *L, collector *c, int idx, int base, int ro
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i + 1, &name, &value);
+        if (is_cell(c, name) && name->ptr[c->entry_len] < col->number) {
+            /* A cell of an earlier column where this one's successor
+             * belongs: the agent does not answer varbind i for column
+             * i mod N (RFC 3416 4.2.3; some answer only the first varbind,
+             * or column after column).  Read as rows, its answer would end
+             * columns early; the walk stops here and s:table walks the
+             * table as one subtree instead. */
+            c->misordered = 1;
+            return push_outcome(L, base, count, 0, 0, 1);
+        }
         if (!is_cell(c, name) || name->ptr[c->entry_len] != col->number ||
             value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW) {
             col->ended = 1;
@@ -569,6 +580,15 @@ int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
     return collect_columns(L, c, idx, base, rows_idx, r);
 }
 
+/* collector:misordered() -> whether the agent's answers were not in rows
+ * (see collect_columns). */
+static int c_misordered(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    lua_pushboolean(L, c->misordered);
+    return 1;
+}
+
 /* collector:ask() -> the OIDs of the next request, and "getnext" when it
  * must be a GETNEXT (a discovery); an empty list when the walk is over. */
 static int c_ask(lua_State *L)
@@ -608,7 +628,8 @@ static int c_ask(lua_State *L)
 
 void wsl_open_collector(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"ask", c_ask}, {"failure", c_failure}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {
+        {"ask", c_ask}, {"failure", c_failure}, {"misordered", c_misordered}, {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
