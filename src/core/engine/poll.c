@@ -42,32 +42,49 @@ void wsnmp_poll_event(uint32_t session_slot, SNMPAPI_STATUS code, smiINT32 reque
 #define RECV_BATCH 16
 static unsigned char recv_buffers[RECV_BATCH][65536];
 
+/* The headers of a batch, made once: like recv_buffers they are the
+ * engine's (its lock), and setting up 16 of them on every read was a few
+ * hundred instructions of every blocking GET.  recvmmsg writes only each
+ * message's length and address length, put back after use. */
+static struct mmsghdr recv_msgs[RECV_BATCH];
+static struct iovec recv_iov[RECV_BATCH];
+static struct sockaddr_storage recv_from[RECV_BATCH];
+
+static void prepare_batch(void)
+{
+    if (recv_msgs[0].msg_hdr.msg_iov != NULL)
+        return;
+    for (int i = 0; i < RECV_BATCH; i++) {
+        recv_iov[i] = (struct iovec){recv_buffers[i], sizeof recv_buffers[i]};
+        recv_msgs[i].msg_hdr = (struct msghdr){.msg_name = &recv_from[i],
+                                               .msg_namelen = sizeof recv_from[i],
+                                               .msg_iov = &recv_iov[i],
+                                               .msg_iovlen = 1};
+    }
+}
+
 static void read_socket(uint32_t slot, int fd)
 {
-    struct mmsghdr msgs[RECV_BATCH];
-    struct iovec iov[RECV_BATCH];
-    struct sockaddr_storage from[RECV_BATCH];
+    prepare_batch();
     for (int round = 0; round < 256 / RECV_BATCH;
          round++) { /* bounded: timers still run under a flood */
-        for (int i = 0; i < RECV_BATCH; i++) {
-            iov[i] = (struct iovec){recv_buffers[i], sizeof recv_buffers[i]};
-            msgs[i].msg_hdr = (struct msghdr){.msg_name = &from[i],
-                                              .msg_namelen = sizeof from[i],
-                                              .msg_iov = &iov[i],
-                                              .msg_iovlen = 1};
-            msgs[i].msg_len = 0;
-        }
-        int got = recvmmsg(fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+        int got = recvmmsg(fd, recv_msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
         if (got <= 0)
             return; /* EAGAIN, or an ICMP error for an earlier send */
         for (int i = 0; i < got; i++) {
+            struct msghdr *h = &recv_msgs[i].msg_hdr;
+            socklen_t fromlen = h->msg_namelen;
+            h->msg_namelen = sizeof recv_from[i];
+            h->msg_flags = 0;
             /* Look the session up each time: nothing here closes it (callbacks
              * run later), but it costs nothing to be safe. */
             wsnmp_session *s = wsnmp_session_at(slot);
-            if (s == NULL || s->io == NULL)
+            if (s == NULL || s->io == NULL) {
+                for (int j = i + 1; j < got; j++)
+                    recv_msgs[j].msg_hdr.msg_namelen = sizeof recv_from[j];
                 return;
-            wsnmp_deliver(s, slot, recv_buffers[i], msgs[i].msg_len, &from[i],
-                          msgs[i].msg_hdr.msg_namelen);
+            }
+            wsnmp_deliver(s, slot, recv_buffers[i], recv_msgs[i].msg_len, &recv_from[i], fromlen);
         }
         if (got < RECV_BATCH)
             return; /* the socket is empty */
