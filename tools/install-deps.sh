@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config lua5.4 liblua5.4-dev libsnmp-dev \
 snmpd snmp snmptrapd lua-busted luarocks lua-luv lua-cqueues lua-copas lua-socket \
-python3 $*"
+python3 python3-pysnmp4 $*"
 
 missing=""
 for pkg in $PACKAGES; do

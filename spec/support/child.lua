@@ -22,7 +22,8 @@ child.methods = {
 
 --- Starts `script` with `args` (a list of words, shell-quoted here) after
 -- PORT and READY_FILE; `extra(dir)` may give more words that name files in
--- the child's directory.  Returns an object of `class` with `dir`, `port`,
+-- the child's directory; a `.py` script runs under Debian's python3 (an
+-- independent SNMP stack's).  Returns an object of `class` with `dir`, `port`,
 -- `address`, `pid` and `spoof_port`, or raises (with the child's stderr)
 -- if it does not come up within 5 s.  A port taken between the check and
 -- the bind is retried.
@@ -37,9 +38,10 @@ function child.start(what, script, class, args, extra)
     for i, word in ipairs(extra and extra(dir) or {}) do words[i] = quote(word) end
     for _, word in ipairs(args or {}) do words[#words + 1] = quote(word) end
     local ready = dir .. "/ready"
+    local interpreter = script:find("%.py$") and "/usr/bin/python3" or "lua5.4"
     local cmd = string.format(
-      "LUA_PATH_5_4=%s LUA_CPATH_5_4=%s lua5.4 %s %d %s %s </dev/null >/dev/null 2>%s & echo $! >%s",
-      quote(package.path), quote(package.cpath), quote(script), port, quote(ready),
+      "LUA_PATH_5_4=%s LUA_CPATH_5_4=%s %s %s %d %s %s </dev/null >/dev/null 2>%s & echo $! >%s",
+      quote(package.path), quote(package.cpath), interpreter, quote(script), port, quote(ready),
       table.concat(words, " "), quote(dir .. "/stderr"), quote(dir .. "/pid"))
     assert(os.execute(cmd))
     local self = setmetatable({ dir = dir, port = port, address = "udp:127.0.0.1:" .. port },
