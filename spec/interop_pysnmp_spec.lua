@@ -112,3 +112,75 @@ describe("interoperability with pysnmp's agent #integration", function()
     for i = 2, 6 do assert.matches("^1%.3%.6%.1%.6%.3%.15%.1%.2%.2%.1%.2%.", vbs[i].oid) end
   end)
 end)
+
+describe("pysnmp's manager against a winsnmp agent #integration", function()
+  local tools = require("support.notify_tools")
+  local ENTRY = "1.3.6.1.4.1.99.17.1.1"
+  local SCALAR = "1.3.6.1.4.1.99.17.2.0"
+  local WRITABLE = "1.3.6.1.4.1.99.17.3.0"
+  local V3 = "v3:interop:interop-auth-pass:interop-priv-pass"
+  local s, listener
+
+  setup(function()
+    s = assert(winsnmp.session())
+    local entries = {
+      { SCALAR, "octets", "plain text" },
+      { oid = WRITABLE, type = "int", value = 5, writable = true },
+    }
+    for r = 1, 40 do
+      entries[#entries + 1] = { ENTRY .. ".1." .. r, "int", r }
+      entries[#entries + 1] = { ENTRY .. ".2." .. r, "octets", "row " .. r }
+      entries[#entries + 1] = { ENTRY .. ".3." .. r, "cntr32", r * 1000 }
+    end
+    listener = assert(s:listen("udp:127.0.0.1:0", winsnmp.mibview(entries).handler, {
+      communities = { public = "ro", private = "rw" },
+      users = { { user = "interop", level = "authPriv", auth = "SHA", auth_pass = "interop-auth-pass",
+                  priv = "AES", priv_pass = "interop-priv-pass", access = "rw" } },
+    }))
+  end)
+  teardown(function()
+    listener:close()
+    s:close()
+  end)
+  helper.check_no_leaks() -- (after the teardown above: teardowns run in order)
+
+  -- Runs the pysnmp manager while this process serves; its output lines.
+  local function manager(credentials, mode, oid, ...)
+    local host, port = listener.address:match("^udp:(.+):(%d+)$")
+    local words = { "/usr/bin/python3", "spec/support/pysnmp_manager.py", host, port, credentials,
+                    mode, oid, ... }
+    for i, word in ipairs(words) do words[i] = tools.quote(word) end
+    local out, status = tools.run(table.concat(words, " "), 30)
+    assert.equals(0, status, out)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    return lines
+  end
+
+  it("answers a GET over v2c and over v3 authPriv (SHA, AES-128)", function()
+    local want = { SCALAR .. " OctetString plain text" }
+    assert.same(want, manager("public", "get", SCALAR))
+    assert.same(want, manager(V3, "get", SCALAR))
+    -- no answer to a community it was not given
+    assert.matches("^ERROR No SNMP response", manager("secret", "get", SCALAR)[1])
+  end)
+
+  it("answers a GETBULK walk of a 40-row table in order", function()
+    local want = {}
+    for c = 1, 3 do
+      for r = 1, 40 do
+        local value = c == 1 and ("Integer " .. r) or c == 2 and ("OctetString row " .. r)
+          or ("Counter32 " .. r * 1000)
+        want[#want + 1] = ("%s.%d.%d %s"):format(ENTRY, c, r, value)
+      end
+    end
+    assert.same(want, manager("public", "walk", ENTRY))
+  end)
+
+  it("takes a SET with the read-write community and refuses it read-only", function()
+    assert.same({ WRITABLE .. " Integer 42" }, manager("private", "set", WRITABLE, "int", "42"))
+    assert.same({ WRITABLE .. " Integer 42" }, manager("public", "get", WRITABLE))
+    assert.same({ "ERROR noAccess" }, manager("public", "set", WRITABLE, "int", "7"))
+    assert.same({ WRITABLE .. " Integer 42" }, manager(V3, "get", WRITABLE))
+  end)
+end)
