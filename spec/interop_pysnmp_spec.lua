@@ -113,8 +113,23 @@ describe("interoperability with pysnmp's agent #integration", function()
   end)
 end)
 
-describe("pysnmp's manager against a winsnmp agent #integration", function()
+-- Runs spec/support/pysnmp_manager.py against `address` while this process
+-- keeps polling (our agent and receiver only work inside winsnmp.poll); its
+-- output lines.
+local function pysnmp_manager(address, credentials, mode, oid, ...)
   local tools = require("support.notify_tools")
+  local host, port = address:match("^udp:(.+):(%d+)$")
+  local words = { "/usr/bin/python3", "spec/support/pysnmp_manager.py", host, port, credentials,
+                  mode, oid, ... }
+  for i, word in ipairs(words) do words[i] = tools.quote(word) end
+  local out, status = tools.run(table.concat(words, " "), 30)
+  assert.equals(0, status, out)
+  local lines = {}
+  for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
+  return lines
+end
+
+describe("pysnmp's manager against a winsnmp agent #integration", function()
   local ENTRY = "1.3.6.1.4.1.99.17.1.1"
   local SCALAR = "1.3.6.1.4.1.99.17.2.0"
   local WRITABLE = "1.3.6.1.4.1.99.17.3.0"
@@ -144,18 +159,7 @@ describe("pysnmp's manager against a winsnmp agent #integration", function()
   end)
   helper.check_no_leaks() -- (after the teardown above: teardowns run in order)
 
-  -- Runs the pysnmp manager while this process serves; its output lines.
-  local function manager(credentials, mode, oid, ...)
-    local host, port = listener.address:match("^udp:(.+):(%d+)$")
-    local words = { "/usr/bin/python3", "spec/support/pysnmp_manager.py", host, port, credentials,
-                    mode, oid, ... }
-    for i, word in ipairs(words) do words[i] = tools.quote(word) end
-    local out, status = tools.run(table.concat(words, " "), 30)
-    assert.equals(0, status, out)
-    local lines = {}
-    for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
-    return lines
-  end
+  local function manager(...) return pysnmp_manager(listener.address, ...) end
 
   it("answers a GET over v2c and over v3 authPriv (SHA, AES-128)", function()
     local want = { SCALAR .. " OctetString plain text" }
@@ -182,5 +186,54 @@ describe("pysnmp's manager against a winsnmp agent #integration", function()
     assert.same({ WRITABLE .. " Integer 42" }, manager("public", "get", WRITABLE))
     assert.same({ "ERROR noAccess" }, manager("public", "set", WRITABLE, "int", "7"))
     assert.same({ WRITABLE .. " Integer 42" }, manager(V3, "get", WRITABLE))
+  end)
+end)
+
+describe("pysnmp's notifications to s:register #integration", function()
+  local TRAP_OID = "1.3.6.1.4.1.99.17.0.1"
+  local V3 = "v3:interop:interop-auth-pass:interop-priv-pass"
+  local s, address, got, registrations
+
+  setup(function()
+    s = assert(winsnmp.session())
+    address = "udp:127.0.0.1:" .. assert(require("winsnmp.snmpd").free_ports(1))[1]
+    got = {}
+    local function keep(n) got[#got + 1] = n end
+    registrations = {
+      assert(s:register({ address = address, community = "public" }, keep)),
+      assert(s:register({ address = address, user = "interop", level = "authPriv", auth = "sha",
+                          auth_pass = "interop-auth-pass", priv = "aes",
+                          priv_pass = "interop-priv-pass" }, keep)),
+    }
+  end)
+  teardown(function()
+    for _, r in ipairs(registrations) do r:close() end
+    s:close()
+  end)
+  helper.check_no_leaks() -- (after the teardown above)
+
+  it("takes a v2c trap, and acknowledges v2c and v3 authPriv informs", function()
+    assert.same({}, pysnmp_manager(address, "public", "trap", TRAP_OID))
+    -- an inform returns what the receiver acknowledged: the varbinds sent
+    local acknowledged = {
+      "1.3.6.1.6.3.1.1.4.1.0 ObjectIdentifier " .. TRAP_OID,
+      "1.3.6.1.4.1.99.17.9.0 OctetString hello",
+    }
+    local function without_uptime(lines) return { lines[2], lines[3] } end
+    assert.same(acknowledged, without_uptime(pysnmp_manager(address, "public", "inform", TRAP_OID)))
+    assert.same(acknowledged, without_uptime(pysnmp_manager(address, V3, "inform", TRAP_OID)))
+    assert.is_true(helper.poll_until(function() return #got >= 3 end, 5))
+    local hello = { { oid = "1.3.6.1.4.1.99.17.9.0", type = "octets", value = "hello" } }
+    for i, want in ipairs({ { "trap", "2c" }, { "inform", "2c" }, { "inform", "3" } }) do
+      local n = got[i]
+      assert.same(want, { n.type, n.version })
+      assert.equals(TRAP_OID, n.trap_oid)
+      assert.same(hello, n.varbinds)
+    end
+    assert.equals("public", got[1].community)
+    -- (pysnmp's engine id, as the inform's contextEngineID carries it)
+    assert.same({ "interop", "authPriv" }, { got[3].user, got[3].level })
+    assert.matches("^80001f88%x+$", got[3].engine_id)
+    assert.is_nil(got[1].user)
   end)
 end)

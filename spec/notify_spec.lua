@@ -180,6 +180,13 @@ describe("notifications #integration", function()
       assert.equals("3", n.version)
       assert.equals("trap", n.type)
       assert.equals(ENTERPRISE .. ".0.3", n.trap_oid)
+      -- (API.md: v3 adds user, level and the sender's engine id in hex: the
+      -- contextEngineID, RFC 3413's originator, which snmptrap sets to its
+      -- own engine id whatever security engine -e names)
+      assert.equals(V3.user, n.user)
+      assert.equals("authPriv", n.level)
+      assert.matches("^%x+$", n.engine_id)
+      assert.is_true(#n.engine_id >= 10 and #n.engine_id <= 64, n.engine_id)
       assert.same({ { oid = ENTERPRISE .. ".1.1", type = "octets", value = "secret" } },
         n.varbinds)
     end)

@@ -552,6 +552,10 @@ typedef struct {
     char user[WSNMP_MAX_NAME];
     int level;
     smiINT32 max_size; /* SNMPv3: the sender's msgMaxSize (the largest answer it takes) */
+    /* SNMPv3 notifications: the contextEngineID they came with, which
+     * RFC 3413 makes the sender's snmpEngineID (5 to 32 octets) */
+    smiBYTE engine_id[32];
+    smiUINT32 engine_id_len;
 } WsnmpMsgInfo;
 /* SnmpRecvMsg for the kinds in `kinds` (a mask of 1 << WSNMP_MSG_*). */
 WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, WsnmpMsgInfo *info,

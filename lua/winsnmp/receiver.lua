@@ -61,6 +61,10 @@ local function notification_of(message)
     trap_oid = trap_oid,
     uptime = uptime,
     varbinds = varbinds,
+    -- SNMPv3: the user, the level and the sender's engine id (hex)
+    user = message.user,
+    level = message.level,
+    engine_id = message.engine_id,
   }
 end
 
@@ -303,7 +307,9 @@ end
 -- "udp:0.0.0.0:162"), community, notification (OID prefix), source (sender
 -- address), and for v3: user, level, auth, auth_pass, priv, priv_pass.
 -- `handler(n)` gets {source=, community=, trap_oid=, uptime=, varbinds=,
--- version=, type=, request_id=}; v1 traps arrive in v2c form.
+-- version=, type=, request_id=}; v3 adds user=, level= and engine_id= (the
+-- sender's snmpEngineID as the notification's contextEngineID carries it,
+-- in hex); v1 traps arrive in v2c form.
 function Session:register(filter, handler)
   if type(filter) ~= "table" then error("bad argument #1 to 'register' (table expected)", 2) end
   if type(handler) ~= "function" then

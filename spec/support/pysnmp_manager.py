@@ -3,17 +3,20 @@ spec/interop_pysnmp_spec.lua: one operation against HOST:PORT, each
 varbind printed as "OID TYPE VALUE" (pysnmp's names for the types, its
 prettyPrint for the values), errors as "ERROR text".
 
-    pysnmp_manager.py HOST PORT CREDENTIALS get|walk|set OID [TYPE VALUE]
+    pysnmp_manager.py HOST PORT CREDENTIALS get|walk|set|trap|inform OID [TYPE VALUE]
 
 CREDENTIALS is a v2c community, or v3:USER:AUTH_PASS:PRIV_PASS for authPriv
 with SHA and AES-128.  walk is GETBULK (25 repetitions) to the subtree's end.
+trap and inform send notification OID with one varbind,
+1.3.6.1.4.1.99.17.9.0 = "hello" (an inform prints what was acknowledged).
 """
 import sys
 
-from pysnmp.hlapi import (CommunityData, ContextData, Integer32, ObjectIdentity,
-                          ObjectType, OctetString, SnmpEngine, UdpTransportTarget,
-                          UsmUserData, bulkCmd, getCmd, setCmd,
-                          usmAesCfb128Protocol, usmHMACSHAAuthProtocol)
+from pysnmp.hlapi import (CommunityData, ContextData, Integer32, ObjectIdentifier,
+                          ObjectIdentity, ObjectType, OctetString, SnmpEngine,
+                          UdpTransportTarget, UsmUserData, bulkCmd, getCmd,
+                          sendNotification, setCmd, usmAesCfb128Protocol,
+                          usmHMACSHAAuthProtocol)
 
 host, port, credentials, mode, oid = sys.argv[1:6]
 if credentials.startswith('v3:'):
@@ -32,6 +35,11 @@ elif mode == 'set':
     value = Integer32(int(text)) if kind == 'int' else OctetString(text)
     operations = setCmd(engine, auth, target, ContextData(), ObjectType(ObjectIdentity(oid), value),
                         lookupMib=False)
+elif mode in ('trap', 'inform'):
+    operations = sendNotification(engine, auth, target, ContextData(), mode, [
+        ObjectType(ObjectIdentity('1.3.6.1.6.3.1.1.4.1.0'), ObjectIdentifier(oid)),
+        ObjectType(ObjectIdentity('1.3.6.1.4.1.99.17.9.0'), OctetString('hello'))],
+        lookupMib=False)
 else:
     operations = bulkCmd(engine, auth, target, ContextData(), 0, 25, thing,
                          lexicographicMode=False, lookupMib=False)

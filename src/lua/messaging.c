@@ -595,6 +595,13 @@ static int s_incoming(lua_State *L)
         lua_setfield(L, -2, "level");
         lua_pushinteger(L, info.max_size);
         lua_setfield(L, -2, "max_size");
+        if (info.engine_id_len) { /* hex, as winsnmp.engine() gives an id */
+            char hex[2 * sizeof info.engine_id + 1];
+            for (smiUINT32 i = 0; i < info.engine_id_len; i++)
+                snprintf(hex + 2 * i, 3, "%02x", info.engine_id[i]);
+            lua_pushlstring(L, hex, 2 * info.engine_id_len);
+            lua_setfield(L, -2, "engine_id");
+        }
     }
     lua_createtable(L, (int)info.registration_count, 0);
     for (smiUINT32 i = 0; i < info.registration_count; i++) {

@@ -651,6 +651,14 @@ static void notify(wsnmp_listener *l, wsnmp_decoded *d, const unsigned char *dat
         wsnmp_message *m = new_message(WSNMP_MSG_NOTIFICATION, d, from, fromlen, l);
         if (m == NULL)
             continue;
+        if (d->version == WSNMP_VERSION_3) { /* who sent it, and how (WsnmpMsgInfo) */
+            m->level = d->level;
+            if (!wsnmp_octets_copy(&m->context_engine_id, d->context_engine_id.ptr,
+                                   d->context_engine_id.len)) {
+                wsnmp_queue_message_free(m);
+                continue;
+            }
+        }
         m->registrations = malloc(count * sizeof *ids);
         if (m->registrations) {
             memcpy(m->registrations, ids, count * sizeof *ids);

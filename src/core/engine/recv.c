@@ -171,6 +171,14 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
             snprintf(info->user, sizeof info->user, "%s", m->sec.user);
             info->level = m->level;
             info->max_size = m->max_size;
+            if (m->kind == WSNMP_MSG_NOTIFICATION) {
+                smiUINT32 n = m->context_engine_id.len;
+                if (n > sizeof info->engine_id)
+                    n = sizeof info->engine_id;
+                if (n)
+                    memcpy(info->engine_id, m->context_engine_id.ptr, n);
+                info->engine_id_len = n;
+            }
         }
         for (smiUINT32 i = 0; i < m->registration_count && i < WSNMP_MAX_MATCHES; i++)
             info->registrations[info->registration_count++] = m->registrations[i];
