@@ -38,7 +38,8 @@ function child.start(what, script, class, args, extra)
     for i, word in ipairs(extra and extra(dir) or {}) do words[i] = quote(word) end
     for _, word in ipairs(args or {}) do words[#words + 1] = quote(word) end
     local ready = dir .. "/ready"
-    local interpreter = script:find("%.py$") and "/usr/bin/python3" or "lua5.4"
+    -- (python3 without a sanitizer runtime `make asan` preloads for lua5.4)
+    local interpreter = script:find("%.py$") and "LD_PRELOAD= /usr/bin/python3" or "lua5.4"
     local cmd = string.format(
       "LUA_PATH_5_4=%s LUA_CPATH_5_4=%s %s %s %d %s %s </dev/null >/dev/null 2>%s & echo $! >%s",
       quote(package.path), quote(package.cpath), interpreter, quote(script), port, quote(ready),
