@@ -108,6 +108,31 @@ describe("walks and fleets #integration", function()
     assert.equals("SNMPAPI_OTHER_ERROR", name, msg)
   end)
 
+  it("records the failures a walk makes itself in the last-error slots", function()
+    -- (API.md: every failure updates the session's and the process-wide slot)
+    local function slots_say(want_name, want_msg)
+      for _, slot in ipairs({ { s:last_error() }, { winsnmp.last_error() } }) do
+        assert.equals(want_name, slot[1])
+        assert.equals(want_msg, slot[2])
+        assert.equals(winsnmp.errors[want_name], slot[3])
+      end
+    end
+    local _, msg, name = s:walk(entity("loop"), TABLE) -- an OID going back
+    assert.equals("SNMPAPI_OTHER_ERROR", name)
+    slots_say(name, msg)
+    _, msg, name = s:table(entity("loop"), TABLE)
+    assert.equals("SNMPAPI_OTHER_ERROR", name)
+    slots_say(name, msg)
+    _, msg, name = s:walk(entity("silent5", { timeout = 30 }), TABLE,
+                          { max_repetitions = 25, deadline = 0.2 })
+    assert.equals("SNMPAPI_TL_TIMEOUT", name)
+    slots_say(name, msg)
+    _, msg, name = s:table(entity("silent5", { timeout = 30 }), TABLE,
+                           { max_repetitions = 25, deadline = 0.2 })
+    assert.equals("SNMPAPI_TL_TIMEOUT", name)
+    slots_say(name, msg)
+  end)
+
   it("yields what came before an OID that goes back, then fails with its varbind", function()
     -- The agent answers ...1.1 .. 1.5 and then 1.3 again (in one GETBULK
     -- answer, or one GETNEXT at a time); v1 walks with GETNEXT.

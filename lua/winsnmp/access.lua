@@ -12,6 +12,20 @@ local access = {}
 -- winsnmp.stats(): `bad_community` (a v1/v2c community the listener does not
 -- know) and `bad_source` (a sender outside the listener's `sources`).
 access.counts = { bad_community = 0, bad_source = 0 }
+-- The same per listening session (s:stats()), weakly keyed.
+access.session_counts = setmetatable({}, { __mode = "k" })
+
+local function count(session, name)
+  access.counts[name] = access.counts[name] + 1
+  if session then
+    local c = access.session_counts[session]
+    if not c then
+      c = { bad_community = 0, bad_source = 0 }
+      access.session_counts[session] = c
+    end
+    c[name] = c[name] + 1
+  end
+end
 
 local DEFAULT_MAX_SIZE = 1472 -- an Ethernet MTU's UDP payload, as snmpd
 local LARGEST_UDP = 65507
@@ -184,10 +198,11 @@ function access.max_size(policy, req)
   return math.min(size, LARGEST_UDP)
 end
 
---- The access a request is given: "ro" or "rw", or nil (drop it, counted)
--- for a sender outside `sources` or a community the listener does not know.
--- A community is compared byte for byte, and never quoted.
-function access.check(policy, req)
+--- The access a request is given: "ro" or "rw", or nil (drop it, counted,
+-- also for `session` when given) for a sender outside `sources` or a
+-- community the listener does not know.  A community is compared byte for
+-- byte, and never quoted.
+function access.check(policy, req, session)
   if policy.sources then
     local bytes = source_bytes(req.source)
     local allowed = false
@@ -195,7 +210,7 @@ function access.check(policy, req)
       if bytes and prefix_matches(prefix, bytes) then allowed = true break end
     end
     if not allowed then
-      access.counts.bad_source = access.counts.bad_source + 1
+      count(session, "bad_source")
       return nil
     end
   end
@@ -205,7 +220,7 @@ function access.check(policy, req)
   end
   local mode = req.community and policy.communities[req.community]
   if not mode then
-    access.counts.bad_community = access.counts.bad_community + 1
+    count(session, "bad_community")
     return nil
   end
   return mode

@@ -535,7 +535,8 @@ function AgentX:notify(trap_oid, varbinds)
     error("bad argument #2 to 'notify' (table expected)", 2)
   end
   if not self.open then
-    return nil, "winsnmp.agentx: no session with the master agent", "SNMPAPI_TL_NOT_AVAILABLE"
+    return core._fail(nil, "winsnmp.agentx: no session with the master agent",
+                      "SNMPAPI_TL_NOT_AVAILABLE")
   end
   local list = { { oid = SNMP_TRAP_OID_0, type = "oid", value = trap_oid } }
   for _, vb in ipairs(varbinds or {}) do list[#list + 1] = vb end
@@ -569,7 +570,8 @@ local INDEX_ERROR_TEXT = { [258] = "wrong type", [259] = "already allocated",
 -- the session's timeout.  The varbinds it answers, or nil, msg, NAME.
 local function index_request(self, kind, varbinds, flags)
   if not self.open then
-    return nil, "winsnmp.agentx: no session with the master agent", "SNMPAPI_TL_NOT_AVAILABLE"
+    return core._fail(nil, "winsnmp.agentx: no session with the master agent",
+                      "SNMPAPI_TL_NOT_AVAILABLE")
   end
   local answer, co = nil, tasks.current()
   local pdu = { type = kind, session_id = self.session_id, flags = flags, varbinds = varbinds }
@@ -598,7 +600,7 @@ local function index_request(self, kind, varbinds, flags)
   if timer then tasks.cancel(timer) end
   if not answer then
     if self.waiting then self.waiting[pdu.packet_id] = nil end
-    return nil, "winsnmp.agentx: no answer from the master agent", "SNMPAPI_TL_TIMEOUT"
+    return core._fail(nil, "winsnmp.agentx: no answer from the master agent", "SNMPAPI_TL_TIMEOUT")
   end
   if answer.error ~= 0 then
     return nil, ("winsnmp.agentx: the master refused the index: %s (error %d)"):format(

@@ -179,7 +179,9 @@ function conf.read(path)
   local found, files = {}, {}
   if path then
     local ok, err = read_file(path, found, 0)
-    if not ok then return nil, "cannot read " .. tostring(err), "SNMPAPI_OTHER_ERROR" end
+    if not ok then
+      return core._fail(nil, "cannot read " .. tostring(err), "SNMPAPI_OTHER_ERROR")
+    end
     files[1] = path
   else
     for _, f in ipairs(conf.files()) do
@@ -188,7 +190,7 @@ function conf.read(path)
   end
   local warnings = not path and {} or nil
   local o, msg = options(found, warnings)
-  if not o then return nil, msg, "SNMPAPI_OTHER_ERROR" end
+  if not o then return core._fail(nil, msg, "SNMPAPI_OTHER_ERROR") end
   local directives = {}
   for k, d in pairs(found) do directives[k] = d.value end
   return o, directives, files, warnings

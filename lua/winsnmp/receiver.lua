@@ -171,7 +171,7 @@ local function serve(session, message, listener)
   local policy = listener.policy
   -- Access control comes first: an unknown community or sender gets no
   -- answer at all (so it cannot use the agent as a reflector).
-  req.access = access.check(policy, req)
+  req.access = access.check(policy, req, session)
   if not req.access then return end
   if req.type == "set" and req.access ~= "rw" then
     local refusal = req.version == "1" and NOSUCHNAME or NOACCESS
@@ -330,6 +330,18 @@ function Session:register(filter, handler)
   all[id] = all[id] or {}
   table.insert(all[id], registration)
   return registration
+end
+
+--- Live counts of this session (the same as winsnmp.stats(), API.md), with
+-- the requests its listeners dropped for their sender or community.
+local session_stats = Session.stats
+function Session:stats()
+  local t, msg, name = session_stats(self)
+  if not t then return t, msg, name end
+  local c = access.session_counts[self]
+  t.bad_community = c and c.bad_community or 0
+  t.bad_source = c and c.bad_source or 0
+  return t
 end
 
 local Listener = {}

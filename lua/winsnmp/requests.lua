@@ -18,7 +18,7 @@ local DEFAULT_MAX_REPETITIONS = 25
 local function paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
                      collector)
   if not pacing.admit(dst, deadline) then
-    return nil, "no turn to send within the operation's deadline", "SNMPAPI_TL_TIMEOUT"
+    return core._fail(s, "no turn to send within the operation's deadline", "SNMPAPI_TL_TIMEOUT")
   end
   local id, msg, name = s:_request(kind, dst, list, ctx, non_repeaters, max_repetitions)
   if not id then

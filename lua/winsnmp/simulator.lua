@@ -25,6 +25,7 @@
 
 local winsnmp = require("winsnmp")
 local snmprec = require("winsnmp.snmprec")
+local core = require("winsnmp.core")
 local snmpd = require("winsnmp.snmpd")
 
 local simulator = {}
@@ -38,7 +39,7 @@ local is_dir = require("winsnmp.snmpd").is_dir
 -- name, or nil, msg, NAME.
 function simulator.recordings(dir)
   if not is_dir(dir) then
-    return nil, ("%s: not a directory"):format(dir), "SNMPAPI_OTHER_ERROR"
+    return core._fail(nil, ("%s: not a directory"):format(dir), "SNMPAPI_OTHER_ERROR")
   end
   local base = dir:gsub("/+$", "")
   if base == "" then base = "/" end
@@ -63,7 +64,7 @@ function simulator.views(source, community)
   community = community or "public"
   if type(source) == "table" then
     local ok, view = pcall(winsnmp.mibview, source)
-    if not ok then return nil, tostring(view), "SNMPAPI_OTHER_ERROR" end
+    if not ok then return core._fail(nil, tostring(view), "SNMPAPI_OTHER_ERROR") end
     return { [community] = view }
   end
   if type(source) ~= "string" then
@@ -77,7 +78,7 @@ function simulator.views(source, community)
   local list, msg, name = simulator.recordings(source)
   if not list then return nil, msg, name end
   if #list == 0 then
-    return nil, ("%s: no %s files"):format(source, EXTENSION), "SNMPAPI_OTHER_ERROR"
+    return core._fail(nil, ("%s: no %s files"):format(source, EXTENSION), "SNMPAPI_OTHER_ERROR")
   end
   local views = {}
   for _, r in ipairs(list) do

@@ -143,7 +143,7 @@ end
 -- `snmprec.view`.
 function snmprec.read(path)
   local f, err = io.open(path, "rb")
-  if not f then return nil, tostring(err), "SNMPAPI_OTHER_ERROR" end
+  if not f then return core._fail(nil, tostring(err), "SNMPAPI_OTHER_ERROR") end
   local entries, n, loaded, seen = {}, 0, core.now(), {}
   for line in f:lines() do
     n = n + 1
@@ -157,7 +157,7 @@ function snmprec.read(path)
       if entry then seen[oid] = n end
       if not entry then
         f:close()
-        return nil, ("%s:%d: %s"):format(path, n, why), "SNMPAPI_OTHER_ERROR"
+        return core._fail(nil, ("%s:%d: %s"):format(path, n, why), "SNMPAPI_OTHER_ERROR")
       end
       entries[#entries + 1] = entry
     end
@@ -178,8 +178,8 @@ function snmprec.view(path)
   local ok, view = pcall(require("winsnmp.mibview"), entries)
   if not ok then
     -- (a duplicated OID: the view names the entry; say the file)
-    return nil, ("%s: %s"):format(path, tostring(view):gsub("^.-mibview: ", "")),
-      "SNMPAPI_OTHER_ERROR"
+    return core._fail(nil, ("%s: %s"):format(path, (tostring(view):gsub("^.-mibview: ", ""))),
+      "SNMPAPI_OTHER_ERROR")
   end
   view.handler = variations.handler(view, entries)
   return view
@@ -192,10 +192,10 @@ function Session:record(dst, root, path, opts)
   local list, msg, name = self:walk(dst, root or "1.3.6", opts)
   if not list then return nil, msg, name end
   local f, err = io.open(path, "wb")
-  if not f then return nil, tostring(err), "SNMPAPI_OTHER_ERROR" end
+  if not f then return core._fail(nil, tostring(err), "SNMPAPI_OTHER_ERROR") end
   for _, vb in ipairs(list) do f:write(snmprec.line(vb), "\n") end
   local ok, werr = f:close()
-  if not ok then return nil, tostring(werr), "SNMPAPI_OTHER_ERROR" end
+  if not ok then return core._fail(nil, tostring(werr), "SNMPAPI_OTHER_ERROR") end
   return #list
 end
 

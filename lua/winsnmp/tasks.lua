@@ -281,7 +281,7 @@ function tasks.await(session, id, deadline, collector)
       by_id[id] = nil
     end
     if expired then
-      return nil, "no answer within the operation's deadline", "SNMPAPI_TL_TIMEOUT"
+      return core._fail(session, "no answer within the operation's deadline", "SNMPAPI_TL_TIMEOUT")
     end
     local r1, r2, r3, r4 = session:_response(id, collector) -- at most 4 results; no table
     if r1 ~= false or not session:is_open() then
@@ -359,8 +359,10 @@ function tasks.run(timeout)
     local wait = 1
     if deadline then
       wait = deadline - core.now()
-      if wait <= 0 then return nil, "winsnmp.run: tasks still running after the timeout",
-        "SNMPAPI_TL_TIMEOUT" end
+      if wait <= 0 then
+        return core._fail(nil, "winsnmp.run: tasks still running after the timeout",
+                          "SNMPAPI_TL_TIMEOUT")
+      end
       if wait > 1 then wait = 1 end
     end
     if ready_head <= ready_tail then wait = 0 end

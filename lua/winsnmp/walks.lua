@@ -62,6 +62,13 @@ local function check_options(opts)
   end
 end
 
+-- A failure the walk itself makes (not the request's, whose slots the C
+-- layer set): the last-error slots, then iwalk's false, msg, NAME[, extra].
+local function walk_failed(self, m, n, extra)
+  core._fail(self, m, n)
+  return false, m, n, extra
+end
+
 local function deadline_passed()
   return false, "walk: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
 end
@@ -213,13 +220,13 @@ function Session:iwalk(dst, root, opts)
         if ended then
           done = true
           local m, name2, vb = walker:failure()
-          if m then return false, m, name2, vb end
+          if m then return walk_failed(self, m, name2, vb) end
           return nil
         end
         local got, m, n2, over = fetch()
         if got == false then
           done = true
-          return false, m, n2, over
+          return walk_failed(self, m, n2, over)
         end
         if not got then -- (v1's end of the MIB: no answer taken)
           done = true
@@ -244,7 +251,7 @@ function Session:iwalk(dst, root, opts)
 
   local function fail(m, n, extra)
     done = true
-    return false, m, n, extra
+    return walk_failed(self, m, n, extra)
   end
 
   return function()
@@ -465,7 +472,7 @@ function Session:table(dst, entry_oid, opts)
   local decode
   if opts.index == "decoded" then
     decode, msg, name = index_decoder(base)
-    if not decode then return nil, msg, name end
+    if not decode then return core._fail(self, msg, name) end
   end
   local rows = {}
   local deadline = opts.deadline and core.now() + opts.deadline
@@ -483,7 +490,7 @@ function Session:table(dst, entry_oid, opts)
       -- (or the whole entry) at a time, as a subtree walk reads it.
       rows, whole_rows = {}, false
     elseif not ok then
-      return nil, m, n
+      return core._fail(self, m, n)
     end
   end
   if not whole_rows then
@@ -492,7 +499,7 @@ function Session:table(dst, entry_oid, opts)
     if #roots == 0 then roots[1] = base end
     for _, root in ipairs(roots) do
       if deadline and core.now() >= deadline then
-        return nil, "table: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT"
+        return core._fail(self, "table: the operation's deadline has passed", "SNMPAPI_TL_TIMEOUT")
       end
       local ok, m, n
       if by_iwalk then
@@ -500,7 +507,7 @@ function Session:table(dst, entry_oid, opts)
       else
         ok, m, n = collect(self, dst, base, root, opts, deadline, rows)
       end
-      if not ok then return nil, m, n end
+      if not ok then return core._fail(self, m, n) end
     end
   end
   if opts.names or decode then name_and_decode(base, rows, opts.names, decode) end

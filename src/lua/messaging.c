@@ -170,6 +170,14 @@ static void *handle_arg(lua_State *L, int idx, int kind, int optional)
     return wsl_check(L, idx, kind)->handle;
 }
 
+/* A context given but freed: not "no context", which its 0 handle would
+ * read as, but SNMPAPI_CONTEXT_INVALID, as API.md says of freed handles. */
+static int freed_context(lua_State *L, int idx)
+{
+    return !lua_isnoneornil(L, idx) && wsl_check(L, idx, WSNMP_KIND_CONTEXT)->handle == 0;
+}
+#define FREED_CONTEXT "the context has been freed"
+
 /* s:send(dst, ctx, pdu) -> request id */
 static int s_send(lua_State *L)
 {
@@ -177,6 +185,8 @@ static int s_send(lua_State *L)
     void *dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
     void *ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
     void *pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    if (freed_context(L, 3))
+        return wsl_fail(L, s, SNMPAPI_CONTEXT_INVALID, FREED_CONTEXT);
     if (!SnmpSendMsg(s, 0, dst, ctx, pdu))
         return wsl_push_last_error(L, s);
     smiINT32 id;
@@ -269,6 +279,8 @@ static int s_request(lua_State *L)
     luaL_argcheck(L, type != 0, 2, "unknown request type");
     luaL_argcheck(L, nonrep >= 0 && nonrep <= INT32_MAX, 6, "non_repeaters out of range");
     luaL_argcheck(L, maxrep >= 0 && maxrep <= INT32_MAX, 7, "max_repetitions out of range");
+    if (ctx == 0 && freed_context(L, 5))
+        return wsl_fail(L, s, SNMPAPI_CONTEXT_INVALID, FREED_CONTEXT);
 
     smiUINT32 count;
     const smiOID *names;
@@ -382,6 +394,8 @@ static int s_encode(lua_State *L)
     void *dst = handle_arg(L, 2, WSNMP_KIND_ENTITY, 0);
     void *ctx = handle_arg(L, 3, WSNMP_KIND_CONTEXT, 1);
     void *pdu = handle_arg(L, 4, WSNMP_KIND_PDU, 0);
+    if (freed_context(L, 3))
+        return wsl_fail(L, s, SNMPAPI_CONTEXT_INVALID, FREED_CONTEXT);
     smiOCTETS out;
     if (!SnmpEncodeMsg(s, 0, dst, ctx, pdu, &out))
         return wsl_push_last_error(L, s);

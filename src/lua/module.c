@@ -411,6 +411,31 @@ static int l_vendor_info(lua_State *L)
     return 1;
 }
 
+/* core._fail(session | nil, msg, NAME, ...) -> nil, msg, NAME, ...: a
+ * failure the Lua layer makes (a deadline, a loop guard, a file it cannot
+ * read) sets the last-error slots as the C layer's do (API.md: every
+ * failure updates the session's and the process-wide slot).  A NAME that
+ * is not an API error (the agent's SNMP_ERROR_*) is recorded as
+ * SNMPAPI_OTHER_ERROR, as the C layer records it. */
+static int l_fail(lua_State *L)
+{
+    wsl_object *o = wsl_test(L, 1, WSNMP_KIND_SESSION);
+    HSNMP_SESSION session = o ? o->handle : 0;
+    lua_settop(L, lua_gettop(L) < 3 ? 3 : lua_gettop(L));
+    const char *message = lua_isstring(L, 2) ? lua_tostring(L, 2) : "failed";
+    const char *name = lua_isstring(L, 3) ? lua_tostring(L, 3) : "";
+    SNMPAPI_STATUS code = SNMPAPI_OTHER_ERROR;
+    for (SNMPAPI_STATUS c = 0; c <= SNMPAPI_TL_OTHER; c++)
+        if (WsnmpErrorName(c) && strcmp(WsnmpErrorName(c), name) == 0) {
+            code = c;
+            break;
+        }
+    WsnmpSetLastError(session, code, message);
+    lua_pushnil(L);
+    lua_replace(L, 1);
+    return lua_gettop(L);
+}
+
 static void push_error_table(lua_State *L)
 {
     lua_newtable(L);
@@ -479,6 +504,7 @@ __attribute__((visibility("default"))) int luaopen_winsnmp_core(lua_State *L)
         {"load_names", l_load_names},
         {"vendor_info", l_vendor_info},
         {"netsnmp_conf_dirs", l_netsnmp_conf_dirs},
+        {"_fail", l_fail},
         {NULL, NULL},
     };
     /* The module's documented defaults (API.md): translated, retransmit on.
