@@ -214,6 +214,35 @@ describe("notifications #integration", function()
       assert.is_true(helper.poll_until(function() return #got >= 1 end, 3))
       assert.equals(ENTERPRISE .. ".0.6", got[1].trap_oid)
     end)
+    it("a v3 registration takes its user at its level or above, given the keys", function()
+      -- (API.md: "at least the filter's level"; above it, the keys for that
+      -- level have to be in the filter, or the message cannot be read)
+      local s = setup_session()
+      local address = free_address()
+      local _, got = collect(s, helper.merge({ address = address }, V3, { level = "authNoPriv" }))
+      local function auth_no_priv(n)
+        return snmptrap(("-v3 -u %s -l authNoPriv -a SHA -A %s -e %s %s '' %s.0.%d"):format(
+          V3.user, tools.quote(V3.auth_pass), SENDER_ENGINE, tools.peer(address), ENTERPRISE, n))
+      end
+      tools.run(auth_no_priv(10))
+      tools.run(snmptrap(("%s %s '' %s.0.11"):format(v3_args(V3.user, V3.auth_pass,
+        V3.priv_pass), tools.peer(address), ENTERPRISE)))
+      assert.is_true(helper.poll_until(function() return #got >= 2 end, 3))
+      assert.same({ ENTERPRISE .. ".0.10", "authNoPriv" }, { got[1].trap_oid, got[1].level })
+      assert.same({ ENTERPRISE .. ".0.11", "authPriv" }, { got[2].trap_oid, got[2].level })
+      -- without the privacy keys an authPriv trap cannot be read: dropped
+      local address2 = free_address()
+      local keys = helper.merge({ address = address2 }, V3, { level = "authNoPriv" })
+      keys.priv, keys.priv_pass = nil, nil
+      local _, got2 = collect(s, keys)
+      local before = dropped()
+      tools.run(snmptrap(("%s %s '' %s.0.12"):format(v3_args(V3.user, V3.auth_pass,
+        V3.priv_pass), tools.peer(address2), ENTERPRISE)))
+      helper.poll_until(function() return dropped() > before end, 2)
+      assert.equals(before + 1, dropped())
+      assert.same({}, got2)
+    end)
+
     it("a v3 registration takes no v1/v2c trap and no lower level from its user", function()
       local s = setup_session()
       local address = free_address()

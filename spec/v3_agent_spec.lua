@@ -116,6 +116,25 @@ describe("v3 agent role #integration", function()
       assert(ok, err)
     end)
 
+    it("answers a user above its level when it has the keys for it", function()
+      -- (a user at authNoPriv with a privacy key is also taken at authPriv)
+      local u = { user = "upward", level = "authNoPriv", auth = "SHA", auth_pass = "upward-auth",
+                  priv = "AES", priv_pass = "upward-priv" }
+      local l = assert(s:listen("udp:127.0.0.1:0", view.handler, { users = { u } }))
+      local saved = address
+      address = tools.peer(l.address)
+      local ok, err = pcall(function()
+        for _, level in ipairs({ "authNoPriv", "authPriv" }) do
+          local out, status = run("snmpget", u, oid(2), level)
+          assert.equals(0, status, level .. ": " .. out)
+          assert.matches("INTEGER: 42", out)
+        end
+      end)
+      address = saved
+      l:close()
+      assert(ok, err)
+    end)
+
     it("refuses a lower level, a wrong key and an unknown user with their reports", function()
       local before = winsnmp.stats().usm
       local out, status = run("snmpget", USERS[1], oid(1), "authNoPriv")

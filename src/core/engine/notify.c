@@ -232,7 +232,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRegister(HSNMP_SESSION session, HSNMP_ENTITY srcEn
               wsnmp_oid_copy(&r->prefix, &key.prefix);
     if (ok && v3user) {
         r->v3.version = WSNMP_VERSION_3;
-        ok = wsnmp_credentials_set_usm(&r->v3, v3user);
+        ok = wsnmp_credentials_set_usm_receiver(&r->v3, v3user);
     }
     if (!ok) {
         if (r) {
@@ -361,7 +361,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpListenUser(HSNMP_ENTITY listening_entity, const Ws
         memset(c, 0, sizeof *c);
     }
     c->version = WSNMP_VERSION_3;
-    if (!wsnmp_credentials_set_usm(c, user)) {
+    if (!wsnmp_credentials_set_usm_receiver(c, user)) {
         *c = l->users[--l->user_count]; /* an empty slot: drop it */
         return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }

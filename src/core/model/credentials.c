@@ -212,6 +212,17 @@ bool wsnmp_credentials_set_usm(wsnmp_credentials *c, const WsnmpUsm *u)
                     priv ? u->priv_pass : NULL, &u->context);
 }
 
+bool wsnmp_credentials_set_usm_receiver(wsnmp_credentials *c, const WsnmpUsm *u)
+{
+    /* A receiver takes its user at the level given or above (API.md), and
+     * a message above it needs the keys for that level: every passphrase
+     * given is kept (privacy only with authentication, as RFC 3414 has it). */
+    int auth = u->auth_pass ? u->auth : WSNMP_AUTH_NONE;
+    int priv = auth != WSNMP_AUTH_NONE && u->priv_pass ? u->priv : WSNMP_PRIV_NONE;
+    return copy_usm(c, u->user, u->level, auth, priv, auth ? u->auth_pass : NULL,
+                    priv ? u->priv_pass : NULL, &u->context);
+}
+
 bool wsnmp_credentials_set_community(wsnmp_credentials *c, const smiBYTE *bytes, smiUINT32 len)
 {
     smiOCTETS fresh;

@@ -116,6 +116,9 @@ wsnmp_result wsnmp_credentials_check_usm(const WsnmpUsm *u, const char **why);
  * level needs, context name); false when out of memory (c's USM part is
  * then empty). */
 bool wsnmp_credentials_set_usm(wsnmp_credentials *c, const WsnmpUsm *u);
+/* The same for a registration or a listener's user, which also take their
+ * user above its level: keeps every passphrase given, used or not. */
+bool wsnmp_credentials_set_usm_receiver(wsnmp_credentials *c, const WsnmpUsm *u);
 /* Replaces the community with a copy; false when out of memory. */
 bool wsnmp_credentials_set_community(wsnmp_credentials *c, const smiBYTE *bytes, smiUINT32 len);
 /* A full copy; on failure dst is left empty. */

@@ -168,7 +168,9 @@ wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *e
     u->engineID = netsnmp_memdup(engine_id->ptr, engine_id->len);
     u->engineIDLen = engine_id->len;
     *why = "cannot derive the v3 keys";
-    if (sec->level >= WSNMP_LEVEL_AUTH_NOPRIV) {
+    /* (the keys given, which for a receiver may serve a level above its
+     * user's: see wsnmp_credentials_set_usm_receiver) */
+    if (sec->auth != WSNMP_AUTH_NONE && sec->auth_pass) {
         size_t alen;
         const oid *aoid = auth_oid(sec->auth, &alen);
         SNMP_FREE(u->authProtocol);
@@ -180,7 +182,7 @@ wsnmp_result wsnmp_usm_register(const wsnmp_credentials *sec, const smiOCTETS *e
         if (u->authKey == NULL ||
             !localise(sec->auth, aoid, alen, sec->auth_pass, engine_id, u->authKey, &u->authKeyLen))
             goto fail;
-        if (sec->level == WSNMP_LEVEL_AUTH_PRIV) {
+        if (sec->priv != WSNMP_PRIV_NONE && sec->priv_pass) {
             size_t plen;
             const oid *poid = priv_oid(sec->priv, &plen);
             const netsnmp_priv_alg_info *pai = sc_get_priv_alg_byoid(poid, (u_int)plen);
