@@ -55,6 +55,8 @@ smiUINT32 wsl_syntax_by_name(const char *name); /* 0 if unknown */
 const char *wsl_syntax_name(smiUINT32 syntax);
 void wsl_push_value(lua_State *L, const smiVALUE *v);
 void wsl_push_oid(lua_State *L, const smiOID *oid);
+/* Writes arc v in decimal at out (at most 10 characters); its length. */
+size_t wsl_format_arc(char *out, smiUINT32 v);
 /* Returns the library-owned descriptors of a value from SnmpGetVb. */
 void wsl_free_value(smiVALUE *v);
 /* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded

@@ -333,16 +333,9 @@ static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name)
         k++;
     size_t pos = k ? t->ends[k - 1] : 0;
     for (smiUINT32 i = k; i < len; i++) {
-        char digits[10];
-        int n = 0;
-        smiUINT32 v = name->ptr[i];
-        do
-            digits[n++] = (char)('0' + v % 10);
-        while ((v /= 10) != 0);
         if (i)
             t->text[pos++] = '.';
-        while (n)
-            t->text[pos++] = digits[--n];
+        pos += wsl_format_arc(t->text + pos, name->ptr[i]);
         t->arcs[i] = name->ptr[i];
         t->ends[i] = (unsigned short)pos;
     }

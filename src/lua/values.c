@@ -53,22 +53,27 @@ const char *wsl_syntax_name(smiUINT32 syntax)
     return "unknown";
 }
 
+size_t wsl_format_arc(char *out, smiUINT32 v)
+{
+    /* On the hot path of every walk: digits by hand, no snprintf. */
+    char digits[10];
+    size_t n = 0, len;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (len = 0; n; len++)
+        out[len] = digits[--n];
+    return len;
+}
+
 void wsl_push_oid(lua_State *L, const smiOID *oid)
 {
-    /* On the hot path of every walk: digits by hand, one string push. */
     char buf[MAXOBJIDSTRSIZE];
     size_t pos = 0;
     for (smiUINT32 i = 0; i < oid->len && i < MAXOBJIDSIZE; i++) {
-        char digits[10];
-        int n = 0;
-        smiUINT32 v = oid->ptr[i];
-        do
-            digits[n++] = (char)('0' + v % 10);
-        while ((v /= 10) != 0);
         if (i)
             buf[pos++] = '.';
-        while (n)
-            buf[pos++] = digits[--n];
+        pos += wsl_format_arc(buf + pos, oid->ptr[i]);
     }
     lua_pushlstring(L, buf, pos);
 }
