@@ -135,6 +135,20 @@ describe("manager operations #integration", function()
       assert.equals("winsnmp-agent", got[1].value)
     end)
 
+    -- A GET's reply names take the request's strings when they are spelt
+    -- as a reply's would be (messaging.c); any other spelling is written anew.
+    it("names a GET's varbinds as replies write OIDs, however they were asked", function()
+      local asked = { SYS_NAME, "1.3.6.1.2.1.1.05.0", "." .. SYS_NAME,
+                      { oid = "1.3.6.1.2.1.1.5.00" }, "1.3.6.1.2.1.1.99.0" }
+      local got = assert(s:get(v2c(), asked))
+      assert.equals(5, #got)
+      for i = 1, 4 do
+        assert.equals(SYS_NAME, got[i].oid)
+        assert.equals("winsnmp-agent", got[i].value)
+      end
+      assert.same({ oid = "1.3.6.1.2.1.1.99.0", type = "nosuchobject" }, got[5])
+    end)
+
     it("returns SNMPAPI_OID_INVALID for a malformed OID, without sending", function()
       fails_with("SNMPAPI_OID_INVALID", s:get(v2c(), { "1.3.6.x" }))
     end)

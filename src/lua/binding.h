@@ -94,8 +94,17 @@ int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);
 /* The varbinds of a PDU as an array of {oid=, type=, value=}, read in
  * place (no copies); 1, or 0 after recording the error. */
 int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu);
-/* The same from a reply read in place (no handle). */
-void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r);
+/* The names a request asked for, as Lua strings (the list at list_idx) and
+ * as parsed, for a reply that names them again (GET, SET). */
+typedef struct {
+    int list_idx; /* 0: none */
+    smiUINT32 count;
+    const smiOID *names;
+} wsl_asked;
+/* The same from a reply read in place (no handle).  A varbind whose name
+ * is the one asked for at its place (asked may be NULL) takes the
+ * request's own OID string instead of a new one. */
+void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r, const wsl_asked *asked);
 /* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
 /* Reads one varbind (a table or a bare OID string) at idx and stores it at

@@ -267,10 +267,10 @@ static smiINT pdu_type_by_name(const char *name)
 /* s:_request(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
  * -> request id.  Reads the list straight into the request: no VBL or PDU
  * handle on this hot path.  (Slot 8 is s:_call's collector.) */
-static int s_request(lua_State *L)
+static int request(lua_State *L, HSNMP_SESSION *session, wsl_asked *asked)
 {
     lua_settop(L, 8);
-    void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
+    void *s = *session = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     smiINT type = pdu_type_by_name(luaL_checkstring(L, 2));
     void *dst = handle_arg(L, 3, WSNMP_KIND_ENTITY, 0);
     luaL_checktype(L, 4, LUA_TTABLE);
@@ -291,8 +291,16 @@ static int s_request(lua_State *L)
     if (!WsnmpSendRequest(s, dst, ctx, type, count, names, values, (smiINT)nonrep, (smiINT)maxrep,
                           &id))
         return wsl_push_last_error(L, s);
+    if (asked && (type == SNMP_PDU_GET || type == SNMP_PDU_SET))
+        *asked = (wsl_asked){4, count, names};
     lua_pushinteger(L, id);
     return 1;
+}
+
+static int s_request(lua_State *L)
+{
+    HSNMP_SESSION s;
+    return request(L, &s, NULL);
 }
 
 /* Pushes the outcome of request `id`: the varbinds, or nil, msg, NAME[,
@@ -301,7 +309,8 @@ static int s_request(lua_State *L)
  * and what wsl_collect_reply says is pushed. */
 static wsnmp_reply *unreleased_reply;
 
-static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id, int collector_idx)
+static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id, int collector_idx,
+                         const wsl_asked *asked)
 {
     if (unreleased_reply) { /* a table build that raised last time */
         wsnmp_reply_release(unreleased_reply);
@@ -335,7 +344,7 @@ static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id, int collect
     if (collector_idx)
         n = wsl_collect_reply(L, collector_idx, reply);
     else
-        wsl_push_reply_varbinds(L, reply);
+        wsl_push_reply_varbinds(L, reply, asked);
     unreleased_reply = NULL;
     wsnmp_reply_release(reply);
     return n;
@@ -347,7 +356,7 @@ static int s_response(lua_State *L)
 {
     void *s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     lua_Integer id = luaL_checkinteger(L, 2);
-    int n = push_response(L, s, (smiINT32)id, lua_isnoneornil(L, 3) ? 0 : 3);
+    int n = push_response(L, s, (smiINT32)id, lua_isnoneornil(L, 3) ? 0 : 3, NULL);
     if (n == 0)
         lua_pushboolean(L, 0);
     return n ? n : 1;
@@ -364,10 +373,14 @@ static int s_response(lua_State *L)
  * Lua side waits through the general path, which hands them out. */
 static int s_call(lua_State *L)
 {
-    int n = s_request(L);
+    HSNMP_SESSION s;
+    /* A GET's or SET's reply names what was asked: its varbinds take the
+     * request's strings (the scratch arrays stay as read: nothing else
+     * reads a list until this returns). */
+    wsl_asked asked = {0, 0, NULL};
+    int n = request(L, &s, &asked);
     if (n != 1)
         return n; /* nil, msg, NAME */
-    HSNMP_SESSION s = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
     smiINT32 id = (smiINT32)lua_tointeger(L, -1);
     while (event_count == 0) {
         if (!WsnmpPoll(1000, NULL))
@@ -375,7 +388,8 @@ static int s_call(lua_State *L)
         if (event_count == 1 && events[0].session == s && events[0].request_id == id) {
             /* An incoming request with the same id (the sender's) also says
              * (s, id): then nothing is ours yet and the event stays. */
-            if ((n = push_response(L, s, id, lua_isnil(L, 8) ? 0 : 8)) != 0) {
+            if ((n = push_response(L, s, id, lua_isnil(L, 8) ? 0 : 8,
+                                   asked.list_idx ? &asked : NULL)) != 0) {
                 event_count = 0;
                 return n;
             }

@@ -204,10 +204,51 @@ const char *wsl_opt_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS 
     return text;
 }
 
+/* Scripts name the same OIDs again and again (a poller's list, a table's
+ * columns), so the OIDs parsed last are kept with their text, in slots
+ * chosen by the address of the Lua string (interned: one text, one
+ * address while it lives).  A hit is a length test and a memcmp against
+ * the kept text, so a reused address or another Lua state in this thread
+ * can never return another text's arcs.  Like the varbind scratch below,
+ * this is the binding's per-process state: Lua states of one process are
+ * driven from one thread at a time. */
+#define PARSED_SLOTS 32
+#define PARSED_TEXT 64 /* longest text kept; it has at most 32 arcs */
+typedef struct {
+    size_t len; /* 0: empty slot */
+    smiUINT32 n;
+    char text[PARSED_TEXT];
+    smiUINT32 arcs[PARSED_TEXT / 2];
+} parsed_oid;
+static parsed_oid parsed[PARSED_SLOTS];
+
+static parsed_oid *parsed_slot(const char *text)
+{
+    uintptr_t a = (uintptr_t)text;
+    return &parsed[((a >> 4) ^ (a >> 10)) % PARSED_SLOTS];
+}
+
 smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *buf)
 {
-    const char *text = wsl_check_text(L, idx, s, SNMPAPI_OID_INVALID, "an OID");
-    return text ? wsl_parse_oid(L, s, text, buf) : 0;
+    size_t len = 0;
+    const char *text = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &len) : NULL;
+    if (text && len) { /* (an empty slot has len 0) */
+        parsed_oid *p = parsed_slot(text);
+        if (p->len == len && memcmp(p->text, text, len) == 0) {
+            memcpy(buf, p->arcs, p->n * sizeof *buf);
+            return p->n;
+        }
+    }
+    text = wsl_check_text(L, idx, s, SNMPAPI_OID_INVALID, "an OID");
+    smiUINT32 n = text ? wsl_parse_oid(L, s, text, buf) : 0;
+    if (n && (len = strlen(text)) < PARSED_TEXT && n <= PARSED_TEXT / 2) {
+        parsed_oid *p = parsed_slot(text);
+        p->len = len;
+        p->n = n;
+        memcpy(p->text, text, len);
+        memcpy(p->arcs, buf, n * sizeof *buf);
+    }
+    return n;
 }
 
 /* Reads an integer in [lo, hi] from a Lua number; 0 if it is not one. */
@@ -471,6 +512,57 @@ static void push_varbind(lua_State *L, const smiOID *name, const smiVALUE *value
     lua_setfield(L, -2, "value");
 }
 
+/* Whether text is an OID as wsl_push_oid writes it: arcs of digits without
+ * leading zeros, one dot between them, none before. */
+static int is_canonical_oid_text(const char *s, size_t len)
+{
+    int arc_start = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '.') {
+            if (arc_start)
+                return 0;
+            arc_start = 1;
+        } else if (s[i] >= '0' && s[i] <= '9') {
+            if (arc_start && s[i] == '0' && i + 1 < len && s[i + 1] != '.')
+                return 0;
+            arc_start = 0;
+        } else {
+            return 0;
+        }
+    }
+    return !arc_start;
+}
+
+/* Pushes the OID string the request gave for varbind i (1-based) if the
+ * reply names exactly that OID there and the string is written as a reply's
+ * would be (not ".1.3..." or "1.3.06"); 0 otherwise, with nothing pushed. */
+static int push_asked_name(lua_State *L, const wsl_asked *asked, smiUINT32 i, const smiOID *name)
+{
+    if (asked == NULL || i > asked->count)
+        return 0;
+    const smiOID *want = &asked->names[i - 1];
+    if (want->len != name->len || memcmp(want->ptr, name->ptr, name->len * sizeof *name->ptr) != 0)
+        return 0;
+    size_t len;
+    if (lua_rawgeti(L, asked->list_idx, (lua_Integer)i) == LUA_TSTRING &&
+        is_canonical_oid_text(lua_tolstring(L, -1, &len), len))
+        return 1;
+    lua_pop(L, 1); /* a {oid=, ...} entry or another spelling: formatted anew */
+    return 0;
+}
+
+/* push_varbind, with the name already on top of the stack. */
+static void push_named_varbind(lua_State *L, const smiVALUE *value)
+{
+    lua_createtable(L, 0, 3);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "oid");
+    lua_pushstring(L, wsl_syntax_name(value->syntax));
+    lua_setfield(L, -2, "type");
+    wsl_push_value(L, value);
+    lua_setfield(L, -2, "value");
+}
+
 int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu)
 {
     smiUINT32 count;
@@ -487,7 +579,7 @@ int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu)
     return 1;
 }
 
-void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r)
+void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r, const wsl_asked *asked)
 {
     smiUINT32 count = wsnmp_reply_count(r);
     lua_createtable(L, (int)count, 0);
@@ -495,7 +587,10 @@ void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r)
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i, &name, &value);
-        push_varbind(L, name, value);
+        if (push_asked_name(L, asked, i, name))
+            push_named_varbind(L, value);
+        else
+            push_varbind(L, name, value);
         lua_rawseti(L, -2, (lua_Integer)i);
     }
 }
