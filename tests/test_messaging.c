@@ -883,6 +883,10 @@ static void recv_timeout(HSNMP_SESSION S, const agent_t *ag, smiINT32 id)
     }
     if (src)
         CHECK_STR_EQ(entity_address(src), ag->address);
+    /* The community it went out with, read back from the bytes sent: the
+     * entity's is empty, which is sent as "public". */
+    CHECK_HANDLE(ctx);
+    CHECK(ctx && context_is(ctx, "public", 6));
     free_received(src, dst, ctx, p);
     CHECK_FAIL_S(SnmpRecvMsg(S, NULL, NULL, NULL, NULL), S, SNMPAPI_NOOP);
 }

@@ -105,6 +105,9 @@ char *wsnmp_string_dup(const char *s);
 /* Overwrites and frees a secret string. */
 void wsnmp_string_free_secret(char *s);
 bool wsnmp_octets_copy(smiOCTETS *dst, const smiBYTE *bytes, smiUINT32 len);
+/* calloc(1, n) for what is made and freed once per request: unlike
+ * glibc's calloc, it reuses freed blocks from the thread's cache (zalloc.c). */
+void *wsnmp_zalloc(size_t n);
 void wsnmp_octets_free(smiOCTETS *o);
 /* Overwrites and frees octets that may hold a secret (community, context). */
 void wsnmp_octets_free_secret(smiOCTETS *o);

@@ -10,6 +10,7 @@
 #include "base.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ typedef struct arena {
 } arena;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Bounds of every mapping ever made (they only widen): a pointer outside
+ * them is not ours without taking the lock.  That is the answer for most
+ * frees of a community or context name, which are in ordinary memory
+ * unless they came from an entity, so it is on every request's path. */
+static _Atomic uintptr_t mapped_lo = UINTPTR_MAX, mapped_hi;
 static free_block *free_lists[CLASSES];
 static arena *arenas; /* every mapping, small and large */
 static size_t page_size;
@@ -62,6 +68,11 @@ static unsigned char *map_pages(size_t len)
     if (mlock(p, len) == 0) /* EPERM, ENOMEM (RLIMIT_MEMLOCK): not locked, quietly */
         stats.locked_bytes += len;
     stats.mapped_bytes += len;
+    uintptr_t lo = (uintptr_t)p, hi = lo + len; /* (under the lock: no lost update) */
+    if (lo < atomic_load(&mapped_lo))
+        atomic_store(&mapped_lo, lo);
+    if (hi > atomic_load(&mapped_hi))
+        atomic_store(&mapped_hi, hi);
     return p;
 }
 
@@ -150,7 +161,8 @@ static arena *owner(const void *p)
 
 bool wsnmp_secure_owns(const void *p)
 {
-    if (p == NULL)
+    uintptr_t a = (uintptr_t)p;
+    if (p == NULL || a < atomic_load(&mapped_lo) || a >= atomic_load(&mapped_hi))
         return false;
     pthread_mutex_lock(&lock);
     bool yes = owner(p) != NULL;

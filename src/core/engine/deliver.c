@@ -24,7 +24,7 @@ static bool other_source_ok(const wsnmp_request *r, const wsnmp_decoded *d)
     if (d->version == WSNMP_VERSION_3)
         return r->sec.level > WSNMP_LEVEL_NOAUTH_NOPRIV;
     static const smiBYTE public_community[] = "public"; /* an empty one means "public" */
-    smiOCTETS want = r->sec.community;
+    smiOCTETS want = wsnmp_request_community(r);
     if (want.len == 0)
         want = (smiOCTETS){6, (smiBYTE *)public_community};
     return d->community.len == want.len && memcmp(d->community.ptr, want.ptr, want.len) == 0;
@@ -77,29 +77,26 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     }
     wsnmp_request_note_reply(r, d.pdu.error_status);
     wsnmp_pending_remove(io, r);
-    wsnmp_message *m = calloc(1, sizeof *m);
-    wsnmp_pdu *pdu = malloc(sizeof *pdu);
-    if (m == NULL || pdu == NULL) {
-        free(m);
-        free(pdu);
+    wsnmp_message *m = wsnmp_zalloc(sizeof *m);
+    if (m == NULL) {
         wsnmp_decoded_free(&d);
         wsnmp_request_fail(s, r, SNMPAPI_ALLOC_ERROR, "out of memory for a reply");
         return;
     }
-    *pdu = d.pdu; /* the vbl moves into the message */
+    m->reply_pdu = d.pdu; /* the vbl moves into the message */
     memset(&d.pdu, 0, sizeof d.pdu);
     m->request_id = r->id;
     m->source.addr = *from;
     m->source.len = fromlen;
     m->source.transport = r->peer.transport;
-    m->pdu = pdu;
+    m->pdu = &m->reply_pdu;
     m->req_dst = r->entity;
     m->req_src = r->src_entity;
     m->req_context = r->context;
     m->sec = r->sec; /* the reply came with the request's credentials */
     memset(&r->sec, 0, sizeof r->sec);
     if (d.version != WSNMP_VERSION_3) {
-        wsnmp_octets_free_secret(&m->sec.community); /* (secure memory) */
+        wsnmp_octets_free_secret(&m->sec.community); /* (none: see send_pdu) */
         m->sec.community = d.community;
         memset(&d.community, 0, sizeof d.community);
     }

@@ -65,6 +65,9 @@ struct wsnmp_io;
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts);
 void wsnmp_request_free(wsnmp_request *r);
+/* The community a v1/v2c request went with (borrowed from the request: a
+ * v1/v2c request holds it in its packet only). */
+smiOCTETS wsnmp_request_community(const wsnmp_request *r);
 /* The entity r was sent to, if it still exists (its figures), else NULL. */
 wsnmp_entity *wsnmp_request_entity(const wsnmp_request *r);
 /* A reply accepted for r: counts it (and its round trip) for the entity. */
@@ -134,6 +137,8 @@ typedef struct wsnmp_message {
     wsnmp_peer source;       /* who sent it (failures: the request's destination) */
     wsnmp_credentials sec;   /* version and community/context it came with */
     wsnmp_pdu *pdu;          /* the PDU received (failures: the request sent) */
+    wsnmp_pdu reply_pdu;     /* a reply's PDU lives here (pdu points to it): one
+                                allocation less per reply; see wsnmp_message_own_pdu */
     uint32_t listener;       /* notifications and requests: the listener it came in on */
     uint32_t *registrations; /* notifications: the matching registrations */
     smiUINT32 registration_count;
@@ -161,6 +166,10 @@ bool wsnmp_queue_push_bounded(struct wsnmp_io *io, wsnmp_message *m);
  * only: an incoming notification or request may carry the same id. */
 wsnmp_message *wsnmp_queue_take(struct wsnmp_io *io, smiUINT32 kinds, bool by_id, smiINT32 id);
 void wsnmp_queue_message_free(wsnmp_message *m);
+/* Moves a reply's PDU out of the message onto the heap, for a handle to
+ * own (m->pdu then points there); false, with the error recorded for
+ * `fn`, when out of memory. */
+bool wsnmp_message_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn);
 
 /* ---- listeners and registrations (notify.c) ---------------------------------------- */
 typedef struct wsnmp_listener {

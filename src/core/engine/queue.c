@@ -37,9 +37,24 @@ void wsnmp_queue_message_free(wsnmp_message *m)
     free(m->registrations);
     wsnmp_credentials_clear(&m->sec);
     wsnmp_octets_free(&m->context_engine_id);
-    if (m->pdu)
+    if (m->pdu == &m->reply_pdu)
+        wsnmp_pdu_data_clear(m->pdu);
+    else if (m->pdu)
         wsnmp_pdu_destroy(m->pdu);
     free(m);
+}
+
+bool wsnmp_message_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn)
+{
+    if (m->pdu != &m->reply_pdu)
+        return true;
+    wsnmp_pdu *p = malloc(sizeof *p);
+    if (p == NULL)
+        return wsnmp_error_fail(session_slot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn), false;
+    *p = m->reply_pdu; /* moved */
+    memset(&m->reply_pdu, 0, sizeof m->reply_pdu);
+    m->pdu = p;
+    return true;
 }
 
 void wsnmp_queue_push(wsnmp_io *io, wsnmp_message *m)

@@ -132,7 +132,8 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
     bool ok = (!srcEntity || src || (src = entity_for(sslot, &m->source, &m->sec, fn))) &&
               (!dstEntity || dst || (dst = local_entity(sslot, s->io, &m->source, fn))) &&
               (!context || ctx || (ctx = context_for(sslot, &m->sec, fn))) &&
-              (!PDU || (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)));
+              (!PDU || (wsnmp_message_own_pdu(m, sslot, fn) &&
+                        (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn))));
     if (!ok) {
         SNMPAPI_STATUS code = wsnmp_error_global()->code;
         release(src);
@@ -234,7 +235,9 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
     if (m == NULL)
         return SNMPAPI_FAILURE;
     wsnmp_session *s = wsnmp_session_at(sslot);
-    HSNMP_PDU pdu = PDU ? wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn) : 0;
+    HSNMP_PDU pdu = PDU && wsnmp_message_own_pdu(m, sslot, fn)
+                        ? wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)
+                        : 0;
     if (PDU && pdu == 0) {
         requeue(s->io, m);
         return SNMPAPI_FAILURE;

@@ -12,7 +12,7 @@
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts)
 {
-    wsnmp_request *r = calloc(1, sizeof *r);
+    wsnmp_request *r = wsnmp_zalloc(sizeof *r);
     if (r == NULL)
         return NULL;
     r->session_slot = session_slot;
@@ -83,6 +83,15 @@ wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOC
     return WSNMP_OK;
 }
 
+smiOCTETS wsnmp_request_community(const wsnmp_request *r)
+{
+    smiOCTETS c = r->sec.community;
+    if (c.len == 0 && r->sec.version != WSNMP_VERSION_3 && r->packet &&
+        !wsnmp_ber_community(r->packet, r->packet_len, &c))
+        c = (smiOCTETS){0, NULL};
+    return c;
+}
+
 /* The PDU a v1/v2c request was sent with, decoded from its bytes (it keeps
  * no copy: see send_pdu); NULL if there are none or memory runs out. */
 static wsnmp_pdu *pdu_from_packet(const wsnmp_request *r)
@@ -110,8 +119,12 @@ void wsnmp_request_fail(wsnmp_session *s, wsnmp_request *r, SNMPAPI_STATUS code,
         snprintf(m->reason, sizeof m->reason, "%s", reason);
         m->request_id = r->id;
         m->source = r->peer;
-        m->sec = r->sec; /* moved */
+        smiOCTETS community = wsnmp_request_community(r); /* (in r->packet) */
+        m->sec = r->sec;                                  /* moved */
         memset(&r->sec, 0, sizeof r->sec);
+        if (m->sec.version != WSNMP_VERSION_3 && m->sec.community.len == 0 &&
+            !wsnmp_secure_octets_copy(&m->sec.community, community.ptr, community.len))
+            m->sec.community = (smiOCTETS){0, NULL}; /* out of memory: "public" */
         m->pdu = r->pdu ? r->pdu : pdu_from_packet(r);
         r->pdu = NULL;
         m->req_dst = r->entity;

@@ -116,14 +116,17 @@ static void count_request(wsnmp_request *r, const wsnmp_send_args *a, HSNMP_ENTI
 }
 
 /* Encodes and sends a request that expects a reply, and tracks it; a PDU
- * only `borrowed` for the encoding is not the request's to keep. */
+ * and community only `borrowed` for the encoding are not the request's to
+ * keep. */
 static SNMPAPI_STATUS start_tracked(const char *fn, wsnmp_session *s, uint32_t sslot, wsnmp_io *io,
                                     wsnmp_request *r, bool borrowed)
 {
     const char *why;
     wsnmp_result code = wsnmp_request_start(s, r, NULL, &why);
-    if (borrowed)
+    if (borrowed) {
         r->pdu = NULL;
+        r->sec.community = (smiOCTETS){0, NULL};
+    }
     if (code == WSNMP_OK && !wsnmp_pending_add(io, r)) {
         code = SNMPAPI_ALLOC_ERROR;
         why = "out of memory";
@@ -179,23 +182,26 @@ static SNMPAPI_STATUS send_pdu(const char *fn, const wsnmp_send_args *a, HSNMP_E
                                 (int)pdu->request_id);
 
     wsnmp_request *r = new_request(sslot, &peer, dst);
-    if (r == NULL || !wsnmp_credentials_for_send(&r->sec, &dst->cred, ctx ? &ctx->value : NULL)) {
-        if (r)
-            wsnmp_request_free(r);
-        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
-    }
-    if (wants_reply && r->sec.version != WSNMP_VERSION_3) {
+    if (r && wants_reply && dst->cred.version != WSNMP_VERSION_3) {
         /* v1/v2c: the encoded bytes are all that a retransmission needs, and
          * a failure decodes the PDU back from them (wsnmp_request_fail), so
          * the request keeps no copy of the PDU: it is encoded from the
-         * caller's, with the type it is sent as. */
+         * caller's, with the type it is sent as.  Nor of the community,
+         * which the bytes hold too (wsnmp_request_community). */
         wsnmp_pdu sent = *pdu;
         send_as(&sent, type);
         r->id = pdu->request_id;
         count_request(r, a, srcEntity);
         r->batchable = true;
         r->pdu = &sent;
+        r->sec.version = dst->cred.version;
+        r->sec.community = ctx ? ctx->value : dst->cred.community;
         return start_tracked(fn, s, sslot, io, r, true);
+    }
+    if (r == NULL || !wsnmp_credentials_for_send(&r->sec, &dst->cred, ctx ? &ctx->value : NULL)) {
+        if (r)
+            wsnmp_request_free(r);
+        return wsnmp_error_fail(sslot, SNMPAPI_ALLOC_ERROR, "%s: out of memory", fn);
     }
     wsnmp_pdu *copy = malloc(sizeof *copy);
     if (copy == NULL || !wsnmp_pdu_data_copy(copy, pdu)) {

@@ -605,6 +605,24 @@ bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engin
     return true;
 }
 
+bool wsnmp_ber_community(const unsigned char *data, size_t len, smiOCTETS *community)
+{
+    const unsigned char *end = data + len, *p, *q;
+    unsigned char tag;
+    size_t n;
+    int64_t version;
+    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+        return false;
+    end = p + n;
+    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02 ||
+        !wsnmp_ber_signed(q, n, 0, 1, &version) /* v1 or v2c */ ||
+        (q = wsnmp_ber_tlv(q + n, end, &tag, &n)) == NULL || tag != 0x04 || n > UINT32_MAX)
+        return false;
+    community->ptr = (smiBYTE *)q;
+    community->len = (smiUINT32)n;
+    return true;
+}
+
 bool wsnmp_ber_v3_reportable(const unsigned char *data, size_t len)
 {
     int32_t id;

@@ -100,6 +100,8 @@ bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
  * message: whose keys authenticate it. */
 bool wsnmp_ber_v3_sender(const unsigned char *data, size_t len, smiOCTETS *engine, char *user,
                          size_t user_size);
+/* The community of a v1/v2c message (pointing into data). */
+bool wsnmp_ber_community(const unsigned char *data, size_t len, smiOCTETS *community);
 /* Whether an SNMPv3 message has its reportable flag (RFC 3412 6.4): a
  * request or inform, which this engine receives as the authoritative one. */
 bool wsnmp_ber_v3_reportable(const unsigned char *data, size_t len);
