@@ -37,6 +37,7 @@ end
 -- took (see src/lua/collect.c).
 local paced_set, live, timers, running = pacing.paced, tasks._live, tasks._timers,
   coroutine.running
+local blocking_call = Session._call -- (a method lookup less per request)
 
 function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
                        collector)
@@ -50,8 +51,8 @@ function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, 
     -- answers false, id once something else does, and the general path
     -- below hands that out.  (Not while a timer waits: only Lua's poll
     -- runs those, so the general path waits instead.)
-    local r1, r2, r3, r4 = s:_call(kind, dst, list, ctx, non_repeaters, max_repetitions,
-                                   collector)
+    local r1, r2, r3, r4 = blocking_call(s, kind, dst, list, ctx, non_repeaters,
+                                         max_repetitions, collector)
     if r1 ~= false then return r1, r2, r3, r4 end
     return tasks.await(s, r2, nil, collector)
   end

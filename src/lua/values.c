@@ -543,10 +543,12 @@ static int push_asked_name(lua_State *L, const wsl_asked *asked, smiUINT32 i, co
     const smiOID *want = &asked->names[i - 1];
     if (want->len != name->len || memcmp(want->ptr, name->ptr, name->len * sizeof *name->ptr) != 0)
         return 0;
-    size_t len;
-    if (lua_rawgeti(L, asked->list_idx, (lua_Integer)i) == LUA_TSTRING &&
-        is_canonical_oid_text(lua_tolstring(L, -1, &len), len))
-        return 1;
+    if (lua_rawgeti(L, asked->list_idx, (lua_Integer)i) == LUA_TSTRING) {
+        size_t len;
+        const char *text = lua_tolstring(L, -1, &len);
+        if (is_canonical_oid_text(text, len))
+            return 1;
+    }
     lua_pop(L, 1); /* a {oid=, ...} entry or another spelling: formatted anew */
     return 0;
 }
