@@ -68,6 +68,11 @@ void *wsnmp_handle_of_slot(uint32_t slot)
     return slot < slot_count ? make_handle(slot) : NULL; /* NULL is never a live handle */
 }
 
+void *wsnmp_handle_object_at(uint32_t slot, int kind)
+{
+    return slot < slot_count && slots[slot].kind == kind ? slots[slot].obj : NULL;
+}
+
 static smiUINT32 live_handles(void)
 {
     smiUINT32 n = 0;

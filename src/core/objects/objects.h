@@ -39,6 +39,10 @@ void wsnmp_handle_unref(uint32_t slot);
 void wsnmp_handle_destroy_owned(uint32_t session_slot);
 uint32_t wsnmp_handle_owner_slot(uint32_t slot); /* owner slot of a live slot */
 void *wsnmp_handle_of_slot(uint32_t slot);
+/* The object in a slot if it holds one of `kind`, else NULL: what
+ * wsnmp_handle_get(wsnmp_handle_of_slot(slot), kind, NULL) gives, for the
+ * loops that hold slots. */
+void *wsnmp_handle_object_at(uint32_t slot, int kind);
 /* Destroys every live handle, sessions last. */
 void wsnmp_handle_destroy_all(void);
 void wsnmp_handle_release(void); /* frees the table itself (process exit) */

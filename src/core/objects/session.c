@@ -19,9 +19,7 @@ void wsnmp_session_set_engine_hooks(const wsnmp_session_engine_hooks *hooks)
 
 wsnmp_session *wsnmp_session_at(uint32_t slot)
 {
-    if (slot == WSNMP_NO_SLOT)
-        return NULL;
-    return wsnmp_handle_get(wsnmp_handle_of_slot(slot), WSNMP_KIND_SESSION, NULL);
+    return wsnmp_handle_object_at(slot, WSNMP_KIND_SESSION); /* (NO_SLOT: out of range) */
 }
 
 wsnmp_error_slot *wsnmp_session_error_slot(uint32_t slot)

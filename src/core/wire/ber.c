@@ -538,6 +538,8 @@ static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id, in
     if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
         return false;
     end = p + n;
+    if (n >= 3 && p[0] == 0x02 && p[1] == 0x01 && p[2] != 3)
+        return false; /* v1 or v2c, which every reply is asked this: the short way */
     if ((q = wsnmp_ber_tlv(p, end, &tag, &m)) == NULL || tag != 0x02 ||
         !wsnmp_ber_signed(q, m, 0, 3, &version) || version != 3 /* msgVersion, RFC 3412 */)
         return false;
