@@ -30,58 +30,82 @@ local function paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, de
   return r1, r2, r3, r4
 end
 
---- Sends one request and waits for its outcome: the varbinds, or nil, msg,
--- NAME[, index].  `deadline` (on winsnmp.now()'s clock, optional) bounds
--- the whole wait, pacing included.  With a `collector` (core._collector,
--- s:table's), the reply's varbinds go into it and the outcome is what it
--- took (see src/lua/collect.c).
 local paced_set, live, timers, running = pacing.paced, tasks._live, tasks._timers,
   coroutine.running
 local blocking_call = Session._call -- (a method lookup less per request)
 
-function requests.call(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
+-- The general path: paced entities, tasks, deadlines, timers waiting.
+local function general(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline,
                        collector)
   if paced_set[dst] then
     return paced(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline, collector)
-  end
-  local co, main = running()
-  -- (inline: tasks.in_task() and tasks.next_due(), on every request's path)
-  if not deadline and (main or not live[co]) and timers[1] == nil then
-    -- Outside a task the engine waits in C while nothing else happens; it
-    -- answers false, id once something else does, and the general path
-    -- below hands that out.  (Not while a timer waits: only Lua's poll
-    -- runs those, so the general path waits instead.)
-    local r1, r2, r3, r4 = blocking_call(s, kind, dst, list, ctx, non_repeaters,
-                                         max_repetitions, collector)
-    if r1 ~= false then return r1, r2, r3, r4 end
-    return tasks.await(s, r2, nil, collector)
   end
   local id, msg, name = s:_request(kind, dst, list, ctx, non_repeaters, max_repetitions)
   if not id then return nil, msg, name end
   return tasks.await(s, id, deadline, collector)
 end
-local request = requests.call
+
+-- requests.call for one kind of request.  Outside a task the engine waits
+-- in C while nothing else happens; it answers false, id once something
+-- else does, and tasks.await hands that out.  (Not while a timer waits:
+-- only Lua's poll runs those, so the general path waits instead.)  The
+-- kind is bound so that s:get, s:getnext and s:set are these functions
+-- themselves: a script's blocking request is one Lua call.
+local function caller(kind)
+  return function(s, dst, list, ctx, non_repeaters, max_repetitions, deadline, collector)
+    -- (inline: tasks.in_task() and tasks.next_due(), on every request's path)
+    if not deadline and timers[1] == nil and not paced_set[dst] then
+      local co, main = running()
+      if main or not live[co] then
+        local r1, r2, r3, r4 = blocking_call(s, kind, dst, list, ctx, non_repeaters,
+                                             max_repetitions, collector)
+        if r1 ~= false then return r1, r2, r3, r4 end
+        return tasks.await(s, r2, nil, collector)
+      end
+    end
+    return general(s, kind, dst, list, ctx, non_repeaters, max_repetitions, deadline, collector)
+  end
+end
+local callers = {}
+for _, kind in ipairs({ "get", "getnext", "getbulk", "set" }) do callers[kind] = caller(kind) end
+
+--- Sends one request and waits for its outcome: the varbinds, or nil, msg,
+-- NAME[, index].  `deadline` (on winsnmp.now()'s clock, optional) bounds
+-- the whole wait, pacing included.  With a `collector` (core._collector,
+-- s:table's), the reply's varbinds go into it and the outcome is what it
+-- took (see src/lua/collect.c).
+function requests.call(s, kind, ...)
+  local call = callers[kind]
+  if call == nil then return s:_request(kind) end -- (raises: unknown request type)
+  return call(s, ...)
+end
 
 --- GET: the varbinds in request order, or nil, msg, NAME[, index].
-function Session:get(dst, oids, ctx)
-  return request(self, "get", dst, oids, ctx)
-end
+-- @function Session:get
+-- @param dst the agent's Entity
+-- @param oids a list of OID strings (or varbinds)
+-- @param[opt] ctx a Context: the community or v3 context for this request
+Session.get = callers.get
 
 --- GETNEXT: the varbinds following each OID, or nil, msg, NAME[, index].
-function Session:getnext(dst, oids, ctx)
-  return request(self, "getnext", dst, oids, ctx)
-end
+-- @function Session:getnext
+-- @param dst the agent's Entity
+-- @param oids a list of OID strings (or varbinds)
+-- @param[opt] ctx a Context
+Session.getnext = callers.getnext
 
 --- GETBULK (GETNEXT for a v1 agent): the varbinds, or nil, msg, NAME[, index].
 -- `max_repetitions` defaults to 25, `non_repeaters` to 0.
 function Session:getbulk(dst, oids, non_repeaters, max_repetitions, ctx)
-  return request(self, "getbulk", dst, oids, ctx, non_repeaters or 0,
-                 max_repetitions or DEFAULT_MAX_REPETITIONS)
+  return callers.getbulk(self, dst, oids, ctx, non_repeaters or 0,
+                         max_repetitions or DEFAULT_MAX_REPETITIONS)
 end
 
 --- SET: the varbinds as the agent returned them.
-function Session:set(dst, varbinds, ctx)
-  return request(self, "set", dst, varbinds, ctx)
-end
+-- @function Session:set
+-- @param dst the agent's Entity
+-- @param varbinds a list of {oid=, type=, value=}
+-- @param[opt] ctx a Context
+Session.set = callers.set
 
 return requests
