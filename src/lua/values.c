@@ -430,7 +430,7 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
 {
     idx = lua_absindex(L, idx);
     luaL_checktype(L, idx, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, idx);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx); /* (a plain list: no __len) */
     if (n < 0 || n > WSNMP_MAX_VARBINDS)
         return WsnmpSetLastError(s, SNMPAPI_SIZE_INVALID, "too many varbinds"), 0;
     if ((size_t)n > scratch_capacity) {
@@ -456,11 +456,12 @@ int wsl_read_varbind_list(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *cou
         int t = lua_geti(L, idx, i);
         int top = lua_gettop(L);
         int ok;
-        if (t == LUA_TSTRING) {
-            lua_pushnil(L);
-            lua_pushnil(L);
-            ok = wsl_read_varbind(L, s, top, top + 1, top + 2, &scratch[i - 1],
-                                  &scratch_names[i - 1], &scratch_values[i - 1]);
+        if (t == LUA_TSTRING) { /* a bare OID asks for its value: NULL */
+            smiOID *name = &scratch_names[i - 1];
+            name->ptr = scratch[i - 1].name_buf;
+            ok = (name->len = wsl_parse_oid_at(L, s, top, name->ptr)) != 0;
+            memset(&scratch_values[i - 1], 0, sizeof scratch_values[i - 1]);
+            scratch_values[i - 1].syntax = SNMP_SYNTAX_NULL;
         } else if (t == LUA_TTABLE) {
             if (lua_getfield(L, top, "oid") == LUA_TNIL) {
                 lua_pop(L, 1);

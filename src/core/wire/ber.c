@@ -538,8 +538,6 @@ static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id, in
     if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
         return false;
     end = p + n;
-    if (n >= 3 && p[0] == 0x02 && p[1] == 0x01 && p[2] != 3)
-        return false; /* v1 or v2c, which every reply is asked this: the short way */
     if ((q = wsnmp_ber_tlv(p, end, &tag, &m)) == NULL || tag != 0x02 ||
         !wsnmp_ber_signed(q, m, 0, 3, &version) || version != 3 /* msgVersion, RFC 3412 */)
         return false;
@@ -569,6 +567,11 @@ static bool v3_header(const unsigned char *data, size_t len, int32_t *msg_id, in
 
 bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
 {
+    /* Asked of every reply: a v1/v2c one (30 len 02 01 00|01, short or
+     * long form length) is told from its first bytes. */
+    size_t at = len > 1 && data[1] < 0x80 ? 2 : len > 1 ? 2 + (size_t)(data[1] & 0x7F) : len;
+    if (at + 3 <= len && data[at] == 0x02 && data[at + 1] == 0x01 && data[at + 2] != 3)
+        return false;
     const unsigned char *sec;
     size_t seclen;
     int flags;
