@@ -232,8 +232,9 @@ wsnmp_result wsnmp_ber_encode(const wsnmp_credentials *sec, const wsnmp_pdu *pdu
 
 /* One TLV: single-byte tags only; short or long (1..4 byte) lengths.
  * Returns the contents (and *tag, *len), or NULL when malformed. */
-const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *end,
-                                   unsigned char *tag, size_t *len)
+/* (inlined into the decoder, which reads a dozen TLVs per reply) */
+HOT const unsigned char *tlv(const unsigned char *p, const unsigned char *end, unsigned char *tag,
+                             size_t *len)
 {
     if (end - p < 2 || (p[0] & 0x1F) == 0x1F)
         return NULL;
@@ -251,6 +252,12 @@ const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *
         return NULL;
     *len = n;
     return p;
+}
+
+const unsigned char *wsnmp_ber_tlv(const unsigned char *p, const unsigned char *end,
+                                   unsigned char *tag, size_t *len)
+{
+    return tlv(p, end, tag, len);
 }
 
 bool wsnmp_ber_signed(const unsigned char *p, size_t len, int64_t lo, int64_t hi, int64_t *out)
@@ -408,11 +415,11 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
     unsigned char tag;
     size_t n;
     int64_t version, id, status, index;
-    if ((p = wsnmp_ber_tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
+    if ((p = tlv(data, end, &tag, &n)) == NULL || tag != 0x30)
         return SNMPAPI_MESSAGE_INVALID;
     if (p + n != end) /* trailing bytes: let net-snmp judge */
         return *mine = false, SNMPAPI_MESSAGE_INVALID;
-    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL || tag != 0x02 ||
+    if ((q = tlv(p, end, &tag, &n)) == NULL || tag != 0x02 ||
         !wsnmp_ber_signed(q, n, 0, 3, &version))
         return SNMPAPI_MESSAGE_INVALID;
     if (version > 1) /* v3 (or unknown): not ours */
@@ -420,10 +427,10 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
     p = q + n;
     const unsigned char *community;
     size_t community_len;
-    if ((community = wsnmp_ber_tlv(p, end, &tag, &community_len)) == NULL || tag != 0x04)
+    if ((community = tlv(p, end, &tag, &community_len)) == NULL || tag != 0x04)
         return SNMPAPI_MESSAGE_INVALID;
     p = community + community_len;
-    if ((q = wsnmp_ber_tlv(p, end, &tag, &n)) == NULL)
+    if ((q = tlv(p, end, &tag, &n)) == NULL)
         return SNMPAPI_MESSAGE_INVALID;
     switch (tag) {
     case SNMP_PDU_GET:
@@ -446,18 +453,18 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
     p = q;
     int64_t *fields[3] = {&id, &status, &index};
     for (int i = 0; i < 3; i++) {
-        if ((q = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x02 ||
+        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x02 ||
             !wsnmp_ber_signed(q, n, INT32_MIN, INT32_MAX, fields[i]))
             return SNMPAPI_MESSAGE_INVALID;
         p = q + n;
     }
     const unsigned char *list;
-    if ((list = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30 || list + n != pdu_end)
+    if ((list = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30 || list + n != pdu_end)
         return SNMPAPI_MESSAGE_INVALID;
     /* Count first, so a flood of varbinds is refused before any copy. */
     size_t count = 0;
     for (p = list; p < pdu_end; p = q + n, count++)
-        if ((q = wsnmp_ber_tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30)
+        if ((q = tlv(p, pdu_end, &tag, &n)) == NULL || tag != 0x30)
             return SNMPAPI_MESSAGE_INVALID;
     if (count > WSNMP_MAX_VARBINDS) {
         *why = "too many varbinds";
@@ -496,17 +503,16 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
     }
     out->pdu.vbl.capacity = (smiUINT32)count;
     for (p = list; p < pdu_end; p = q + n) {
-        q = wsnmp_ber_tlv(p, pdu_end, &tag, &n); /* checked above */
+        q = tlv(p, pdu_end, &tag, &n); /* checked above */
         const unsigned char *vb_end = q + n, *r, *s;
         size_t rn, sn;
         unsigned char vtag;
         smiUINT32 name_buf[MAXOBJIDSIZE], value_buf[MAXOBJIDSIZE];
         smiOID name = {0, name_buf};
         smiVALUE value;
-        if ((r = wsnmp_ber_tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
-            !get_oid(r, rn, name_buf, &name.len) ||
-            (s = wsnmp_ber_tlv(r + rn, vb_end, &vtag, &sn)) == NULL || s + sn != vb_end ||
-            !get_value(vtag, s, sn, &value, value_buf, mine)) {
+        if ((r = tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
+            !get_oid(r, rn, name_buf, &name.len) || (s = tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
+            s + sn != vb_end || !get_value(vtag, s, sn, &value, value_buf, mine)) {
             wsnmp_decoded_free(out);
             return SNMPAPI_MESSAGE_INVALID;
         }
