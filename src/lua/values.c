@@ -204,6 +204,27 @@ const char *wsl_opt_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS 
     return text;
 }
 
+/* Whether text is an OID as wsl_push_oid writes it: arcs of digits without
+ * leading zeros, one dot between them, none before. */
+static int is_canonical_oid_text(const char *s, size_t len)
+{
+    int arc_start = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '.') {
+            if (arc_start)
+                return 0;
+            arc_start = 1;
+        } else if (s[i] >= '0' && s[i] <= '9') {
+            if (arc_start && s[i] == '0' && i + 1 < len && s[i + 1] != '.')
+                return 0;
+            arc_start = 0;
+        } else {
+            return 0;
+        }
+    }
+    return !arc_start;
+}
+
 /* Scripts name the same OIDs again and again (a poller's list, a table's
  * columns), so the OIDs parsed last are kept with their text, in slots
  * chosen by the address of the Lua string (interned: one text, one
@@ -217,6 +238,7 @@ const char *wsl_opt_text(lua_State *L, int idx, HSNMP_SESSION s, SNMPAPI_STATUS 
 typedef struct {
     size_t len; /* 0: empty slot */
     smiUINT32 n;
+    bool canonical; /* spelt as a reply's OID is (see spelt_as_reply) */
     char text[PARSED_TEXT];
     smiUINT32 arcs[PARSED_TEXT / 2];
 } parsed_oid;
@@ -226,6 +248,16 @@ static parsed_oid *parsed_slot(const char *text)
 {
     uintptr_t a = (uintptr_t)text;
     return &parsed[((a >> 4) ^ (a >> 10)) % PARSED_SLOTS];
+}
+
+/* is_canonical_oid_text, answered from the cache when the text is there
+ * (a request's own strings are: they were parsed to send it). */
+static int spelt_as_reply(const char *text, size_t len)
+{
+    const parsed_oid *p = parsed_slot(text);
+    if (len && p->len == len && memcmp(p->text, text, len) == 0)
+        return p->canonical;
+    return is_canonical_oid_text(text, len);
 }
 
 smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *buf)
@@ -245,6 +277,7 @@ smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *bu
         parsed_oid *p = parsed_slot(text);
         p->len = len;
         p->n = n;
+        p->canonical = is_canonical_oid_text(text, len);
         memcpy(p->text, text, len);
         memcpy(p->arcs, buf, n * sizeof *buf);
     }
@@ -513,26 +546,6 @@ static void push_varbind(lua_State *L, const smiOID *name, const smiVALUE *value
     lua_setfield(L, -2, "value");
 }
 
-/* Whether text is an OID as wsl_push_oid writes it: arcs of digits without
- * leading zeros, one dot between them, none before. */
-static int is_canonical_oid_text(const char *s, size_t len)
-{
-    int arc_start = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '.') {
-            if (arc_start)
-                return 0;
-            arc_start = 1;
-        } else if (s[i] >= '0' && s[i] <= '9') {
-            if (arc_start && s[i] == '0' && i + 1 < len && s[i + 1] != '.')
-                return 0;
-            arc_start = 0;
-        } else {
-            return 0;
-        }
-    }
-    return !arc_start;
-}
 
 /* Pushes the OID string the request gave for varbind i (1-based) if the
  * reply names exactly that OID there and the string is written as a reply's
@@ -547,7 +560,7 @@ static int push_asked_name(lua_State *L, const wsl_asked *asked, smiUINT32 i, co
     if (lua_rawgeti(L, asked->list_idx, (lua_Integer)i) == LUA_TSTRING) {
         size_t len;
         const char *text = lua_tolstring(L, -1, &len);
-        if (is_canonical_oid_text(text, len))
+        if (spelt_as_reply(text, len))
             return 1;
     }
     lua_pop(L, 1); /* a {oid=, ...} entry or another spelling: formatted anew */
