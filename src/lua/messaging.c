@@ -267,7 +267,7 @@ static smiINT pdu_type_by_name(const char *name)
 /* s:_request(type, dst, varbinds, [ctx], [non_repeaters], [max_repetitions])
  * -> request id.  Reads the list straight into the request: no VBL or PDU
  * handle on this hot path.  (Slot 8 is s:_call's collector.) */
-static int request(lua_State *L, HSNMP_SESSION *session, wsl_asked *asked)
+static int request(lua_State *L, HSNMP_SESSION *session, smiINT32 *request_id, wsl_asked *asked)
 {
     lua_settop(L, 8);
     void *s = *session = wsl_check(L, 1, WSNMP_KIND_SESSION)->handle;
@@ -293,6 +293,7 @@ static int request(lua_State *L, HSNMP_SESSION *session, wsl_asked *asked)
         return wsl_push_last_error(L, s);
     if (asked && (type == SNMP_PDU_GET || type == SNMP_PDU_SET))
         *asked = (wsl_asked){4, count, names};
+    *request_id = id;
     lua_pushinteger(L, id);
     return 1;
 }
@@ -300,7 +301,8 @@ static int request(lua_State *L, HSNMP_SESSION *session, wsl_asked *asked)
 static int s_request(lua_State *L)
 {
     HSNMP_SESSION s;
-    return request(L, &s, NULL);
+    smiINT32 id;
+    return request(L, &s, &id, NULL);
 }
 
 /* Pushes the outcome of request `id`: the varbinds, or nil, msg, NAME[,
@@ -378,10 +380,10 @@ static int s_call(lua_State *L)
      * request's strings (the scratch arrays stay as read: nothing else
      * reads a list until this returns). */
     wsl_asked asked = {0, 0, NULL};
-    int n = request(L, &s, &asked);
+    smiINT32 id;
+    int n = request(L, &s, &id, &asked);
     if (n != 1)
         return n; /* nil, msg, NAME */
-    smiINT32 id = (smiINT32)lua_tointeger(L, -1);
     while (event_count == 0) {
         if (!WsnmpPoll(1000, NULL))
             break; /* the general path reports it */

@@ -47,6 +47,23 @@ smiUINT32 wsl_syntax_by_name(const char *name)
 
 const char *wsl_syntax_name(smiUINT32 syntax)
 {
+    /* Once per varbind of every reply: the common ones without the scan. */
+    switch (syntax) {
+    case SNMP_SYNTAX_INT:
+        return "int";
+    case SNMP_SYNTAX_OCTETS:
+        return "octets";
+    case SNMP_SYNTAX_CNTR32:
+        return "cntr32";
+    case SNMP_SYNTAX_GAUGE32:
+        return "gauge32";
+    case SNMP_SYNTAX_TIMETICKS:
+        return "timeticks";
+    case SNMP_SYNTAX_CNTR64:
+        return "cntr64";
+    default:
+        break;
+    }
     for (size_t i = 0; i < sizeof syntaxes / sizeof syntaxes[0]; i++)
         if (syntaxes[i].syntax == syntax)
             return syntaxes[i].name;
@@ -545,7 +562,6 @@ static void push_varbind(lua_State *L, const smiOID *name, const smiVALUE *value
     wsl_push_value(L, value);
     lua_setfield(L, -2, "value");
 }
-
 
 /* Pushes the OID string the request gave for varbind i (1-based) if the
  * reply names exactly that OID there and the string is written as a reply's

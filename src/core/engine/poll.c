@@ -278,8 +278,9 @@ SNMPAPI_STATUS wsnmp_poll_run(smiINT32 timeout_ms, smiUINT32 *handled, int wake_
                 read_socket(poll_slots[i], poll_set[i].fd);
             }
         }
-    run_timers(wsnmp_clock_now_ms());
-    wsnmp_subagent_run_timers(wsnmp_clock_now_ms());
+    now = wsnmp_clock_now_ms();
+    run_timers(now);
+    wsnmp_subagent_run_timers(now);
 
     dispatching = 1;
     size_t n = dispatch_events();
