@@ -89,6 +89,31 @@ describe("winsnmp handles", function()
       assert.has_error(function() vbl_count({}) end)
       s:close()
     end)
+
+    -- The binding knows the object of each class it checked last by its
+    -- address (src/lua/object.c): an object collected and its memory
+    -- taken by another class's must not pass for the old one.
+    it("reject another kind's object at a collected object's address", function()
+      local s = assert(winsnmp.session())
+      local entity_address = getmetatable(assert(s:entity("127.0.0.1:1161", {}))).__index.address
+      for _ = 1, 50 do
+        local e = assert(s:entity("127.0.0.1:1161", {}))
+        assert(entity_address(e)) -- e is now the entity checked last
+        e = nil -- luacheck: ignore
+        collectgarbage()
+        collectgarbage()
+        local others = {}
+        for i = 1, 20 do others[i] = assert(s:context("c" .. i)) end
+        for i = 1, 20 do assert.has_error(function() entity_address(others[i]) end) end
+      end
+      -- and a session passed where an entity is expected, right after both
+      -- were checked
+      local e = assert(s:entity("127.0.0.1:1161", {}))
+      assert(entity_address(e))
+      assert.has_error(function() entity_address(s) end)
+      assert.has_error(function() s.address(e) end)
+      s:close()
+    end)
   end)
 
   describe("free and close on children", function()

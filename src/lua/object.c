@@ -89,10 +89,25 @@ static int has_class(lua_State *L, int idx, int kind)
     return same;
 }
 
+/* The object of each class checked last, which every request checks again
+ * (its session and entity): found by address, the metatable is not
+ * fetched.  An address leaves this when its object is released, which
+ * every object's __gc does, so a freed address reused by another userdata
+ * never matches; the size test keeps even a script that removed __gc from
+ * the class reading no more than a handle's bytes (a handle the core
+ * checks, like any). */
+static const void *checked_last[WSNMP_KIND_VBL + 1];
+
 wsl_object *wsl_test(lua_State *L, int idx, int kind)
 {
     void *p = lua_touserdata(L, idx);
-    return p && lua_type(L, idx) == LUA_TUSERDATA && has_class(L, idx, kind) ? p : NULL;
+    if (p && p == checked_last[kind] && lua_rawlen(L, idx) == sizeof(wsl_object))
+        return p;
+    if (p && lua_type(L, idx) == LUA_TUSERDATA && has_class(L, idx, kind)) {
+        checked_last[kind] = p;
+        return p;
+    }
+    return NULL;
 }
 
 wsl_object *wsl_check(lua_State *L, int idx, int kind)
@@ -104,6 +119,9 @@ wsl_object *wsl_check(lua_State *L, int idx, int kind)
 
 void wsl_release(wsl_object *o, int kind)
 {
+    for (int k = 0; k <= WSNMP_KIND_VBL; k++)
+        if (checked_last[k] == o)
+            checked_last[k] = NULL;
     void *h = o->handle;
     o->handle = 0;
     /* Check first: freeing a dead handle would overwrite the last error at
