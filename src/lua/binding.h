@@ -96,6 +96,10 @@ int wsl_append_varbinds(lua_State *L, HSNMP_SESSION s, HSNMP_VBL vbl, int idx);
 int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu);
 /* The names a request asked for, as Lua strings (the list at list_idx) and
  * as parsed, for a reply that names them again (GET, SET). */
+/* The upvalues of the functions that push replies: the keys of a varbind
+ * table, in this order.  Push them, then lua_pushcclosure(L, f, 3). */
+#define WSL_REPLY_KEYS(L)                                                                          \
+    (lua_pushliteral(L, "oid"), lua_pushliteral(L, "type"), lua_pushliteral(L, "value"))
 typedef struct {
     int list_idx; /* 0: none */
     smiUINT32 count;
@@ -103,7 +107,8 @@ typedef struct {
 } wsl_asked;
 /* The same from a reply read in place (no handle).  A varbind whose name
  * is the one asked for at its place (asked may be NULL) takes the
- * request's own OID string instead of a new one. */
+ * request's own OID string instead of a new one.  Only from C functions
+ * registered with the WSL_REPLY_KEYS upvalues. */
 void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r, const wsl_asked *asked);
 /* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);

@@ -656,8 +656,6 @@ void wsl_open_messaging(lua_State *L)
         {"recv", s_recv},
         {"cancel", s_cancel},
         {"_request", s_request},
-        {"_response", s_response},
-        {"_call", s_call},
         {"_callback", s_callback},
         {"encode", s_encode},
         {"decode", s_decode},
@@ -676,6 +674,12 @@ void wsl_open_messaging(lua_State *L)
     luaL_getmetatable(L, WSL_SESSION);
     lua_getfield(L, -1, "__index");
     luaL_setfuncs(L, session_methods, 0);
+    WSL_REPLY_KEYS(L);
+    lua_pushcclosure(L, s_response, 3);
+    lua_setfield(L, -2, "_response");
+    WSL_REPLY_KEYS(L);
+    lua_pushcclosure(L, s_call, 3);
+    lua_setfield(L, -2, "_call");
     lua_pop(L, 2);
     luaL_setfuncs(L, functions, 0); /* into the module table on top */
 }
