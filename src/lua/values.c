@@ -583,15 +583,16 @@ static int push_asked_name(lua_State *L, const wsl_asked *asked, smiUINT32 i, co
     return 0;
 }
 
-/* A reply's varbind table {oid=, type=, value=}, its name already on top
- * of the stack.  The keys are the running C function's upvalues 1..3
- * (WSL_REPLY_KEYS): set raw, without looking each key's string up again. */
-static void push_reply_varbind(lua_State *L, const smiVALUE *value)
+/* A reply's varbind table {oid=, type=, value=}.  The keys are the running
+ * C function's upvalues 1..3 (WSL_REPLY_KEYS): set raw, without looking
+ * each key's string up again. */
+static void push_reply_varbind(lua_State *L, const wsl_asked *asked, smiUINT32 i,
+                               const smiOID *name, const smiVALUE *value)
 {
     lua_createtable(L, 0, 3);
-    lua_rotate(L, -2, 1);
     lua_pushvalue(L, lua_upvalueindex(1));
-    lua_rotate(L, -2, 1);
+    if (!push_asked_name(L, asked, i, name))
+        wsl_push_oid(L, name);
     lua_rawset(L, -3);
     lua_pushvalue(L, lua_upvalueindex(2));
     lua_pushstring(L, wsl_syntax_name(value->syntax));
@@ -625,9 +626,7 @@ void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r, const wsl_asked
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i, &name, &value);
-        if (!push_asked_name(L, asked, i, name))
-            wsl_push_oid(L, name);
-        push_reply_varbind(L, value);
+        push_reply_varbind(L, asked, i, name, value);
         lua_rawseti(L, -2, (lua_Integer)i);
     }
 }
