@@ -184,6 +184,8 @@ __attribute__((destructor)) static void library_unload(void)
     wsnmp_notify_release();
     wsnmp_local_engine_release();
     wsnmp_poll_release();
+    wsnmp_queue_release_spares();
+    wsnmp_request_release_spares();
     wsnmp_io_release();
     wsnmp_pending_release();
     wsnmp_handle_release();

@@ -108,6 +108,16 @@ bool wsnmp_octets_copy(smiOCTETS *dst, const smiBYTE *bytes, smiUINT32 len);
 /* calloc(1, n) for what is made and freed once per request: unlike
  * glibc's calloc, it reuses freed blocks from the thread's cache (zalloc.c). */
 void *wsnmp_zalloc(size_t n);
+/* Freed blocks of one size kept for reuse (recycle.c): at most
+ * WSNMP_RECYCLE_KEEP, zeroed when taken, given back by _release. */
+#define WSNMP_RECYCLE_KEEP 16
+typedef struct {
+    void *blocks[WSNMP_RECYCLE_KEEP];
+    unsigned count;
+} wsnmp_recycler;
+void *wsnmp_recycled_zalloc(wsnmp_recycler *r, size_t size);
+void wsnmp_recycle(wsnmp_recycler *r, void *p); /* p may be NULL */
+void wsnmp_recycler_release(wsnmp_recycler *r);
 void wsnmp_octets_free(smiOCTETS *o);
 /* Overwrites and frees octets that may hold a secret (community, context). */
 void wsnmp_octets_free_secret(smiOCTETS *o);

@@ -77,7 +77,7 @@ void wsnmp_deliver(wsnmp_session *s, uint32_t slot, const unsigned char *data, s
     }
     wsnmp_request_note_reply(r, d.pdu.error_status);
     wsnmp_pending_remove(io, r);
-    wsnmp_message *m = wsnmp_zalloc(sizeof *m);
+    wsnmp_message *m = wsnmp_queue_message_new();
     if (m == NULL) {
         wsnmp_decoded_free(&d);
         wsnmp_request_fail(s, r, SNMPAPI_ALLOC_ERROR, "out of memory for a reply");

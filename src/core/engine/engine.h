@@ -65,6 +65,7 @@ struct wsnmp_io;
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts);
 void wsnmp_request_free(wsnmp_request *r);
+void wsnmp_request_release_spares(void); /* at unload */
 /* The community a v1/v2c request went with (borrowed from the request: a
  * v1/v2c request holds it in its packet only). */
 smiOCTETS wsnmp_request_community(const wsnmp_request *r);
@@ -166,6 +167,10 @@ bool wsnmp_queue_push_bounded(struct wsnmp_io *io, wsnmp_message *m);
  * only: an incoming notification or request may carry the same id. */
 wsnmp_message *wsnmp_queue_take(struct wsnmp_io *io, smiUINT32 kinds, bool by_id, smiINT32 id);
 void wsnmp_queue_message_free(wsnmp_message *m);
+/* A zeroed message (from the spares the frees above keep); NULL when out
+ * of memory.  Any message may be made with calloc instead. */
+wsnmp_message *wsnmp_queue_message_new(void);
+void wsnmp_queue_release_spares(void); /* at unload */
 /* Moves a reply's PDU out of the message onto the heap, for a handle to
  * own (m->pdu then points there); false, with the error recorded for
  * `fn`, when out of memory. */

@@ -32,6 +32,19 @@ static size_t message_bytes(const wsnmp_message *m)
     return n;
 }
 
+/* Messages freed lately, for the next replies (one per reply). */
+static wsnmp_recycler spare_messages;
+
+wsnmp_message *wsnmp_queue_message_new(void)
+{
+    return wsnmp_recycled_zalloc(&spare_messages, sizeof(wsnmp_message));
+}
+
+void wsnmp_queue_release_spares(void)
+{
+    wsnmp_recycler_release(&spare_messages);
+}
+
 void wsnmp_queue_message_free(wsnmp_message *m)
 {
     free(m->registrations);
@@ -41,7 +54,7 @@ void wsnmp_queue_message_free(wsnmp_message *m)
         wsnmp_pdu_data_clear(m->pdu);
     else if (m->pdu)
         wsnmp_pdu_destroy(m->pdu);
-    free(m);
+    wsnmp_recycle(&spare_messages, m);
 }
 
 bool wsnmp_message_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn)

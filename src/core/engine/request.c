@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Requests freed lately, for the next ones (one per request sent). */
+static wsnmp_recycler spare_requests;
+
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts)
 {
-    wsnmp_request *r = wsnmp_zalloc(sizeof *r);
+    wsnmp_request *r = wsnmp_recycled_zalloc(&spare_requests, sizeof *r);
     if (r == NULL)
         return NULL;
     r->session_slot = session_slot;
@@ -60,7 +63,12 @@ void wsnmp_request_free(wsnmp_request *r)
     if (r->pdu)
         wsnmp_pdu_destroy(r->pdu);
     free(r->packet);
-    free(r);
+    wsnmp_recycle(&spare_requests, r);
+}
+
+void wsnmp_request_release_spares(void)
+{
+    wsnmp_recycler_release(&spare_requests);
 }
 
 wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS *engine,
