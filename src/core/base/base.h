@@ -115,9 +115,9 @@ typedef struct {
     void *blocks[WSNMP_RECYCLE_KEEP];
     unsigned count;
 } wsnmp_recycler;
-void *wsnmp_recycled_zalloc(wsnmp_recycler *r, size_t size);
+void *wsnmp_recycle_take(wsnmp_recycler *r, size_t size);
 void wsnmp_recycle(wsnmp_recycler *r, void *p); /* p may be NULL */
-void wsnmp_recycler_release(wsnmp_recycler *r);
+void wsnmp_recycle_release(wsnmp_recycler *r);
 void wsnmp_octets_free(smiOCTETS *o);
 /* Overwrites and frees octets that may hold a secret (community, context). */
 void wsnmp_octets_free_secret(smiOCTETS *o);

@@ -23,7 +23,7 @@
 #endif
 #endif
 
-void *wsnmp_recycled_zalloc(wsnmp_recycler *r, size_t size)
+void *wsnmp_recycle_take(wsnmp_recycler *r, size_t size)
 {
     if (r->count == 0)
         return wsnmp_zalloc(size);
@@ -42,7 +42,7 @@ void wsnmp_recycle(wsnmp_recycler *r, void *p)
     free(p);
 }
 
-void wsnmp_recycler_release(wsnmp_recycler *r)
+void wsnmp_recycle_release(wsnmp_recycler *r)
 {
     while (r->count)
         free(r->blocks[--r->count]);

@@ -139,7 +139,7 @@ typedef struct wsnmp_message {
     wsnmp_credentials sec;   /* version and community/context it came with */
     wsnmp_pdu *pdu;          /* the PDU received (failures: the request sent) */
     wsnmp_pdu reply_pdu;     /* a reply's PDU lives here (pdu points to it): one
-                                allocation less per reply; see wsnmp_message_own_pdu */
+                                allocation less per reply; see wsnmp_queue_own_pdu */
     uint32_t listener;       /* notifications and requests: the listener it came in on */
     uint32_t *registrations; /* notifications: the matching registrations */
     smiUINT32 registration_count;
@@ -174,7 +174,7 @@ void wsnmp_queue_release_spares(void); /* at unload */
 /* Moves a reply's PDU out of the message onto the heap, for a handle to
  * own (m->pdu then points there); false, with the error recorded for
  * `fn`, when out of memory. */
-bool wsnmp_message_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn);
+bool wsnmp_queue_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn);
 
 /* ---- listeners and registrations (notify.c) ---------------------------------------- */
 typedef struct wsnmp_listener {

@@ -37,12 +37,12 @@ static wsnmp_recycler spare_messages;
 
 wsnmp_message *wsnmp_queue_message_new(void)
 {
-    return wsnmp_recycled_zalloc(&spare_messages, sizeof(wsnmp_message));
+    return wsnmp_recycle_take(&spare_messages, sizeof(wsnmp_message));
 }
 
 void wsnmp_queue_release_spares(void)
 {
-    wsnmp_recycler_release(&spare_messages);
+    wsnmp_recycle_release(&spare_messages);
 }
 
 void wsnmp_queue_message_free(wsnmp_message *m)
@@ -57,7 +57,7 @@ void wsnmp_queue_message_free(wsnmp_message *m)
     wsnmp_recycle(&spare_messages, m);
 }
 
-bool wsnmp_message_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn)
+bool wsnmp_queue_own_pdu(wsnmp_message *m, uint32_t session_slot, const char *fn)
 {
     if (m->pdu != &m->reply_pdu)
         return true;

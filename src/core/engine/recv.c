@@ -132,7 +132,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvMsgEx(HSNMP_SESSION session, smiUINT32 kinds, 
     bool ok = (!srcEntity || src || (src = entity_for(sslot, &m->source, &m->sec, fn))) &&
               (!dstEntity || dst || (dst = local_entity(sslot, s->io, &m->source, fn))) &&
               (!context || ctx || (ctx = context_for(sslot, &m->sec, fn))) &&
-              (!PDU || (wsnmp_message_own_pdu(m, sslot, fn) &&
+              (!PDU || (wsnmp_queue_own_pdu(m, sslot, fn) &&
                         (pdu = wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn))));
     if (!ok) {
         SNMPAPI_STATUS code = wsnmp_error_global()->code;
@@ -235,7 +235,7 @@ WSNMP_API SNMPAPI_STATUS WsnmpRecvResponse(HSNMP_SESSION session, smiINT32 reque
     if (m == NULL)
         return SNMPAPI_FAILURE;
     wsnmp_session *s = wsnmp_session_at(sslot);
-    HSNMP_PDU pdu = PDU && wsnmp_message_own_pdu(m, sslot, fn)
+    HSNMP_PDU pdu = PDU && wsnmp_queue_own_pdu(m, sslot, fn)
                         ? wsnmp_handle_new(WSNMP_KIND_PDU, sslot, m->pdu, fn)
                         : 0;
     if (PDU && pdu == 0) {

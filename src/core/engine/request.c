@@ -15,7 +15,7 @@ static wsnmp_recycler spare_requests;
 wsnmp_request *wsnmp_request_new(uint32_t session_slot, const wsnmp_peer *peer,
                                  smiUINT32 timeout_ms, smiUINT32 attempts)
 {
-    wsnmp_request *r = wsnmp_recycled_zalloc(&spare_requests, sizeof *r);
+    wsnmp_request *r = wsnmp_recycle_take(&spare_requests, sizeof *r);
     if (r == NULL)
         return NULL;
     r->session_slot = session_slot;
@@ -68,7 +68,7 @@ void wsnmp_request_free(wsnmp_request *r)
 
 void wsnmp_request_release_spares(void)
 {
-    wsnmp_recycler_release(&spare_requests);
+    wsnmp_recycle_release(&spare_requests);
 }
 
 wsnmp_result wsnmp_request_start(wsnmp_session *s, wsnmp_request *r, const smiOCTETS *engine,

@@ -579,9 +579,11 @@ bool wsnmp_ber_v3_msg_id(const unsigned char *data, size_t len, int32_t *msg_id)
 {
     /* Asked of every reply: a v1/v2c one (30 len 02 01 00|01, short or
      * long form length) is told from its first bytes. */
-    size_t at = len > 1 && data[1] < 0x80 ? 2 : len > 1 ? 2 + (size_t)(data[1] & 0x7F) : len;
-    if (at + 3 <= len && data[at] == 0x02 && data[at + 1] == 0x01 && data[at + 2] != 3)
-        return false;
+    if (len >= 2) {
+        size_t at = data[1] < 0x80 ? 2 : 2 + (size_t)(data[1] & 0x7F);
+        if (at + 3 <= len && data[at] == 0x02 && data[at + 1] == 0x01 && data[at + 2] != 3)
+            return false;
+    }
     const unsigned char *sec;
     size_t seclen;
     int flags;
