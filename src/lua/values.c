@@ -289,8 +289,14 @@ smiUINT32 wsl_parse_oid_at(lua_State *L, HSNMP_SESSION s, int idx, smiUINT32 *bu
         }
     }
     text = wsl_check_text(L, idx, s, SNMPAPI_OID_INVALID, "an OID");
-    smiUINT32 n = text ? wsl_parse_oid(L, s, text, buf) : 0;
-    if (n && (len = strlen(text)) < PARSED_TEXT && n <= PARSED_TEXT / 2) {
+    if (text == NULL)
+        return 0;
+    /* Only dotted decimal is kept: what else SnmpStrToOid reads (names)
+     * may mean something else once more MIBs are loaded. */
+    smiUINT32 n = parse_oid_fast(text, buf);
+    if (n == 0)
+        return wsl_parse_oid(L, s, text, buf);
+    if ((len = strlen(text)) < PARSED_TEXT && n <= PARSED_TEXT / 2) {
         parsed_oid *p = parsed_slot(text);
         p->len = len;
         p->n = n;
