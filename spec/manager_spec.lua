@@ -149,6 +149,13 @@ describe("manager operations #integration", function()
       assert.same({ oid = "1.3.6.1.2.1.1.99.0", type = "nosuchobject" }, got[5])
     end)
 
+    it("ignores arguments past the documented ones", function()
+      -- (requests.call's own deadline and collector are not a script's)
+      local got = assert(s:get(v2c(), { SYS_NAME }, nil, 0, 0, winsnmp.now() - 10, {}))
+      assert.equals("winsnmp-agent", got[1].value)
+      assert(s:getnext(v2c(), { SYS_NAME }, nil, 0, 0, winsnmp.now() - 10, {}))
+    end)
+
     it("returns SNMPAPI_OID_INVALID for a malformed OID, without sending", function()
       fails_with("SNMPAPI_OID_INVALID", s:get(v2c(), { "1.3.6.x" }))
     end)

@@ -48,9 +48,7 @@ end
 -- requests.call for one kind of request.  Outside a task the engine waits
 -- in C while nothing else happens; it answers false, id once something
 -- else does, and tasks.await hands that out.  (Not while a timer waits:
--- only Lua's poll runs those, so the general path waits instead.)  The
--- kind is bound so that s:get, s:getnext and s:set are these functions
--- themselves: a script's blocking request is one Lua call.
+-- only Lua's poll runs those, so the general path waits instead.)
 local function caller(kind)
   return function(s, dst, list, ctx, non_repeaters, max_repetitions, deadline, collector)
     -- (inline: tasks.in_task() and tasks.next_due(), on every request's path)
@@ -80,32 +78,30 @@ function requests.call(s, kind, ...)
   return call(s, ...)
 end
 
+-- (The methods take only their documented arguments: the internal ones of
+-- requests.call, a deadline and a collector, are not a script's to pass.)
+local get, getnext, getbulk, set = callers.get, callers.getnext, callers.getbulk, callers.set
+
 --- GET: the varbinds in request order, or nil, msg, NAME[, index].
--- @function Session:get
--- @param dst the agent's Entity
--- @param oids a list of OID strings (or varbinds)
--- @param[opt] ctx a Context: the community or v3 context for this request
-Session.get = callers.get
+function Session:get(dst, oids, ctx)
+  return get(self, dst, oids, ctx)
+end
 
 --- GETNEXT: the varbinds following each OID, or nil, msg, NAME[, index].
--- @function Session:getnext
--- @param dst the agent's Entity
--- @param oids a list of OID strings (or varbinds)
--- @param[opt] ctx a Context
-Session.getnext = callers.getnext
+function Session:getnext(dst, oids, ctx)
+  return getnext(self, dst, oids, ctx)
+end
 
 --- GETBULK (GETNEXT for a v1 agent): the varbinds, or nil, msg, NAME[, index].
 -- `max_repetitions` defaults to 25, `non_repeaters` to 0.
 function Session:getbulk(dst, oids, non_repeaters, max_repetitions, ctx)
-  return callers.getbulk(self, dst, oids, ctx, non_repeaters or 0,
-                         max_repetitions or DEFAULT_MAX_REPETITIONS)
+  return getbulk(self, dst, oids, ctx, non_repeaters or 0,
+                 max_repetitions or DEFAULT_MAX_REPETITIONS)
 end
 
 --- SET: the varbinds as the agent returned them.
--- @function Session:set
--- @param dst the agent's Entity
--- @param varbinds a list of {oid=, type=, value=}
--- @param[opt] ctx a Context
-Session.set = callers.set
+function Session:set(dst, varbinds, ctx)
+  return set(self, dst, varbinds, ctx)
+end
 
 return requests
