@@ -186,6 +186,7 @@ __attribute__((destructor)) static void library_unload(void)
     wsnmp_poll_release();
     wsnmp_queue_release_spares();
     wsnmp_request_release_spares();
+    wsnmp_recycle_blocks_release();
     wsnmp_io_release();
     wsnmp_pending_release();
     wsnmp_handle_release();

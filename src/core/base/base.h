@@ -118,6 +118,14 @@ typedef struct {
 void *wsnmp_recycle_take(wsnmp_recycler *r, size_t size);
 void wsnmp_recycle(wsnmp_recycler *r, void *p); /* p may be NULL */
 void wsnmp_recycle_release(wsnmp_recycler *r);
+/* Blocks of any size, for the one a decoded message's list lives in
+ * (recycle.c): a freed one is kept (up to WSNMP_RECYCLE_BLOCK_MAX bytes:
+ * the list of a GETBULK answer of 1,000 cells takes some 160 KB) and
+ * taken back when the next list fits in it.  Not zeroed. */
+#define WSNMP_RECYCLE_BLOCK_MAX (256 * 1024)
+void *wsnmp_recycle_block(size_t size);
+void wsnmp_recycle_block_free(void *p); /* p may be NULL */
+void wsnmp_recycle_blocks_release(void);
 void wsnmp_octets_free(smiOCTETS *o);
 /* Overwrites and frees octets that may hold a secret (community, context). */
 void wsnmp_octets_free_secret(smiOCTETS *o);

@@ -23,7 +23,7 @@ void wsnmp_varbinds_clear(wsnmp_vbl *v)
             wsnmp_varbinds_item_free(&v->items[i]);
         free(v->items);
     }
-    free(v->arena);
+    wsnmp_recycle_block_free(v->arena);
     wsnmp_varbinds_init(v);
 }
 

@@ -484,8 +484,8 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
      * for a name and an OID value), bound it. */
     size_t list_len = (size_t)(pdu_end - list);
     unsigned char *arena = NULL, *free_at = NULL;
-    if (count &&
-        (arena = malloc(count * sizeof(wsnmp_varbind) + 4 * list_len + 16 * count)) == NULL) {
+    if (count && (arena = wsnmp_recycle_block(count * sizeof(wsnmp_varbind) + 4 * list_len +
+                                              16 * count)) == NULL) {
         wsnmp_decoded_free(out);
         *why = "out of memory";
         return SNMPAPI_ALLOC_ERROR;
