@@ -55,16 +55,19 @@ elseif mode == "pipe" then
   local dt = winsnmp.now() - t
   print(json({ client = "winsnmp", mode = "pipe", n = done, inflight = inflight, seconds = dt,
                per_second = done / dt }))
-elseif mode == "walk" then
+elseif mode == "walk" or mode == "flatwalk" then
+  -- walk: a {oid=, type=, value=} table per varbind; flatwalk: iwalk's
+  -- `flat` form, oid, type, value per step
   local root, agent, maxrep = arg[2], entity(arg[3]), tonumber(arg[4])
+  local flat = mode == "flatwalk"
   local t = winsnmp.now()
   local count = 0
-  for vb, err in session:iwalk(agent, root, { max_repetitions = maxrep }) do
+  for vb, err in session:iwalk(agent, root, { max_repetitions = maxrep, flat = flat }) do
     if vb == false then error(err) end
     count = count + 1
   end
   local dt = winsnmp.now() - t
-  print(json({ client = "winsnmp", mode = "walk", varbinds = count, seconds = dt }))
+  print(json({ client = "winsnmp", mode = mode, varbinds = count, seconds = dt }))
 elseif mode == "many" then
   local t = winsnmp.now()
   local ok = 0

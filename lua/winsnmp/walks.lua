@@ -60,6 +60,9 @@ local function check_options(opts)
   if deadline ~= nil and (type(deadline) ~= "number" or deadline ~= deadline or deadline <= 0) then
     error("bad option deadline (a number of seconds > 0 expected)", 3)
   end
+  if opts.flat ~= nil and type(opts.flat) ~= "boolean" then
+    error("bad option flat (a boolean expected)", 3)
+  end
 end
 
 -- A failure the walk itself makes (not the request's, whose slots the C
@@ -154,6 +157,33 @@ local function fetcher(self, dst, base, opts, ask, deadline, collector)
   end
 end
 
+-- iwalk's `flat` form: each answer's varbinds come from the collector as
+-- one array of oid, type, value triples (no table per varbind), and a C
+-- iterator (core._flat_steps) hands out three of them a step; this
+-- function refills it: true when the collector took varbinds from the next
+-- answer, nil at the end, false, msg, NAME[, extra] on failure.
+local function flat_walk(self, dst, base, opts, deadline)
+  local walker = core._walk_collector(base, opts.show_end, true)
+  local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
+                        walker)
+  local ended = false
+  local function refill()
+    while true do
+      if ended then
+        local m, name, vb = walker:failure()
+        if m then return walk_failed(self, m, name, vb) end
+        return nil
+      end
+      local got, m, n, over = fetch()
+      if got == false then return walk_failed(self, m, n, over) end
+      if not got then return nil end -- (v1's end of the MIB: no answer taken)
+      ended = over or got == 0
+      if walker:taken() > 0 then return true end
+    end
+  end
+  return core._flat_steps(walker, refill, opts.max_varbinds)
+end
+
 --- Streaming walk: an iterator over every varbind strictly inside the
 -- subtree `root`, fetched a GETBULK (v1: GETNEXT) at a time.  On failure
 -- the iterator yields `false, message, NAME[, index]` once and stops (the
@@ -179,6 +209,9 @@ end
 -- * `getnext = true`: walk with GETNEXT even for a v2c/v3 agent (snmpwalk)
 -- * `non_repeaters`: the GETBULK's non-repeaters (default 0), as
 --   snmpbulkwalk -Cn sends them
+-- * `flat = true`: each step yields `oid, type, value` instead of a
+--   `{oid=, type=, value=}` table (a failure is still `false, msg, NAME[,
+--   extra]`): a walk of thousands of varbinds then makes no table for each
 -- * `show_end = true`: show how the agent ended the walk, as net-snmp's
 --   tools print it: an exception value (endOfMibView, noSuchObject,
 --   noSuchInstance) inside the subtree is yielded before the walk stops,
@@ -203,6 +236,16 @@ function Session:iwalk(dst, root, opts)
   local deadline = opts.deadline and core.now() + opts.deadline
   local limit = opts.max_varbinds
   local count = 0
+  if opts.flat then
+    if opts.non_increasing ~= "allow" then return flat_walk(self, dst, base, opts, deadline) end
+    -- (the loop guard's path, a table per varbind, unpacked)
+    local step = self:iwalk(dst, root, setmetatable({ flat = false }, { __index = opts }))
+    return function()
+      local vb, m, n, extra = step()
+      if vb then return vb.oid, vb.type, vb.value end
+      return vb, m, n, extra
+    end
+  end
   if opts.non_increasing ~= "allow" then
     -- Each answer's varbinds are tested (subtree, order, end) in C, and
     -- the ones the walk takes come as a batch (src/lua/collect.c).

@@ -53,6 +53,11 @@ int wsl_retry_after_gc(lua_State *L);
 /* ---- values.c ------------------------------------------------------------ */
 smiUINT32 wsl_syntax_by_name(const char *name); /* 0 if unknown */
 const char *wsl_syntax_name(smiUINT32 syntax);
+/* Pushes the table of every syntax's name (one per Lua state): a reply's
+ * type strings come from it, each without a string lookup. */
+void wsl_push_syntax_names(lua_State *L);
+/* Pushes the name of `syntax` from the names table at names_idx. */
+void wsl_push_syntax(lua_State *L, int names_idx, smiUINT32 syntax);
 void wsl_push_value(lua_State *L, const smiVALUE *v);
 void wsl_push_oid(lua_State *L, const smiOID *oid);
 /* Writes arc v in decimal at out (at most 10 characters); its length. */
@@ -97,9 +102,11 @@ int wsl_push_pdu_varbinds(lua_State *L, HSNMP_PDU pdu);
 /* The names a request asked for, as Lua strings (the list at list_idx) and
  * as parsed, for a reply that names them again (GET, SET). */
 /* The upvalues of the functions that push replies: the keys of a varbind
- * table, in this order.  Push them, then lua_pushcclosure(L, f, 3). */
-#define WSL_REPLY_KEYS(L)                                                                          \
-    (lua_pushliteral(L, "oid"), lua_pushliteral(L, "type"), lua_pushliteral(L, "value"))
+ * table ("oid", "type", "value"), then the names of the syntaxes
+ * (wsl_push_syntax_names).  Push them, then
+ * lua_pushcclosure(L, f, WSL_REPLY_UPVALUES). */
+#define WSL_REPLY_UPVALUES 4
+void wsl_push_reply_upvalues(lua_State *L);
 typedef struct {
     int list_idx; /* 0: none */
     smiUINT32 count;
@@ -108,7 +115,7 @@ typedef struct {
 /* The same from a reply read in place (no handle).  A varbind whose name
  * is the one asked for at its place (asked may be NULL) takes the
  * request's own OID string instead of a new one.  Only from C functions
- * registered with the WSL_REPLY_KEYS upvalues. */
+ * registered with the reply upvalues (wsl_push_reply_upvalues). */
 void wsl_push_reply_varbinds(lua_State *L, const wsnmp_reply *r, const wsl_asked *asked);
 /* Pushes {oid=, type=, value=} for each entry of vbl as an array. */
 int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl);
@@ -130,6 +137,8 @@ void wsl_open_messaging(lua_State *L);
 void wsl_open_agentx(lua_State *L);
 /* core._collector, s:table's per-cell work in C (collect.c). */
 void wsl_open_collector(lua_State *L);
+/* (called only inside s:_call and s:_response: it reads their reply
+ * upvalues, see wsl_push_reply_upvalues) */
 int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r);
 /* ---- mib.c ---------------------------------------------------------------- */
 void wsl_open_mib(lua_State *L);

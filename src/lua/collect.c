@@ -35,6 +35,17 @@
  * state is some 40 KB with ordinary OIDs, at most 1.5 MB with the longest
  * (1,408 characters each). */
 #define MAX_COLUMNS 1024
+/* The type names: wsl_collect_reply runs inside s:_call and s:_response,
+ * whose upvalues they are (wsl_push_reply_upvalues). */
+#define SYNTAX_NAMES lua_upvalueindex(4)
+
+/* How a walk's collector puts each varbind it takes into its batch. */
+enum {
+    VARBIND_TABLES = 1, /* batch[i] = {oid=, type=, value=} */
+    /* batch[3i-2], [3i-1], [3i] = oid, type, value: no table per varbind
+     * (iwalk's `flat`, for walks of thousands of varbinds) */
+    VARBIND_FLAT = 2
+};
 
 typedef struct {
     smiUINT32 number; /* the column's arc below the entry */
@@ -52,13 +63,18 @@ typedef struct {
 } oid_text;
 
 typedef struct {
-    smiUINT32 entry_len;     /* arcs of the table's entry OID */
-    smiUINT32 root_len;      /* one subtree: arcs of the root walked */
-    smiUINT32 last_len;      /* one subtree: arcs of the last OID taken */
-    int typed;               /* cells {type=, value=} instead of values */
-    int varbinds;            /* a walk's: {oid=, type=, value=} into a batch */
-    int show_end;            /* a walk's: an exception ends it, yielded */
-    smiUINT32 batched;       /* a walk's: varbinds in the batch now */
+    smiUINT32 entry_len; /* arcs of the table's entry OID */
+    smiUINT32 root_len;  /* one subtree: arcs of the root walked */
+    smiUINT32 last_len;  /* one subtree: arcs of the last OID taken */
+    int typed;           /* cells {type=, value=} instead of values */
+    int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT into a batch */
+    int show_end;        /* a walk's: an exception ends it, yielded */
+    smiUINT32 batched;   /* a walk's: varbinds in the batch now */
+    /* a flat walk's iterator (flat_step): the batch's next slot and its end
+     * (3 per varbind), the varbinds max_varbinds still allows (-1: no
+     * limit), and whether the walk has ended */
+    lua_Integer next, avail, left;
+    int finished;
     int ended;               /* one subtree: done */
     int by_columns;          /* by columns at once (else one subtree) */
     int discovering;         /* by columns: the columns are being found */
@@ -155,17 +171,20 @@ static int l_collector(lua_State *L)
     return 1;
 }
 
-/* core._walk_collector(root, show_end) -> a collector, its batch: iwalk's
- * per-varbind rules in C (a walk of mib-2 is thousands of varbinds, and
- * testing each against the subtree, the last OID and the exceptions in Lua
- * was a third of its instructions).  Each answer's varbinds that the walk
- * takes are batch[1..n] (n = #batch) for the iterator to yield. */
+/* core._walk_collector(root, show_end, flat) -> a collector, its batch:
+ * iwalk's per-varbind rules in C (a walk of mib-2 is thousands of
+ * varbinds, and testing each against the subtree, the last OID and the
+ * exceptions in Lua was a third of its instructions).  Each answer's
+ * varbinds that the walk takes are batch[1..n] (n = #batch) for the
+ * iterator to yield; with `flat`, batch[1..3n] (n = collector:taken()). */
 static int l_walk_collector(lua_State *L)
 {
-    lua_settop(L, 2);
+    lua_settop(L, 3);
+    int flat = lua_toboolean(L, 3);
+    lua_pop(L, 1);
     lua_newtable(L);
     collector *c = new_collector(L, 3, 1, 1);
-    c->varbinds = 1;
+    c->varbinds = flat ? VARBIND_FLAT : VARBIND_TABLES;
     c->show_end = lua_toboolean(L, 2);
     c->root_len = wsl_parse_oid_at(L, NULL, 1, c->root);
     luaL_argcheck(L, c->root_len > 0, 1, "root OID expected");
@@ -279,7 +298,7 @@ static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache
     if (c->typed) {
         lua_createtable(L, 0, 2);
         lua_pushvalue(L, rows_idx + 1);
-        lua_pushstring(L, wsl_syntax_name(value->syntax));
+        wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
         lua_rawset(L, -3);
         lua_pushvalue(L, rows_idx + 2);
         wsl_push_value(L, value);
@@ -353,7 +372,7 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
     push_oid_text(L, &c->pushed, name);
     lua_rawset(L, -3);
     lua_pushvalue(L, keys_idx);
-    lua_pushstring(L, wsl_syntax_name(value->syntax));
+    wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
     lua_rawset(L, -3);
     lua_pushvalue(L, keys_idx + 1);
     wsl_push_value(L, value);
@@ -363,6 +382,16 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
 static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
                            smiLPCVALUE value)
 {
+    if (c->varbinds == VARBIND_FLAT) {
+        lua_Integer at = 3 * (lua_Integer)c->batched++;
+        push_oid_text(L, &c->pushed, name);
+        lua_rawseti(L, batch_idx, at + 1);
+        wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
+        lua_rawseti(L, batch_idx, at + 2);
+        wsl_push_value(L, value);
+        lua_rawseti(L, batch_idx, at + 3);
+        return;
+    }
     push_varbind(L, c, batch_idx + 1, name, value);
     lua_rawseti(L, batch_idx, (lua_Integer)++c->batched);
 }
@@ -426,8 +455,10 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         going_on = i == count && !is_exception(value->syntax);
     }
     /* (the batch keeps its table: what the last answer left beyond this
-     * one's varbinds goes, so that #batch is this answer's count) */
-    for (smiUINT32 i = c->batched + 1; c->varbinds && i <= before; i++) {
+     * one's varbinds goes, so that #batch is this answer's count; a flat
+     * batch's count is collector:taken(), its values may be nil) */
+    smiUINT32 per = c->varbinds == VARBIND_FLAT ? 3 : 1;
+    for (smiUINT32 i = per * c->batched + 1; c->varbinds && i <= per * before; i++) {
         lua_pushnil(L);
         lua_rawseti(L, rows_idx, (lua_Integer)i);
     }
@@ -573,6 +604,83 @@ int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
     return collect_columns(L, c, idx, base, rows_idx, r);
 }
 
+/* The flat walk's iterator: a C function, so that each step is a C call
+ * that reads three slots of the batch (a Lua closure doing the same costs
+ * three times as much).  Upvalues: 1 the collector, 2 its batch, 3
+ * refill(), the Lua side of the walk, which fetches the next answer (and
+ * may yield, inside a task: hence lua_callk) and answers true when the
+ * collector took varbinds from it, nil when the walk is over, or false,
+ * msg, NAME[, extra] when it failed. */
+static int flat_refilled(lua_State *L, int status, lua_KContext ctx);
+
+static int flat_step(lua_State *L)
+{
+    collector *c = lua_touserdata(L, lua_upvalueindex(1));
+    lua_Integer i = c->next;
+    if (i < c->avail) {
+        c->next = i + 3;
+        int batch = lua_upvalueindex(2);
+        lua_rawgeti(L, batch, i + 1);
+        lua_rawgeti(L, batch, i + 2);
+        lua_rawgeti(L, batch, i + 3);
+        return 3;
+    }
+    if (c->finished || c->left == 0) {
+        c->finished = 1;
+        return 0;
+    }
+    lua_settop(L, 0); /* (the for's state and control values) */
+    lua_pushvalue(L, lua_upvalueindex(3));
+    lua_callk(L, 0, LUA_MULTRET, 0, flat_refilled);
+    return flat_refilled(L, LUA_OK, 0);
+}
+
+/* (also where a task that yielded in refill() resumes) */
+static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    collector *c = lua_touserdata(L, lua_upvalueindex(1));
+    if (!lua_toboolean(L, 1)) { /* over: nil, or false, msg, NAME[, extra] */
+        c->finished = 1;
+        return lua_gettop(L);
+    }
+    lua_Integer taken = (lua_Integer)c->batched;
+    if (c->left >= 0 && taken > c->left)
+        taken = c->left;
+    if (c->left >= 0)
+        c->left -= taken;
+    c->next = 0;
+    c->avail = 3 * taken;
+    lua_settop(L, 0);
+    return flat_step(L);
+}
+
+/* core._flat_steps(walker, refill, [max_varbinds]) -> the iterator of a
+ * flat walk (see flat_step) */
+static int l_flat_steps(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_argcheck(L, c->varbinds == VARBIND_FLAT, 1, "a flat walk's collector expected");
+    c->left = luaL_optinteger(L, 3, -1);
+    c->next = c->avail = 0;
+    c->finished = 0;
+    lua_settop(L, 2);
+    lua_getiuservalue(L, 1, 1);
+    lua_insert(L, 2); /* collector, batch, refill */
+    lua_pushcclosure(L, flat_step, 3);
+    return 1;
+}
+
+/* collector:taken() -> the varbinds a walk took from the last answer */
+static int c_taken(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    lua_pushinteger(L, c->batched);
+    return 1;
+}
+
 /* collector:misordered() -> whether the agent's answers were not in rows
  * (see collect_columns). */
 static int c_misordered(lua_State *L)
@@ -621,8 +729,11 @@ static int c_ask(lua_State *L)
 
 void wsl_open_collector(lua_State *L)
 {
-    static const luaL_Reg methods[] = {
-        {"ask", c_ask}, {"failure", c_failure}, {"misordered", c_misordered}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {{"ask", c_ask},
+                                       {"failure", c_failure},
+                                       {"misordered", c_misordered},
+                                       {"taken", c_taken},
+                                       {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
@@ -633,4 +744,6 @@ void wsl_open_collector(lua_State *L)
     lua_setfield(L, -2, "_table_collector");
     lua_pushcfunction(L, l_walk_collector);
     lua_setfield(L, -2, "_walk_collector");
+    lua_pushcfunction(L, l_flat_steps);
+    lua_setfield(L, -2, "_flat_steps");
 }

@@ -674,11 +674,11 @@ void wsl_open_messaging(lua_State *L)
     luaL_getmetatable(L, WSL_SESSION);
     lua_getfield(L, -1, "__index");
     luaL_setfuncs(L, session_methods, 0);
-    WSL_REPLY_KEYS(L);
-    lua_pushcclosure(L, s_response, 3);
+    wsl_push_reply_upvalues(L);
+    lua_pushcclosure(L, s_response, WSL_REPLY_UPVALUES);
     lua_setfield(L, -2, "_response");
-    WSL_REPLY_KEYS(L);
-    lua_pushcclosure(L, s_call, 3);
+    wsl_push_reply_upvalues(L);
+    lua_pushcclosure(L, s_call, WSL_REPLY_UPVALUES);
     lua_setfield(L, -2, "_call");
     lua_pop(L, 2);
     luaL_setfuncs(L, functions, 0); /* into the module table on top */

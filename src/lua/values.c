@@ -45,6 +45,58 @@ smiUINT32 wsl_syntax_by_name(const char *name)
     return 0;
 }
 
+/* The position of a syntax in syntaxes[] plus one; one past its end for
+ * a syntax not listed ("unknown"). */
+static int syntax_index(smiUINT32 syntax)
+{
+    /* Once per varbind of every reply: the common ones without the scan. */
+    switch (syntax) {
+    case SNMP_SYNTAX_INT:
+        return 1;
+    case SNMP_SYNTAX_CNTR32:
+        return 3;
+    case SNMP_SYNTAX_GAUGE32:
+        return 4;
+    case SNMP_SYNTAX_TIMETICKS:
+        return 5;
+    case SNMP_SYNTAX_CNTR64:
+        return 6;
+    case SNMP_SYNTAX_OCTETS:
+        return 7;
+    default:
+        break;
+    }
+    size_t i = 0;
+    while (i < sizeof syntaxes / sizeof syntaxes[0] && syntaxes[i].syntax != syntax)
+        i++;
+    return (int)i + 1;
+}
+
+/* The registry's key of the names table (its address is unique). */
+static const char syntax_names_key = 0;
+
+void wsl_push_syntax_names(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &syntax_names_key) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    size_t n = sizeof syntaxes / sizeof syntaxes[0];
+    lua_createtable(L, (int)n + 1, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, syntaxes[i].name);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_pushliteral(L, "unknown");
+    lua_rawseti(L, -2, (lua_Integer)n + 1);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &syntax_names_key);
+}
+
+void wsl_push_syntax(lua_State *L, int names_idx, smiUINT32 syntax)
+{
+    lua_rawgeti(L, names_idx, syntax_index(syntax));
+}
+
 const char *wsl_syntax_name(smiUINT32 syntax)
 {
     /* Once per varbind of every reply: the common ones without the scan. */
@@ -590,8 +642,9 @@ static int push_asked_name(lua_State *L, const wsl_asked *asked, smiUINT32 i, co
 }
 
 /* A reply's varbind table {oid=, type=, value=}.  The keys are the running
- * C function's upvalues 1..3 (WSL_REPLY_KEYS): set raw, without looking
- * each key's string up again. */
+ * C function's upvalues 1..3 and the type names its upvalue 4
+ * (wsl_push_reply_upvalues): set raw, without looking each key's or type's
+ * string up again. */
 static void push_reply_varbind(lua_State *L, const wsl_asked *asked, smiUINT32 i,
                                const smiOID *name, const smiVALUE *value)
 {
@@ -601,7 +654,7 @@ static void push_reply_varbind(lua_State *L, const wsl_asked *asked, smiUINT32 i
         wsl_push_oid(L, name);
     lua_rawset(L, -3);
     lua_pushvalue(L, lua_upvalueindex(2));
-    lua_pushstring(L, wsl_syntax_name(value->syntax));
+    wsl_push_syntax(L, lua_upvalueindex(4), value->syntax);
     lua_rawset(L, -3);
     lua_pushvalue(L, lua_upvalueindex(3));
     wsl_push_value(L, value);
@@ -662,4 +715,12 @@ int wsl_push_vbl_table(lua_State *L, HSNMP_VBL vbl)
         wsl_free_value(&value);
     }
     return 1;
+}
+
+void wsl_push_reply_upvalues(lua_State *L)
+{
+    lua_pushliteral(L, "oid");
+    lua_pushliteral(L, "type");
+    lua_pushliteral(L, "value");
+    wsl_push_syntax_names(L);
 }
