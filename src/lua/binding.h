@@ -60,8 +60,29 @@ void wsl_push_syntax_names(lua_State *L);
 void wsl_push_syntax(lua_State *L, int names_idx, smiUINT32 syntax);
 void wsl_push_value(lua_State *L, const smiVALUE *v);
 void wsl_push_oid(lua_State *L, const smiOID *oid);
-/* Writes arc v in decimal at out (at most 10 characters); its length. */
-size_t wsl_format_arc(char *out, smiUINT32 v);
+/* Writes arc v in decimal at out (at most 10 characters); its length.
+ * Inline, with the arcs most OIDs are made of (below 1,000) written at
+ * once: every OID of a walk is formatted here. */
+size_t wsl_format_long_arc(char *out, smiUINT32 v);
+static inline size_t wsl_format_arc(char *out, smiUINT32 v)
+{
+    if (v < 10) {
+        out[0] = (char)('0' + v);
+        return 1;
+    }
+    if (v < 100) {
+        out[0] = (char)('0' + v / 10);
+        out[1] = (char)('0' + v % 10);
+        return 2;
+    }
+    if (v < 1000) { /* (the bytes of addresses in table indexes) */
+        out[0] = (char)('0' + v / 100);
+        out[1] = (char)('0' + v / 10 % 10);
+        out[2] = (char)('0' + v % 10);
+        return 3;
+    }
+    return wsl_format_long_arc(out, v);
+}
 /* Returns the library-owned descriptors of a value from SnmpGetVb. */
 void wsl_free_value(smiVALUE *v);
 /* Parses a dotted OID string into buf (MAXOBJIDSIZE); 0 and a recorded

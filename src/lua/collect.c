@@ -87,7 +87,8 @@ typedef struct {
     smiUINT32 entry[MAXOBJIDSIZE];
     smiUINT32 root[MAXOBJIDSIZE];
     smiUINT32 last[MAXOBJIDSIZE];
-    oid_text pushed; /* a walk's only: the other collectors are made without it */
+    int pushed_is_last; /* a walk's: `pushed` holds the arcs of `last` */
+    oid_text pushed;    /* a walk's only: the other collectors are made without it */
 } collector;
 
 /* uservalues: 1 the rows table, 2 the column array, 3 each column's last
@@ -237,6 +238,15 @@ static int l_table_collector(lua_State *L)
     return 1;
 }
 
+/* How many leading arcs OIDs a (n arcs) and b (m arcs) have in common. */
+static smiUINT32 common_arcs(const smiUINT32 *a, smiUINT32 n, const smiUINT32 *b, smiUINT32 m)
+{
+    smiUINT32 most = n < m ? n : m, k = 0;
+    while (k < most && a[k] == b[k])
+        k++;
+    return k;
+}
+
 /* Whether OID a (n arcs) sorts after b (m arcs). */
 static int oid_after(const smiUINT32 *a, smiUINT32 n, const smiUINT32 *b, smiUINT32 m)
 {
@@ -340,14 +350,15 @@ static int push_outcome(lua_State *L, int base, smiUINT32 count, smiUINT32 answe
 }
 
 /* wsl_push_oid, formatting only the arcs after those `t` has in common
- * with `name` (the same text as wsl_push_oid's). */
-static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name)
+ * with `name` (the same text as wsl_push_oid's).  The first `known` arcs
+ * the caller knows to be in common (0 when it does not know). */
+static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name, smiUINT32 known)
 {
     smiUINT32 len = name->len;
     if (len > MAXOBJIDSIZE)
         len = MAXOBJIDSIZE;
     smiUINT32 common = t->len < len ? t->len : len;
-    smiUINT32 k = 0;
+    smiUINT32 k = known;
     while (k < common && t->arcs[k] == name->ptr[k])
         k++;
     size_t pos = k ? t->ends[k - 1] : 0;
@@ -363,13 +374,14 @@ static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name)
 }
 
 /* Pushes {oid=, type=, value=}; the key "oid" is at keys_idx + 3, "type"
- * and "value" at keys_idx, + 1 (pushed once per answer). */
+ * and "value" at keys_idx, + 1 (pushed once per answer); `known` as
+ * push_oid_text's. */
 static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID name,
-                         smiLPCVALUE value)
+                         smiLPCVALUE value, smiUINT32 known)
 {
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, keys_idx + 3);
-    push_oid_text(L, &c->pushed, name);
+    push_oid_text(L, &c->pushed, name, known);
     lua_rawset(L, -3);
     lua_pushvalue(L, keys_idx);
     wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
@@ -379,12 +391,13 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
     lua_rawset(L, -3);
 }
 
+/* Appends a varbind to a walk's batch; `known` as push_oid_text's. */
 static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
-                           smiLPCVALUE value)
+                           smiLPCVALUE value, smiUINT32 known)
 {
     if (c->varbinds == VARBIND_FLAT) {
         lua_Integer at = 3 * (lua_Integer)c->batched++;
-        push_oid_text(L, &c->pushed, name);
+        push_oid_text(L, &c->pushed, name, known);
         lua_rawseti(L, batch_idx, at + 1);
         wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
         lua_rawseti(L, batch_idx, at + 2);
@@ -392,7 +405,7 @@ static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID 
         lua_rawseti(L, batch_idx, at + 3);
         return;
     }
-    push_varbind(L, c, batch_idx + 1, name, value);
+    push_varbind(L, c, batch_idx + 1, name, value, known);
     lua_rawseti(L, batch_idx, (lua_Integer)++c->batched);
 }
 
@@ -408,7 +421,7 @@ static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_id
                     lua_tostring(L, -2), lua_tostring(L, -1));
     lua_setiuservalue(L, idx, 2);
     lua_pop(L, 2);
-    push_varbind(L, c, keys_idx, name, value);
+    push_varbind(L, c, keys_idx, name, value, 0);
     lua_setiuservalue(L, idx, 3);
 }
 
@@ -427,28 +440,39 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i, &name, &value);
-        int inside = name->len >= c->root_len &&
-                     memcmp(name->ptr, c->root, c->root_len * sizeof *c->root) == 0;
+        /* One pass over the arcs the name shares with the last OID tells
+         * all three things: c->last starts with the root, so the name is
+         * inside the subtree when they share the root's arcs; the first
+         * arc that differs orders them; and the text of the last OID
+         * (when it is the one pushed last) is reused up to there. */
+        smiUINT32 k = common_arcs(name->ptr, name->len, c->last, c->last_len);
+        int inside = k >= c->root_len;
+        int synced = c->pushed_is_last;
+        c->pushed_is_last = 0;
         if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
             (c->show_end && is_exception(value->syntax))) {
             /* (show_end: an exception inside the subtree is yielded, as
              * net-snmp's tools print how the agent ended the walk) */
             if (inside && c->show_end)
-                append_varbind(L, c, rows_idx, name, value);
+                append_varbind(L, c, rows_idx, name, value, 0);
             c->ended = 1;
             break;
         }
-        if (!oid_after(name->ptr, name->len, c->last, c->last_len)) {
+        int after =
+            k < name->len && k < c->last_len ? name->ptr[k] > c->last[k] : name->len > c->last_len;
+        if (!after) {
             if (!c->varbinds)
                 return push_not_increasing(L, base, name, c->last, c->last_len);
             keep_not_increasing(L, c, idx, rows_idx + 1, name, value);
             c->ended = 1;
             break;
         }
-        memcpy(c->last, name->ptr, name->len * sizeof *name->ptr);
+        memcpy(c->last + k, name->ptr + k, (name->len - k) * sizeof *name->ptr);
         c->last_len = name->len;
-        if (c->varbinds)
-            append_varbind(L, c, rows_idx, name, value);
+        if (c->varbinds) {
+            append_varbind(L, c, rows_idx, name, value, synced ? k : 0);
+            c->pushed_is_last = 1;
+        }
         /* (the entry's own column OIDs, without an index, are no cell) */
         else if (name->len > c->entry_len + 1)
             store_cell(L, c, rows_idx, &rc, name, value);

@@ -122,7 +122,7 @@ const char *wsl_syntax_name(smiUINT32 syntax)
     return "unknown";
 }
 
-size_t wsl_format_arc(char *out, smiUINT32 v)
+size_t wsl_format_long_arc(char *out, smiUINT32 v)
 {
     /* On the hot path of every walk: digits by hand, no snprintf. */
     char digits[10];
@@ -166,8 +166,16 @@ void wsl_push_value(lua_State *L, const smiVALUE *v)
     }
     case SNMP_SYNTAX_IPADDR:
         if (v->value.string.len == 4) {
+            /* (by hand: lua_pushfstring formats each %d with snprintf) */
             const smiBYTE *a = v->value.string.ptr;
-            lua_pushfstring(L, "%d.%d.%d.%d", a[0], a[1], a[2], a[3]);
+            char text[16];
+            size_t n = 0;
+            for (int i = 0; i < 4; i++) {
+                if (i)
+                    text[n++] = '.';
+                n += wsl_format_arc(text + n, a[i]);
+            }
+            lua_pushlstring(L, text, n);
             break;
         }
         /* A malformed address is shown as its bytes. */

@@ -12,6 +12,8 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -30,41 +32,47 @@ static int aligned(const void *p)
     return (uintptr_t)p % alignof(max_align_t) == 0;
 }
 
+/* A block of `size` bytes, all written (all of it is the caller's); the
+ * test stops if there is none. */
+static unsigned char *filled(size_t size, int byte)
+{
+    unsigned char *p = wsnmp_recycle_block(size);
+    if (p == NULL) {
+        fprintf(stderr, "no block of %zu bytes\n", size);
+        exit(1);
+    }
+    return memset(p, byte, size);
+}
+
 int main(void)
 {
     TEST_SECTION("blocks");
-    unsigned char *a = wsnmp_recycle_block(1000);
-    CHECK(a != NULL && aligned(a));
-    memset(a, 0xA5, 1000); /* (all of it is the caller's) */
+    unsigned char *a = filled(1000, 0xA5);
+    CHECK(aligned(a));
     wsnmp_recycle_block_free(a);
-    unsigned char *b = wsnmp_recycle_block(900); /* fits in a's room */
-    CHECK(b != NULL && aligned(b));
+    unsigned char *b = filled(900, 0x5A); /* fits in a's room */
+    CHECK(aligned(b));
     if (KEPT)
         CHECK(b == a);
-    memset(b, 0x5A, 900);
     wsnmp_recycle_block_free(b);
 
     /* A larger request than the block kept gets a block of its own, and
      * the larger one freed replaces the smaller one kept. */
-    unsigned char *big = wsnmp_recycle_block(100000);
-    CHECK(big != NULL && aligned(big));
-    memset(big, 1, 100000);
+    unsigned char *big = filled(100000, 1);
+    CHECK(aligned(big));
     wsnmp_recycle_block_free(big);
-    unsigned char *again = wsnmp_recycle_block(120000);
-    CHECK(again != NULL);
-    memset(again, 2, 120000);
+    unsigned char *again = filled(120000, 2);
+    CHECK(aligned(again));
     wsnmp_recycle_block_free(again);
+    unsigned char *small = filled(50, 3); /* (from the 120,000 kept) */
+    if (KEPT)
+        CHECK(small == again);
+    wsnmp_recycle_block_free(small);
 
     /* Above the bound: given back to free, never kept. */
     size_t huge = WSNMP_RECYCLE_BLOCK_MAX + 1;
-    unsigned char *h = wsnmp_recycle_block(huge);
-    CHECK(h != NULL);
-    memset(h, 3, huge);
-    wsnmp_recycle_block_free(h);
-    unsigned char *after = wsnmp_recycle_block(huge);
-    CHECK(after != NULL);
-    memset(after, 4, huge);
-    wsnmp_recycle_block_free(after);
+    wsnmp_recycle_block_free(filled(huge, 4));
+    wsnmp_recycle_block_free(filled(huge, 5));
 
     wsnmp_recycle_block_free(NULL); /* (as free) */
     CHECK(wsnmp_recycle_block(SIZE_MAX) == NULL);

@@ -392,17 +392,11 @@ static bool get_value(unsigned char tag, const unsigned char *p, size_t len, smi
     }
 }
 
-/* Copies n arcs to the next 4-byte boundary at *at, moving it past them;
- * NULL for none (as wsnmp_oid_copy leaves an empty OID). */
-static smiUINT32 *arena_arcs(unsigned char **at, const smiUINT32 *arcs, smiUINT32 n)
+/* The next 4-byte boundary at or after `at` in a list's block: where arcs
+ * go. */
+static smiUINT32 *arena_align(void *at)
 {
-    if (n == 0)
-        return NULL;
-    uintptr_t p = ((uintptr_t)*at + 3u) & ~(uintptr_t)3u;
-    smiUINT32 *out = (smiUINT32 *)p;
-    memcpy(out, arcs, (size_t)n * sizeof *arcs);
-    *at = (unsigned char *)(out + n);
-    return out;
+    return (smiUINT32 *)(((uintptr_t)at + 3u) & ~(uintptr_t)3u);
 }
 
 wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decoded *out, bool *mine,
@@ -507,18 +501,20 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
         const unsigned char *vb_end = q + n, *r, *s;
         size_t rn, sn;
         unsigned char vtag;
-        smiUINT32 name_buf[MAXOBJIDSIZE], value_buf[MAXOBJIDSIZE];
-        smiOID name = {0, name_buf};
+        /* The arcs are decoded straight into the block (a name takes at
+         * most one arc per byte, and the first two share one). */
+        smiOID name = {0, arena_align(free_at)};
         smiVALUE value;
         if ((r = tlv(q, vb_end, &tag, &rn)) == NULL || tag != 0x06 ||
-            !get_oid(r, rn, name_buf, &name.len) || (s = tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
-            s + sn != vb_end || !get_value(vtag, s, sn, &value, value_buf, mine)) {
+            !get_oid(r, rn, name.ptr, &name.len) || (s = tlv(r + rn, vb_end, &vtag, &sn)) == NULL ||
+            s + sn != vb_end ||
+            !get_value(vtag, s, sn, &value, arena_align(name.ptr + name.len), mine)) {
             wsnmp_decoded_free(out);
             return SNMPAPI_MESSAGE_INVALID;
         }
+        free_at = (unsigned char *)(name.ptr + name.len);
         wsnmp_varbind *vb = &out->pdu.vbl.items[out->pdu.vbl.count];
-        vb->name.len = name.len;
-        vb->name.ptr = arena_arcs(&free_at, name.ptr, name.len);
+        vb->name = name;
         vb->value = value;
         if (wsnmp_value_syntax_is_octets(value.syntax) && value.value.string.len) {
             vb->value.value.string.ptr = free_at;
@@ -526,9 +522,8 @@ wsnmp_result wsnmp_ber_decode(const unsigned char *data, size_t len, wsnmp_decod
             free_at += value.value.string.len;
         } else if (wsnmp_value_syntax_is_octets(value.syntax)) {
             vb->value.value.string.ptr = NULL;
-        } else if (value.syntax == SNMP_SYNTAX_OID) {
-            vb->value.value.oid.ptr =
-                arena_arcs(&free_at, value.value.oid.ptr, value.value.oid.len);
+        } else if (value.syntax == SNMP_SYNTAX_OID) { /* (decoded in place, after the name) */
+            free_at = (unsigned char *)(value.value.oid.ptr + value.value.oid.len);
         }
         out->pdu.vbl.count++;
     }
