@@ -91,6 +91,49 @@ describe("iwalk flat #integration", function()
     end
   end)
 
+  it("keeps an answer only while its varbinds are yielded; a break gives it back", function()
+    -- (the 4th value, the for's closing value, is the walk's collector)
+    local step, _, _, walker = s:iwalk(e2, BASE .. ".1", { flat = true, max_repetitions = 25 })
+    assert.is_false(walker:holds())
+    assert.equals(BASE .. ".1.1", step())
+    assert.is_true(walker:holds())
+    for _ = 2, 25 do step() end
+    assert.is_true(walker:holds())
+    assert.equals(BASE .. ".1.26", step()) -- (the next answer)
+    getmetatable(walker).__close(walker)
+    assert.is_false(walker:holds())
+    assert.is_nil(step())
+
+    local kept
+    local function iwalk(...)
+      local f, st, ctl, w = s:iwalk(...)
+      kept = w
+      return f, st, ctl, w
+    end
+    for oid in iwalk(e2, BASE .. ".1", { flat = true }) do
+      if oid == BASE .. ".1.3" then break end
+    end
+    assert.is_false(kept:holds())
+    -- an error in the loop's body closes it too
+    assert.has_error(function()
+      for _ in iwalk(e2, BASE .. ".1", { flat = true }) do error("stop") end
+    end, "stop")
+    assert.is_false(kept:holds())
+    -- and a walk run to its end keeps nothing
+    for _ in iwalk(e2, BASE .. ".1", { flat = true }) do end
+    assert.is_false(kept:holds())
+  end)
+
+  it("reads the kept answer right across garbage collections", function()
+    local want = as_steps(assert(s:walk(e2, BASE .. ".1")))
+    local got = {}
+    for oid, typ, value in s:iwalk(e2, BASE .. ".1", { flat = true }) do
+      collectgarbage()
+      got[#got + 1] = table.pack(oid, typ, value)
+    end
+    assert.same(want, got)
+  end)
+
   it("yields inside tasks, several walks at once", function()
     local got = {}
     for k = 1, 3 do

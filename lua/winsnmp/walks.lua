@@ -157,11 +157,11 @@ local function fetcher(self, dst, base, opts, ask, deadline, collector)
   end
 end
 
--- iwalk's `flat` form: each answer's varbinds come from the collector as
--- one array of oid, type, value triples (no table per varbind), and a C
--- iterator (core._flat_steps) hands out three of them a step; this
--- function refills it: true when the collector took varbinds from the next
--- answer, nil at the end, false, msg, NAME[, extra] on failure.
+-- iwalk's `flat` form: the collector keeps each answer, and a C iterator
+-- (core._flat_steps) formats one varbind of it a step as oid, type, value
+-- (no table per varbind); this function refills it: true when the
+-- collector took varbinds from the next answer, nil at the end, false,
+-- msg, NAME[, extra] on failure.
 local function flat_walk(self, dst, base, opts, deadline)
   local walker = core._walk_collector(base, opts.show_end, true)
   local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
@@ -181,7 +181,9 @@ local function flat_walk(self, dst, base, opts, deadline)
       if walker:taken() > 0 then return true end
     end
   end
-  return core._flat_steps(walker, refill, opts.max_varbinds)
+  -- (the walker as the for's closing value: a break gives back the
+  -- answer it keeps)
+  return core._flat_steps(walker, refill, opts.max_varbinds), nil, nil, walker
 end
 
 --- Streaming walk: an iterator over every varbind strictly inside the

@@ -160,7 +160,9 @@ void wsl_open_agentx(lua_State *L);
 void wsl_open_collector(lua_State *L);
 /* (called only inside s:_call and s:_response: it reads their reply
  * upvalues, see wsl_push_reply_upvalues) */
-int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r);
+/* *kept: the collector keeps the reply (a flat walk's, read as it is
+ * yielded) and releases it itself; else the caller releases it. */
+int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept);
 /* ---- mib.c ---------------------------------------------------------------- */
 void wsl_open_mib(lua_State *L);
 

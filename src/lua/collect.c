@@ -39,11 +39,12 @@
  * whose upvalues they are (wsl_push_reply_upvalues). */
 #define SYNTAX_NAMES lua_upvalueindex(4)
 
-/* How a walk's collector puts each varbind it takes into its batch. */
+/* How a walk's collector hands out the varbinds it takes. */
 enum {
-    VARBIND_TABLES = 1, /* batch[i] = {oid=, type=, value=} */
-    /* batch[3i-2], [3i-1], [3i] = oid, type, value: no table per varbind
-     * (iwalk's `flat`, for walks of thousands of varbinds) */
+    VARBIND_TABLES = 1, /* into its batch: batch[i] = {oid=, type=, value=} */
+    /* none pushed: the collector keeps the answer itself, and the flat
+     * iterator (flat_step) reads varbind after varbind from it, making no
+     * table per varbind (iwalk's `flat`, for walks of thousands) */
     VARBIND_FLAT = 2
 };
 
@@ -67,12 +68,13 @@ typedef struct {
     smiUINT32 root_len;  /* one subtree: arcs of the root walked */
     smiUINT32 last_len;  /* one subtree: arcs of the last OID taken */
     int typed;           /* cells {type=, value=} instead of values */
-    int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT into a batch */
+    int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT */
     int show_end;        /* a walk's: an exception ends it, yielded */
     smiUINT32 batched;   /* a walk's: varbinds in the batch now */
-    /* a flat walk's iterator (flat_step): the batch's next slot and its end
-     * (3 per varbind), the varbinds max_varbinds still allows (-1: no
-     * limit), and whether the walk has ended */
+    /* a flat walk's: the answer kept (its first `batched` varbinds are the
+     * walk's), the next of them to yield and where to stop, the varbinds
+     * max_varbinds still allows (-1: no limit), and whether it has ended */
+    wsnmp_reply *held;
     lua_Integer next, avail, left;
     int finished;
     int ended;               /* one subtree: done */
@@ -395,14 +397,8 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
 static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
                            smiLPCVALUE value, smiUINT32 known)
 {
-    if (c->varbinds == VARBIND_FLAT) {
-        lua_Integer at = 3 * (lua_Integer)c->batched++;
-        push_oid_text(L, &c->pushed, name, known);
-        lua_rawseti(L, batch_idx, at + 1);
-        wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
-        lua_rawseti(L, batch_idx, at + 2);
-        wsl_push_value(L, value);
-        lua_rawseti(L, batch_idx, at + 3);
+    if (c->varbinds == VARBIND_FLAT) { /* (read from the answer as it is yielded) */
+        c->batched++;
         return;
     }
     push_varbind(L, c, batch_idx + 1, name, value, known);
@@ -425,8 +421,17 @@ static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_id
     lua_setiuservalue(L, idx, 3);
 }
 
+/* Gives back the answer a flat walk kept, if any. */
+static void release_held(collector *c)
+{
+    if (c->held) {
+        wsnmp_reply_release(c->held);
+        c->held = NULL;
+    }
+}
+
 static int collect_subtree(lua_State *L, collector *c, int idx, int base, int rows_idx,
-                           const wsnmp_reply *r)
+                           wsnmp_reply *r, int *kept)
 {
     row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
@@ -471,7 +476,7 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         c->last_len = name->len;
         if (c->varbinds) {
             append_varbind(L, c, rows_idx, name, value, synced ? k : 0);
-            c->pushed_is_last = 1;
+            c->pushed_is_last = c->varbinds == VARBIND_TABLES;
         }
         /* (the entry's own column OIDs, without an index, are no cell) */
         else if (name->len > c->entry_len + 1)
@@ -481,10 +486,16 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
     /* (the batch keeps its table: what the last answer left beyond this
      * one's varbinds goes, so that #batch is this answer's count; a flat
      * batch's count is collector:taken(), its values may be nil) */
-    smiUINT32 per = c->varbinds == VARBIND_FLAT ? 3 : 1;
-    for (smiUINT32 i = per * c->batched + 1; c->varbinds && i <= per * before; i++) {
+    for (smiUINT32 i = c->batched + 1; c->varbinds == VARBIND_TABLES && i <= before; i++) {
         lua_pushnil(L);
         lua_rawseti(L, rows_idx, (lua_Integer)i);
+    }
+    if (c->varbinds == VARBIND_FLAT && c->batched > 0) {
+        /* (last: nothing after this may raise, or the reply, parked by
+         * push_response for a raise, would be freed twice) */
+        release_held(c);
+        c->held = r;
+        *kept = 1;
     }
     return push_outcome(L, base, count, count, going_on, c->ended);
 }
@@ -612,8 +623,9 @@ static int collect_columns(lua_State *L, collector *c, int idx, int base, int ro
  * walk goes on after it (the adaptive size's "cut short while the walk goes
  * on"), and whether the walk is over; or nil, msg, "SNMPAPI_OTHER_ERROR"
  * for a repeated or decreasing OID.  Returns the number pushed. */
-int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
+int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept)
 {
+    *kept = 0;
     collector *c = luaL_checkudata(L, idx, WSL_COLLECTOR);
     int base = lua_gettop(L);
     lua_getiuservalue(L, idx, 1);
@@ -622,15 +634,16 @@ int wsl_collect_reply(lua_State *L, int idx, const wsnmp_reply *r)
     lua_pushliteral(L, "value");
     lua_pushnil(L); /* the row_cache's row, at rows_idx + 3 */
     if (!c->by_columns)
-        return collect_subtree(L, c, idx, base, rows_idx, r);
+        return collect_subtree(L, c, idx, base, rows_idx, r, kept);
     if (c->discovering)
         return collect_discovery(L, c, idx, base, rows_idx, r);
     return collect_columns(L, c, idx, base, rows_idx, r);
 }
 
 /* The flat walk's iterator: a C function, so that each step is a C call
- * that reads three slots of the batch (a Lua closure doing the same costs
- * three times as much).  Upvalues: 1 the collector, 2 its batch, 3
+ * that formats one varbind of the answer the collector kept (a Lua closure
+ * reading a batch of values made in advance cost half as much again).
+ * Upvalues: 1 the collector, 2 the type names (wsl_push_syntax_names), 3
  * refill(), the Lua side of the walk, which fetches the next answer (and
  * may yield, inside a task: hence lua_callk) and answers true when the
  * collector took varbinds from it, nil when the walk is over, or false,
@@ -642,13 +655,17 @@ static int flat_step(lua_State *L)
     collector *c = lua_touserdata(L, lua_upvalueindex(1));
     lua_Integer i = c->next;
     if (i < c->avail) {
-        c->next = i + 3;
-        int batch = lua_upvalueindex(2);
-        lua_rawgeti(L, batch, i + 1);
-        lua_rawgeti(L, batch, i + 2);
-        lua_rawgeti(L, batch, i + 3);
+        c->next = i + 1;
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(c->held, (smiUINT32)i + 1, &name, &value);
+        push_oid_text(L, &c->pushed, name, 0);
+        wsl_push_syntax(L, lua_upvalueindex(2), value->syntax);
+        wsl_push_value(L, value);
         return 3;
     }
+    release_held(c); /* (no answer is kept longer than its varbinds are yielded) */
+    c->avail = 0;
     if (c->finished || c->left == 0) {
         c->finished = 1;
         return 0;
@@ -665,9 +682,12 @@ static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
     (void)status;
     (void)ctx;
     collector *c = lua_touserdata(L, lua_upvalueindex(1));
-    if (!lua_toboolean(L, 1)) { /* over: nil, or false, msg, NAME[, extra] */
+    if (!lua_toboolean(L, 1) || c->held == NULL) {
+        /* over: nil, or false, msg, NAME[, extra] (or a refill that took
+         * nothing, which the Lua side never answers with true) */
         c->finished = 1;
-        return lua_gettop(L);
+        release_held(c);
+        return lua_toboolean(L, 1) ? 0 : lua_gettop(L);
     }
     lua_Integer taken = (lua_Integer)c->batched;
     if (c->left >= 0 && taken > c->left)
@@ -675,7 +695,7 @@ static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
     if (c->left >= 0)
         c->left -= taken;
     c->next = 0;
-    c->avail = 3 * taken;
+    c->avail = taken;
     lua_settop(L, 0);
     return flat_step(L);
 }
@@ -691,9 +711,30 @@ static int l_flat_steps(lua_State *L)
     c->next = c->avail = 0;
     c->finished = 0;
     lua_settop(L, 2);
-    lua_getiuservalue(L, 1, 1);
-    lua_insert(L, 2); /* collector, batch, refill */
+    wsl_push_syntax_names(L);
+    lua_insert(L, 2); /* collector, names, refill */
     lua_pushcclosure(L, flat_step, 3);
+    return 1;
+}
+
+/* collector:__gc and __close: gives back the answer a flat walk kept (a
+ * walk left before its end; a generic `for` closes it at a break). */
+static int c_close(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    if (c->varbinds == VARBIND_FLAT) {
+        release_held(c);
+        c->avail = 0;
+        c->finished = 1;
+    }
+    return 0;
+}
+
+/* collector:holds() -> whether a flat walk keeps an answer now */
+static int c_holds(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    lua_pushboolean(L, c->held != NULL);
     return 1;
 }
 
@@ -753,14 +794,16 @@ static int c_ask(lua_State *L)
 
 void wsl_open_collector(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"ask", c_ask},
-                                       {"failure", c_failure},
-                                       {"misordered", c_misordered},
-                                       {"taken", c_taken},
-                                       {NULL, NULL}};
+    static const luaL_Reg methods[] = {
+        {"ask", c_ask},     {"failure", c_failure}, {"misordered", c_misordered},
+        {"taken", c_taken}, {"holds", c_holds},     {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, c_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, c_close);
+    lua_setfield(L, -2, "__close");
     lua_pop(L, 1);
     lua_pushcfunction(L, l_collector);
     lua_setfield(L, -2, "_collector"); /* into the module table on top */

@@ -342,13 +342,14 @@ static int push_response(lua_State *L, HSNMP_SESSION s, smiINT32 id, int collect
     /* Building the tables may raise (out of memory) and unwind past the
      * release: the reply is parked where the next call frees it. */
     unreleased_reply = reply;
-    int n = 1;
+    int n = 1, kept = 0;
     if (collector_idx)
-        n = wsl_collect_reply(L, collector_idx, reply);
+        n = wsl_collect_reply(L, collector_idx, reply, &kept);
     else
         wsl_push_reply_varbinds(L, reply, asked);
     unreleased_reply = NULL;
-    wsnmp_reply_release(reply);
+    if (!kept)
+        wsnmp_reply_release(reply);
     return n;
 }
 

@@ -39,6 +39,8 @@ void wsnmp_recycle(wsnmp_recycler *r, void *p)
         r->blocks[r->count++] = p;
         return;
     }
+#else
+    (void)r;
 #endif
     free(p);
 }
