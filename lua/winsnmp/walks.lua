@@ -158,28 +158,24 @@ local function fetcher(self, dst, base, opts, ask, deadline, collector)
 end
 
 -- iwalk's `flat` form: the collector keeps each answer, and a C iterator
--- (core._flat_steps) formats one varbind of it a step as oid, type, value
--- (no table per varbind); this function refills it: true when the
--- collector took varbinds from the next answer, nil at the end, false,
--- msg, NAME[, extra] on failure.
+-- (core._flat_steps) tests and formats one varbind of it a step as oid,
+-- type, value (no table per varbind); this function refills it: true when
+-- the collector kept the next answer, nil at the end, false, msg, NAME[,
+-- extra] on failure.
 local function flat_walk(self, dst, base, opts, deadline)
   local walker = core._walk_collector(base, opts.show_end, true)
   local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
                         walker)
-  local ended = false
   local function refill()
-    while true do
-      if ended then
-        local m, name, vb = walker:failure()
-        if m then return walk_failed(self, m, name, vb) end
-        return nil
-      end
-      local got, m, n, over = fetch()
-      if got == false then return walk_failed(self, m, n, over) end
-      if not got then return nil end -- (v1's end of the MIB: no answer taken)
-      ended = over or got == 0
-      if walker:taken() > 0 then return true end
+    if walker:ended() then
+      local m, name, vb = walker:failure()
+      if m then return walk_failed(self, m, name, vb) end
+      return nil
     end
+    local got, m, n, index = fetch()
+    if got == false then return walk_failed(self, m, n, index) end
+    if not got or got == 0 then return nil end -- (nil: v1's end of the MIB)
+    return true
   end
   -- (the walker as the for's closing value: a break gives back the
   -- answer it keeps)

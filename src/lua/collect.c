@@ -179,7 +179,8 @@ static int l_collector(lua_State *L)
  * varbinds, and testing each against the subtree, the last OID and the
  * exceptions in Lua was a third of its instructions).  Each answer's
  * varbinds that the walk takes are batch[1..n] (n = #batch) for the
- * iterator to yield; with `flat`, batch[1..3n] (n = collector:taken()). */
+ * iterator to yield; with `flat`, none: the collector keeps the answer
+ * (collect_flat). */
 static int l_walk_collector(lua_State *L)
 {
     lua_settop(L, 3);
@@ -376,9 +377,9 @@ static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name, smiUINT32 k
 }
 
 /* Pushes {oid=, type=, value=}; the key "oid" is at keys_idx + 3, "type"
- * and "value" at keys_idx, + 1 (pushed once per answer); `known` as
- * push_oid_text's. */
-static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID name,
+ * and "value" at keys_idx, + 1 (pushed once per answer), the type names at
+ * names_idx; `known` as push_oid_text's. */
+static void push_varbind(lua_State *L, collector *c, int keys_idx, int names_idx, smiLPCOID name,
                          smiLPCVALUE value, smiUINT32 known)
 {
     lua_createtable(L, 0, 3);
@@ -386,7 +387,7 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
     push_oid_text(L, &c->pushed, name, known);
     lua_rawset(L, -3);
     lua_pushvalue(L, keys_idx);
-    wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
+    wsl_push_syntax(L, names_idx, value->syntax);
     lua_rawset(L, -3);
     lua_pushvalue(L, keys_idx + 1);
     wsl_push_value(L, value);
@@ -397,19 +398,15 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, smiLPCOID nam
 static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
                            smiLPCVALUE value, smiUINT32 known)
 {
-    if (c->varbinds == VARBIND_FLAT) { /* (read from the answer as it is yielded) */
-        c->batched++;
-        return;
-    }
-    push_varbind(L, c, batch_idx + 1, name, value, known);
+    push_varbind(L, c, batch_idx + 1, SYNTAX_NAMES, name, value, known);
     lua_rawseti(L, batch_idx, (lua_Integer)++c->batched);
 }
 
 /* A walk's non-increasing OID: kept for c_failure, which the iterator asks
  * once the varbinds before it have been yielded (as they were when iwalk
  * tested one varbind at a time). */
-static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_idx, smiLPCOID name,
-                                smiLPCVALUE value)
+static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_idx, int names_idx,
+                                smiLPCOID name, smiLPCVALUE value)
 {
     push_arcs(L, name->ptr, name->len);
     push_arcs(L, c->last, c->last_len);
@@ -417,7 +414,8 @@ static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_id
                     lua_tostring(L, -2), lua_tostring(L, -1));
     lua_setiuservalue(L, idx, 2);
     lua_pop(L, 2);
-    push_varbind(L, c, keys_idx, name, value, 0);
+    push_varbind(L, c, keys_idx, names_idx, name, value, 0);
+    c->pushed_is_last = 0;
     lua_setiuservalue(L, idx, 3);
 }
 
@@ -430,9 +428,35 @@ static void release_held(collector *c)
     }
 }
 
+/* A flat walk's answer: kept whole, its varbinds tested as they are
+ * yielded (flat_next).  Whether the walk goes on after it (for the
+ * adaptive size) is read from its last varbind. */
+static int collect_flat(lua_State *L, collector *c, int base, wsnmp_reply *r, int *kept)
+{
+    smiUINT32 count = wsnmp_reply_count(r);
+    int going_on = 0;
+    if (count > 0) {
+        smiLPCOID name;
+        smiLPCVALUE value;
+        wsnmp_reply_varbind(r, count, &name, &value);
+        going_on = name->len > c->root_len &&
+                   memcmp(name->ptr, c->root, c->root_len * sizeof *c->root) == 0 &&
+                   !is_exception(value->syntax);
+        /* (last: nothing after this may raise, or the reply, parked by
+         * push_response for a raise, would be freed twice) */
+        release_held(c);
+        c->held = r;
+        *kept = 1;
+    }
+    c->batched = count;
+    return push_outcome(L, base, count, count, going_on, 0);
+}
+
 static int collect_subtree(lua_State *L, collector *c, int idx, int base, int rows_idx,
                            wsnmp_reply *r, int *kept)
 {
+    if (c->varbinds == VARBIND_FLAT)
+        return collect_flat(L, c, base, r, kept);
     row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
     smiUINT32 before = c->batched;
@@ -468,7 +492,7 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         if (!after) {
             if (!c->varbinds)
                 return push_not_increasing(L, base, name, c->last, c->last_len);
-            keep_not_increasing(L, c, idx, rows_idx + 1, name, value);
+            keep_not_increasing(L, c, idx, rows_idx + 1, SYNTAX_NAMES, name, value);
             c->ended = 1;
             break;
         }
@@ -476,7 +500,7 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         c->last_len = name->len;
         if (c->varbinds) {
             append_varbind(L, c, rows_idx, name, value, synced ? k : 0);
-            c->pushed_is_last = c->varbinds == VARBIND_TABLES;
+            c->pushed_is_last = 1;
         }
         /* (the entry's own column OIDs, without an index, are no cell) */
         else if (name->len > c->entry_len + 1)
@@ -484,18 +508,10 @@ static int collect_subtree(lua_State *L, collector *c, int idx, int base, int ro
         going_on = i == count && !is_exception(value->syntax);
     }
     /* (the batch keeps its table: what the last answer left beyond this
-     * one's varbinds goes, so that #batch is this answer's count; a flat
-     * batch's count is collector:taken(), its values may be nil) */
-    for (smiUINT32 i = c->batched + 1; c->varbinds == VARBIND_TABLES && i <= before; i++) {
+     * one's varbinds goes, so that #batch is this answer's count) */
+    for (smiUINT32 i = c->batched + 1; c->varbinds && i <= before; i++) {
         lua_pushnil(L);
         lua_rawseti(L, rows_idx, (lua_Integer)i);
-    }
-    if (c->varbinds == VARBIND_FLAT && c->batched > 0) {
-        /* (last: nothing after this may raise, or the reply, parked by
-         * push_response for a raise, would be freed twice) */
-        release_held(c);
-        c->held = r;
-        *kept = 1;
     }
     return push_outcome(L, base, count, count, going_on, c->ended);
 }
@@ -641,28 +657,69 @@ int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept)
 }
 
 /* The flat walk's iterator: a C function, so that each step is a C call
- * that formats one varbind of the answer the collector kept (a Lua closure
- * reading a batch of values made in advance cost half as much again).
- * Upvalues: 1 the collector, 2 the type names (wsl_push_syntax_names), 3
- * refill(), the Lua side of the walk, which fetches the next answer (and
- * may yield, inside a task: hence lua_callk) and answers true when the
- * collector took varbinds from it, nil when the walk is over, or false,
- * msg, NAME[, extra] when it failed. */
+ * that tests and formats one varbind of the answer the collector kept (a
+ * Lua closure reading a batch of values made in advance cost half as much
+ * again).  Upvalues: 1 the collector, 2 the type names
+ * (wsl_push_syntax_names), 3 refill(), the Lua side of the walk, which
+ * fetches the next answer (and may yield, inside a task: hence lua_callk)
+ * and answers true when the collector kept it, nil when the walk is over,
+ * or false, msg, NAME[, extra] when it failed. */
 static int flat_refilled(lua_State *L, int status, lua_KContext ctx);
+
+/* The next varbind of the answer kept, with iwalk's rules: pushes oid,
+ * type, value and returns 3; or returns 0 when the walk ends there (out
+ * of the subtree, endOfMibView; a non-increasing OID is kept for
+ * c_failure). */
+static int flat_next(lua_State *L, collector *c)
+{
+    smiLPCOID name;
+    smiLPCVALUE value;
+    wsnmp_reply_varbind(c->held, (smiUINT32)++c->next, &name, &value);
+    /* (as in collect_subtree: one pass over the arcs in common with the
+     * last OID, which the text pushed last is too) */
+    smiUINT32 k = common_arcs(name->ptr, name->len, c->last, c->last_len);
+    smiUINT32 known = c->pushed_is_last ? k : 0;
+    int inside = k >= c->root_len;
+    if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
+        (c->show_end && is_exception(value->syntax))) {
+        c->ended = 1;
+        c->avail = 0;
+        if (!(inside && c->show_end))
+            return 0;
+        c->pushed_is_last = 0; /* (yielded, not taken as the last OID) */
+    } else if (k < name->len && k < c->last_len ? name->ptr[k] < c->last[k]
+                                                : name->len <= c->last_len) {
+        c->ended = 1;
+        c->avail = 0;
+        lua_pushvalue(L, lua_upvalueindex(1));
+        int idx = lua_gettop(L);
+        lua_pushliteral(L, "type");
+        lua_pushliteral(L, "value");
+        lua_pushnil(L);
+        lua_pushliteral(L, "oid");
+        keep_not_increasing(L, c, idx, idx + 1, lua_upvalueindex(2), name, value);
+        lua_settop(L, idx - 1);
+        return 0;
+    } else {
+        memcpy(c->last + k, name->ptr + k, (name->len - k) * sizeof *name->ptr);
+        c->last_len = name->len;
+        c->pushed_is_last = 1;
+    }
+    push_oid_text(L, &c->pushed, name, known);
+    wsl_push_syntax(L, lua_upvalueindex(2), value->syntax);
+    wsl_push_value(L, value);
+    if (c->left > 0)
+        c->left--;
+    return 3;
+}
 
 static int flat_step(lua_State *L)
 {
     collector *c = lua_touserdata(L, lua_upvalueindex(1));
-    lua_Integer i = c->next;
-    if (i < c->avail) {
-        c->next = i + 1;
-        smiLPCOID name;
-        smiLPCVALUE value;
-        wsnmp_reply_varbind(c->held, (smiUINT32)i + 1, &name, &value);
-        push_oid_text(L, &c->pushed, name, 0);
-        wsl_push_syntax(L, lua_upvalueindex(2), value->syntax);
-        wsl_push_value(L, value);
-        return 3;
+    if (c->next < c->avail && c->left != 0) {
+        int n = flat_next(L, c);
+        if (n)
+            return n;
     }
     release_held(c); /* (no answer is kept longer than its varbinds are yielded) */
     c->avail = 0;
@@ -683,19 +740,14 @@ static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
     (void)ctx;
     collector *c = lua_touserdata(L, lua_upvalueindex(1));
     if (!lua_toboolean(L, 1) || c->held == NULL) {
-        /* over: nil, or false, msg, NAME[, extra] (or a refill that took
+        /* over: nil, or false, msg, NAME[, extra] (or a refill that kept
          * nothing, which the Lua side never answers with true) */
         c->finished = 1;
         release_held(c);
         return lua_toboolean(L, 1) ? 0 : lua_gettop(L);
     }
-    lua_Integer taken = (lua_Integer)c->batched;
-    if (c->left >= 0 && taken > c->left)
-        taken = c->left;
-    if (c->left >= 0)
-        c->left -= taken;
     c->next = 0;
-    c->avail = taken;
+    c->avail = (lua_Integer)c->batched;
     lua_settop(L, 0);
     return flat_step(L);
 }
@@ -730,19 +782,19 @@ static int c_close(lua_State *L)
     return 0;
 }
 
+/* collector:ended() -> whether a flat walk has met its end (see flat_next) */
+static int c_ended(lua_State *L)
+{
+    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
+    lua_pushboolean(L, c->ended);
+    return 1;
+}
+
 /* collector:holds() -> whether a flat walk keeps an answer now */
 static int c_holds(lua_State *L)
 {
     collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
     lua_pushboolean(L, c->held != NULL);
-    return 1;
-}
-
-/* collector:taken() -> the varbinds a walk took from the last answer */
-static int c_taken(lua_State *L)
-{
-    collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
-    lua_pushinteger(L, c->batched);
     return 1;
 }
 
@@ -796,7 +848,7 @@ void wsl_open_collector(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         {"ask", c_ask},     {"failure", c_failure}, {"misordered", c_misordered},
-        {"taken", c_taken}, {"holds", c_holds},     {NULL, NULL}};
+        {"holds", c_holds}, {"ended", c_ended},     {NULL, NULL}};
     luaL_newmetatable(L, WSL_COLLECTOR);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
