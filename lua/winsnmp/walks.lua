@@ -172,8 +172,8 @@ local function flat_walk(self, dst, base, opts, deadline)
       if m then return walk_failed(self, m, name, vb) end
       return nil
     end
-    local got, m, n, index = fetch()
-    if got == false then return walk_failed(self, m, n, index) end
+    local got, m, n, at = fetch()
+    if got == false then return walk_failed(self, m, n, at) end
     if not got or got == 0 then return nil end -- (nil: v1's end of the MIB)
     return true
   end
