@@ -125,9 +125,10 @@ end
 
 -- The collectors (s:table's per-cell and iwalk's per-varbind work in C) on
 -- the same reply: one subtree, a discovery, a request of three columns and
--- a walk (with show_end), below an entry made from the first varbind so
--- that cells are stored.  Each must give its four figures or nil, msg,
--- SNMPAPI_OTHER_ERROR, and rows of tables; a walk's batch varbinds.
+-- a walk (with show_end, as tables or flat), below an entry made from the
+-- first varbind so that cells are stored.  Each must give its four figures
+-- or nil, msg, SNMPAPI_OTHER_ERROR, and rows of tables; a walk's iterator
+-- the answer's first varbinds.
 local function collector_path(bytes, d, version)
   if d.error_status ~= 0 or #d.varbinds == 0 then return end
   local arcs = {}
@@ -141,7 +142,7 @@ local function collector_path(bytes, d, version)
     if kind == 1 then
       collector = core._collector(entry, entry, rows, true)
     elseif kind == 4 then
-      collector, rows = core._walk_collector(entry, #bytes % 2 == 0)
+      collector = core._walk_collector(entry, #bytes % 2 == 0, #bytes % 3 == 0)
     else
       collector = core._table_collector(entry, rows, kind == 3, kind == 3 and { 1, 2, 3 } or nil)
     end
@@ -151,7 +152,27 @@ local function collector_path(bytes, d, version)
     p:free()
     if not id then break end
     c.deliver(s, bytes)
-    local r = table.pack(s:_response(id, collector))
+    local r, steps
+    if kind == 4 then
+      -- (as a walk: its iterator asks refill() for the answer, which the
+      -- collector keeps, then yields from it)
+      local function refill()
+        if r then return nil end
+        r = table.pack(s:_response(id, collector))
+        return math.type(r[1]) == "integer" and r[1] > 0 or nil
+      end
+      steps = {}
+      local step = core._walk_steps(collector, refill)
+      for _ = 1, #d.varbinds + 1 do
+        local got = table.pack(step())
+        if got[1] == nil then break end
+        steps[#steps + 1] = got
+      end
+      getmetatable(collector).__close(collector)
+      if collector:holds() then fail("walk kept its answer") end
+    else
+      r = table.pack(s:_response(id, collector))
+    end
     if r[1] == false then
       assert(s:cancel(id))
     elseif r[1] == nil then
@@ -161,11 +182,13 @@ local function collector_path(bytes, d, version)
       fail("collector figures", r[1], r[2], r[3], r[4])
     end
     if kind == 4 then
-      -- (a batch is the answer's first varbinds, the OIDs formatted from
+      -- (the steps are the answer's first varbinds, the OIDs formatted from
       -- the text of the one before: the same text as the reply path's)
-      for i, vb in ipairs(rows) do
-        if vb.oid ~= d.varbinds[i].oid or vb.type ~= d.varbinds[i].type then
-          fail("walk batch", i, vb.oid, d.varbinds[i].oid)
+      for i, got in ipairs(steps) do
+        local oid, typ = got[1], got[2]
+        if type(oid) == "table" then oid, typ = oid.oid, oid.type end
+        if oid ~= d.varbinds[i].oid or typ ~= d.varbinds[i].type then
+          fail("walk step", i, oid, d.varbinds[i].oid)
         end
       end
       local msg, name, vb = collector:failure()

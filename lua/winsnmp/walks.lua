@@ -157,13 +157,14 @@ local function fetcher(self, dst, base, opts, ask, deadline, collector)
   end
 end
 
--- iwalk's `flat` form: the collector keeps each answer, and a C iterator
--- (core._flat_steps) tests and formats one varbind of it a step as oid,
--- type, value (no table per varbind); this function refills it: true when
--- the collector kept the next answer, nil at the end, false, msg, NAME[,
+-- iwalk with the loop guard's default (non_increasing = "fail"): the
+-- collector keeps each answer, and a C iterator (core._walk_steps) tests
+-- (subtree, order, end) and pushes one varbind of it a step, as a table or
+-- (flat) as oid, type, value; this function refills it: true when the
+-- collector kept the next answer, nil at the end, false, msg, NAME[,
 -- extra] on failure.
-local function flat_walk(self, dst, base, opts, deadline)
-  local walker = core._walk_collector(base, opts.show_end, true)
+local function stepped_walk(self, dst, base, opts, deadline)
+  local walker = core._walk_collector(base, opts.show_end, opts.flat)
   local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
                         walker)
   local function refill()
@@ -179,7 +180,7 @@ local function flat_walk(self, dst, base, opts, deadline)
   end
   -- (the walker as the for's closing value: a break gives back the
   -- answer it keeps)
-  return core._flat_steps(walker, refill, opts.max_varbinds), nil, nil, walker
+  return core._walk_steps(walker, refill, opts.max_varbinds), nil, nil, walker
 end
 
 --- Streaming walk: an iterator over every varbind strictly inside the
@@ -232,10 +233,8 @@ function Session:iwalk(dst, root, opts)
     end
   end
   local deadline = opts.deadline and core.now() + opts.deadline
-  local limit = opts.max_varbinds
-  local count = 0
+  if opts.non_increasing ~= "allow" then return stepped_walk(self, dst, base, opts, deadline) end
   if opts.flat then
-    if opts.non_increasing ~= "allow" then return flat_walk(self, dst, base, opts, deadline) end
     -- (the loop guard's path, a table per varbind, unpacked)
     local step = self:iwalk(dst, root, setmetatable({ flat = false }, { __index = opts }))
     return function()
@@ -244,42 +243,8 @@ function Session:iwalk(dst, root, opts)
       return vb, m, n, extra
     end
   end
-  if opts.non_increasing ~= "allow" then
-    -- Each answer's varbinds are tested (subtree, order, end) in C, and
-    -- the ones the walk takes come as a batch (src/lua/collect.c).
-    local walker, batch = core._walk_collector(base, opts.show_end)
-    local fetch = fetcher(self, dst, base, opts, function() return walker:ask() end, deadline,
-                          walker)
-    local at, n, ended = 0, 0, false
-    return function()
-      if done then return nil end
-      if limit and count >= limit then
-        done = true
-        return nil
-      end
-      while at >= n do
-        if ended then
-          done = true
-          local m, name2, vb = walker:failure()
-          if m then return walk_failed(self, m, name2, vb) end
-          return nil
-        end
-        local got, m, n2, over = fetch()
-        if got == false then
-          done = true
-          return walk_failed(self, m, n2, over)
-        end
-        if not got then -- (v1's end of the MIB: no answer taken)
-          done = true
-          return nil
-        end
-        at, n, ended = 0, #batch, over or got == 0
-      end
-      at = at + 1
-      count = count + 1
-      return batch[at]
-    end
-  end
+  local limit = opts.max_varbinds
+  local count = 0
 
   -- non_increasing = "allow": each varbind in Lua, with the loop guard.
   -- (the root counts as seen: an agent that answers with it is repeating it)

@@ -39,13 +39,12 @@
  * whose upvalues they are (wsl_push_reply_upvalues). */
 #define SYNTAX_NAMES lua_upvalueindex(4)
 
-/* How a walk's collector hands out the varbinds it takes. */
+/* How a walk's iterator (walk_step) yields each varbind.  Either way the
+ * collector keeps the answer and the iterator reads it varbind after
+ * varbind, with no batch of varbinds made in advance. */
 enum {
-    VARBIND_TABLES = 1, /* into its batch: batch[i] = {oid=, type=, value=} */
-    /* none pushed: the collector keeps the answer itself, and the flat
-     * iterator (flat_step) reads varbind after varbind from it, making no
-     * table per varbind (iwalk's `flat`, for walks of thousands) */
-    VARBIND_FLAT = 2
+    VARBIND_TABLES = 1, /* {oid=, type=, value=} */
+    VARBIND_FLAT = 2    /* oid, type, value: no table at all (iwalk's `flat`) */
 };
 
 typedef struct {
@@ -68,12 +67,12 @@ typedef struct {
     smiUINT32 root_len;  /* one subtree: arcs of the root walked */
     smiUINT32 last_len;  /* one subtree: arcs of the last OID taken */
     int typed;           /* cells {type=, value=} instead of values */
-    int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT */
+    int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT; 0 a table's */
     int show_end;        /* a walk's: an exception ends it, yielded */
-    smiUINT32 batched;   /* a walk's: varbinds in the batch now */
-    /* a flat walk's: the answer kept (its first `batched` varbinds are the
-     * walk's), the next of them to yield and where to stop, the varbinds
-     * max_varbinds still allows (-1: no limit), and whether it has ended */
+    smiUINT32 batched;   /* a walk's: varbinds in the answer kept */
+    /* a walk's: the answer kept, the next of its varbinds to yield and
+     * where to stop, the varbinds max_varbinds still allows (-1: no
+     * limit), and whether the iterator has ended */
     wsnmp_reply *held;
     lua_Integer next, avail, left;
     int finished;
@@ -174,19 +173,17 @@ static int l_collector(lua_State *L)
     return 1;
 }
 
-/* core._walk_collector(root, show_end, flat) -> a collector, its batch:
- * iwalk's per-varbind rules in C (a walk of mib-2 is thousands of
- * varbinds, and testing each against the subtree, the last OID and the
- * exceptions in Lua was a third of its instructions).  Each answer's
- * varbinds that the walk takes are batch[1..n] (n = #batch) for the
- * iterator to yield; with `flat`, none: the collector keeps the answer
- * (collect_flat). */
+/* core._walk_collector(root, show_end, flat) -> a collector: iwalk's
+ * per-varbind rules in C (a walk of mib-2 is thousands of varbinds, and
+ * testing each against the subtree, the last OID and the exceptions in Lua
+ * was a third of its instructions).  It keeps each answer (collect_walk)
+ * for the iterator of core._walk_steps to yield from. */
 static int l_walk_collector(lua_State *L)
 {
     lua_settop(L, 3);
     int flat = lua_toboolean(L, 3);
     lua_pop(L, 1);
-    lua_newtable(L);
+    lua_newtable(L); /* (the rows table every collector has: unused) */
     collector *c = new_collector(L, 3, 1, 1);
     c->varbinds = flat ? VARBIND_FLAT : VARBIND_TABLES;
     c->show_end = lua_toboolean(L, 2);
@@ -194,8 +191,7 @@ static int l_walk_collector(lua_State *L)
     luaL_argcheck(L, c->root_len > 0, 1, "root OID expected");
     memcpy(c->last, c->root, c->root_len * sizeof *c->root);
     c->last_len = c->root_len;
-    lua_pushvalue(L, 3);
-    return 2;
+    return 1;
 }
 
 /* collector:failure() -> msg, "SNMPAPI_OTHER_ERROR", varbind after a walk
@@ -394,14 +390,6 @@ static void push_varbind(lua_State *L, collector *c, int keys_idx, int names_idx
     lua_rawset(L, -3);
 }
 
-/* Appends a varbind to a walk's batch; `known` as push_oid_text's. */
-static void append_varbind(lua_State *L, collector *c, int batch_idx, smiLPCOID name,
-                           smiLPCVALUE value, smiUINT32 known)
-{
-    push_varbind(L, c, batch_idx + 1, SYNTAX_NAMES, name, value, known);
-    lua_rawseti(L, batch_idx, (lua_Integer)++c->batched);
-}
-
 /* A walk's non-increasing OID: kept for c_failure, which the iterator asks
  * once the varbinds before it have been yielded (as they were when iwalk
  * tested one varbind at a time). */
@@ -419,7 +407,7 @@ static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_id
     lua_setiuservalue(L, idx, 3);
 }
 
-/* Gives back the answer a flat walk kept, if any. */
+/* Gives back the answer a walk kept, if any. */
 static void release_held(collector *c)
 {
     if (c->held) {
@@ -428,10 +416,10 @@ static void release_held(collector *c)
     }
 }
 
-/* A flat walk's answer: kept whole, its varbinds tested as they are
- * yielded (flat_next).  Whether the walk goes on after it (for the
- * adaptive size) is read from its last varbind. */
-static int collect_flat(lua_State *L, collector *c, int base, wsnmp_reply *r, int *kept)
+/* A walk's answer: kept whole, its varbinds tested as they are yielded
+ * (walk_next).  Whether the walk goes on after it (for the adaptive size)
+ * is read from its last varbind. */
+static int collect_walk(lua_State *L, collector *c, int base, wsnmp_reply *r, int *kept)
 {
     smiUINT32 count = wsnmp_reply_count(r);
     int going_on = 0;
@@ -452,66 +440,35 @@ static int collect_flat(lua_State *L, collector *c, int base, wsnmp_reply *r, in
     return push_outcome(L, base, count, count, going_on, 0);
 }
 
-static int collect_subtree(lua_State *L, collector *c, int idx, int base, int rows_idx,
-                           wsnmp_reply *r, int *kept)
+static int collect_subtree(lua_State *L, collector *c, int base, int rows_idx, wsnmp_reply *r,
+                           int *kept)
 {
-    if (c->varbinds == VARBIND_FLAT)
-        return collect_flat(L, c, base, r, kept);
+    if (c->varbinds)
+        return collect_walk(L, c, base, r, kept);
     row_cache rc = {rows_idx + 3, 0, NULL};
     smiUINT32 count = wsnmp_reply_count(r);
-    smiUINT32 before = c->batched;
     int going_on = 0;
-    if (c->varbinds) {
-        lua_pushliteral(L, "oid"); /* at rows_idx + 4 */
-        c->batched = 0;
-    }
     for (smiUINT32 i = 1; i <= count && !c->ended; i++) {
         smiLPCOID name;
         smiLPCVALUE value;
         wsnmp_reply_varbind(r, i, &name, &value);
         /* One pass over the arcs the name shares with the last OID tells
-         * all three things: c->last starts with the root, so the name is
-         * inside the subtree when they share the root's arcs; the first
-         * arc that differs orders them; and the text of the last OID
-         * (when it is the one pushed last) is reused up to there. */
+         * both things: c->last starts with the root, so the name is inside
+         * the subtree when they share the root's arcs; and the first arc
+         * that differs orders them. */
         smiUINT32 k = common_arcs(name->ptr, name->len, c->last, c->last_len);
-        int inside = k >= c->root_len;
-        int synced = c->pushed_is_last;
-        c->pushed_is_last = 0;
-        if (!inside || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW ||
-            (c->show_end && is_exception(value->syntax))) {
-            /* (show_end: an exception inside the subtree is yielded, as
-             * net-snmp's tools print how the agent ended the walk) */
-            if (inside && c->show_end)
-                append_varbind(L, c, rows_idx, name, value, 0);
+        if (k < c->root_len || value->syntax == SNMP_SYNTAX_ENDOFMIBVIEW) {
             c->ended = 1;
             break;
         }
-        int after =
-            k < name->len && k < c->last_len ? name->ptr[k] > c->last[k] : name->len > c->last_len;
-        if (!after) {
-            if (!c->varbinds)
-                return push_not_increasing(L, base, name, c->last, c->last_len);
-            keep_not_increasing(L, c, idx, rows_idx + 1, SYNTAX_NAMES, name, value);
-            c->ended = 1;
-            break;
-        }
+        if (k < name->len && k < c->last_len ? name->ptr[k] < c->last[k] : name->len <= c->last_len)
+            return push_not_increasing(L, base, name, c->last, c->last_len);
         memcpy(c->last + k, name->ptr + k, (name->len - k) * sizeof *name->ptr);
         c->last_len = name->len;
-        if (c->varbinds) {
-            append_varbind(L, c, rows_idx, name, value, synced ? k : 0);
-            c->pushed_is_last = 1;
-        }
         /* (the entry's own column OIDs, without an index, are no cell) */
-        else if (name->len > c->entry_len + 1)
+        if (name->len > c->entry_len + 1)
             store_cell(L, c, rows_idx, &rc, name, value);
         going_on = i == count && !is_exception(value->syntax);
-    }
-    /* (the batch keeps its table: what the last answer left beyond this
-     * one's varbinds goes, so that #batch is this answer's count) */
-    for (smiUINT32 i = c->batched + 1; c->varbinds && i <= before; i++) {
-        lua_pushnil(L);
-        lua_rawseti(L, rows_idx, (lua_Integer)i);
     }
     return push_outcome(L, base, count, count, going_on, c->ended);
 }
@@ -650,33 +607,67 @@ int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept)
     lua_pushliteral(L, "value");
     lua_pushnil(L); /* the row_cache's row, at rows_idx + 3 */
     if (!c->by_columns)
-        return collect_subtree(L, c, idx, base, rows_idx, r, kept);
+        return collect_subtree(L, c, base, rows_idx, r, kept);
     if (c->discovering)
         return collect_discovery(L, c, idx, base, rows_idx, r);
     return collect_columns(L, c, idx, base, rows_idx, r);
 }
 
-/* The flat walk's iterator: a C function, so that each step is a C call
- * that tests and formats one varbind of the answer the collector kept (a
- * Lua closure reading a batch of values made in advance cost half as much
- * again).  Upvalues: 1 the collector, 2 the type names
- * (wsl_push_syntax_names), 3 refill(), the Lua side of the walk, which
- * fetches the next answer (and may yield, inside a task: hence lua_callk)
- * and answers true when the collector kept it, nil when the walk is over,
- * or false, msg, NAME[, extra] when it failed. */
-static int flat_refilled(lua_State *L, int status, lua_KContext ctx);
+/* A walk's iterator: a C function, so that each step is a C call that
+ * tests and formats one varbind of the answer the collector kept (a Lua
+ * closure handing out a batch of varbinds made in advance cost 600
+ * instructions a varbind more).  Upvalues: 1 the collector, 2 the type
+ * names (wsl_push_syntax_names), 3 refill(), the Lua side of the walk,
+ * which fetches the next answer (and may yield, inside a task: hence
+ * lua_callk) and answers true when the collector kept it, nil when the
+ * walk is over, or false, msg, NAME[, extra] when it failed; 4, 5, 6 the
+ * keys "oid", "type", "value". */
+#define STEP_COLLECTOR lua_upvalueindex(1)
+#define STEP_NAMES lua_upvalueindex(2)
+#define STEP_REFILL lua_upvalueindex(3)
+#define STEP_KEY_OID lua_upvalueindex(4)
+#define STEP_KEY_TYPE lua_upvalueindex(5)
+#define STEP_KEY_VALUE lua_upvalueindex(6)
 
-/* The next varbind of the answer kept, with iwalk's rules: pushes oid,
- * type, value and returns 3; or returns 0 when the walk ends there (out
- * of the subtree, endOfMibView; a non-increasing OID is kept for
- * c_failure). */
-static int flat_next(lua_State *L, collector *c)
+static int walk_refilled(lua_State *L, int status, lua_KContext ctx);
+
+/* Pushes a varbind as the walk yields it: {oid=, type=, value=} or, flat,
+ * oid, type, value; the number of values pushed. */
+static int push_step(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE value, smiUINT32 known)
+{
+    if (c->varbinds == VARBIND_FLAT) {
+        push_oid_text(L, &c->pushed, name, known);
+        wsl_push_syntax(L, STEP_NAMES, value->syntax);
+        wsl_push_value(L, value);
+        return 3;
+    }
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, STEP_KEY_OID);
+    push_oid_text(L, &c->pushed, name, known);
+    lua_rawset(L, -3);
+    lua_pushvalue(L, STEP_KEY_TYPE);
+    wsl_push_syntax(L, STEP_NAMES, value->syntax);
+    lua_rawset(L, -3);
+    lua_pushvalue(L, STEP_KEY_VALUE);
+    wsl_push_value(L, value);
+    lua_rawset(L, -3);
+    return 1;
+}
+
+/* The next varbind of the answer kept, with iwalk's rules: pushes it as
+ * the walk yields it and returns how many values that is; or returns 0
+ * when the walk ends there (out of the subtree, endOfMibView; a
+ * non-increasing OID is kept for c_failure). */
+static int walk_next(lua_State *L, collector *c)
 {
     smiLPCOID name;
     smiLPCVALUE value;
     wsnmp_reply_varbind(c->held, (smiUINT32)++c->next, &name, &value);
-    /* (as in collect_subtree: one pass over the arcs in common with the
-     * last OID, which the text pushed last is too) */
+    /* One pass over the arcs the name shares with the last OID tells all
+     * three things: c->last starts with the root, so the name is inside
+     * the subtree when they share the root's arcs; the first arc that
+     * differs orders them; and the text pushed last, the last OID's, is
+     * reused up to there. */
     smiUINT32 k = common_arcs(name->ptr, name->len, c->last, c->last_len);
     smiUINT32 known = c->pushed_is_last ? k : 0;
     int inside = k >= c->root_len;
@@ -684,6 +675,8 @@ static int flat_next(lua_State *L, collector *c)
         (c->show_end && is_exception(value->syntax))) {
         c->ended = 1;
         c->avail = 0;
+        /* (show_end: an exception inside the subtree is yielded, as
+         * net-snmp's tools print how the agent ended the walk) */
         if (!(inside && c->show_end))
             return 0;
         c->pushed_is_last = 0; /* (yielded, not taken as the last OID) */
@@ -691,13 +684,13 @@ static int flat_next(lua_State *L, collector *c)
                                                 : name->len <= c->last_len) {
         c->ended = 1;
         c->avail = 0;
-        lua_pushvalue(L, lua_upvalueindex(1));
+        lua_pushvalue(L, STEP_COLLECTOR);
         int idx = lua_gettop(L);
         lua_pushliteral(L, "type");
         lua_pushliteral(L, "value");
         lua_pushnil(L);
         lua_pushliteral(L, "oid");
-        keep_not_increasing(L, c, idx, idx + 1, lua_upvalueindex(2), name, value);
+        keep_not_increasing(L, c, idx, idx + 1, STEP_NAMES, name, value);
         lua_settop(L, idx - 1);
         return 0;
     } else {
@@ -705,19 +698,16 @@ static int flat_next(lua_State *L, collector *c)
         c->last_len = name->len;
         c->pushed_is_last = 1;
     }
-    push_oid_text(L, &c->pushed, name, known);
-    wsl_push_syntax(L, lua_upvalueindex(2), value->syntax);
-    wsl_push_value(L, value);
     if (c->left > 0)
         c->left--;
-    return 3;
+    return push_step(L, c, name, value, known);
 }
 
-static int flat_step(lua_State *L)
+static int walk_step(lua_State *L)
 {
-    collector *c = lua_touserdata(L, lua_upvalueindex(1));
+    collector *c = lua_touserdata(L, STEP_COLLECTOR);
     if (c->next < c->avail && c->left != 0) {
-        int n = flat_next(L, c);
+        int n = walk_next(L, c);
         if (n)
             return n;
     }
@@ -728,17 +718,17 @@ static int flat_step(lua_State *L)
         return 0;
     }
     lua_settop(L, 0); /* (the for's state and control values) */
-    lua_pushvalue(L, lua_upvalueindex(3));
-    lua_callk(L, 0, LUA_MULTRET, 0, flat_refilled);
-    return flat_refilled(L, LUA_OK, 0);
+    lua_pushvalue(L, STEP_REFILL);
+    lua_callk(L, 0, LUA_MULTRET, 0, walk_refilled);
+    return walk_refilled(L, LUA_OK, 0);
 }
 
 /* (also where a task that yielded in refill() resumes) */
-static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
+static int walk_refilled(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    collector *c = lua_touserdata(L, lua_upvalueindex(1));
+    collector *c = lua_touserdata(L, STEP_COLLECTOR);
     if (!lua_toboolean(L, 1) || c->held == NULL) {
         /* over: nil, or false, msg, NAME[, extra] (or a refill that kept
          * nothing, which the Lua side never answers with true) */
@@ -749,32 +739,35 @@ static int flat_refilled(lua_State *L, int status, lua_KContext ctx)
     c->next = 0;
     c->avail = (lua_Integer)c->batched;
     lua_settop(L, 0);
-    return flat_step(L);
+    return walk_step(L);
 }
 
-/* core._flat_steps(walker, refill, [max_varbinds]) -> the iterator of a
- * flat walk (see flat_step) */
-static int l_flat_steps(lua_State *L)
+/* core._walk_steps(walker, refill, [max_varbinds]) -> the iterator of a
+ * walk (see walk_step) */
+static int l_walk_steps(lua_State *L)
 {
     collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    luaL_argcheck(L, c->varbinds == VARBIND_FLAT, 1, "a flat walk's collector expected");
+    luaL_argcheck(L, c->varbinds != 0, 1, "a walk's collector expected");
     c->left = luaL_optinteger(L, 3, -1);
     c->next = c->avail = 0;
     c->finished = 0;
     lua_settop(L, 2);
     wsl_push_syntax_names(L);
     lua_insert(L, 2); /* collector, names, refill */
-    lua_pushcclosure(L, flat_step, 3);
+    lua_pushliteral(L, "oid");
+    lua_pushliteral(L, "type");
+    lua_pushliteral(L, "value");
+    lua_pushcclosure(L, walk_step, 6);
     return 1;
 }
 
-/* collector:__gc and __close: gives back the answer a flat walk kept (a
- * walk left before its end; a generic `for` closes it at a break). */
+/* collector:__gc and __close: gives back the answer a walk kept (a walk
+ * left before its end; a generic `for` closes it at a break). */
 static int c_close(lua_State *L)
 {
     collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
-    if (c->varbinds == VARBIND_FLAT) {
+    if (c->varbinds) {
         release_held(c);
         c->avail = 0;
         c->finished = 1;
@@ -782,7 +775,7 @@ static int c_close(lua_State *L)
     return 0;
 }
 
-/* collector:ended() -> whether a flat walk has met its end (see flat_next) */
+/* collector:ended() -> whether a walk has met its end (see walk_next) */
 static int c_ended(lua_State *L)
 {
     collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
@@ -790,7 +783,7 @@ static int c_ended(lua_State *L)
     return 1;
 }
 
-/* collector:holds() -> whether a flat walk keeps an answer now */
+/* collector:holds() -> whether a walk keeps an answer now */
 static int c_holds(lua_State *L)
 {
     collector *c = luaL_checkudata(L, 1, WSL_COLLECTOR);
@@ -863,6 +856,6 @@ void wsl_open_collector(lua_State *L)
     lua_setfield(L, -2, "_table_collector");
     lua_pushcfunction(L, l_walk_collector);
     lua_setfield(L, -2, "_walk_collector");
-    lua_pushcfunction(L, l_flat_steps);
-    lua_setfield(L, -2, "_flat_steps");
+    lua_pushcfunction(L, l_walk_steps);
+    lua_setfield(L, -2, "_walk_steps");
 }
