@@ -219,7 +219,10 @@ end
 -- @param dst the agent's Entity
 -- @param root the subtree's OID (or a MIB name, once a MIB is loaded)
 -- @param[opt] opts options, as above
--- @return an iterator for a generic `for`
+-- @return an iterator for a generic `for`, then nil, nil and (by default,
+-- non_increasing = "fail") a closing value: the walk keeps one answer of
+-- the agent while it yields its varbinds, and a `for` that breaks out
+-- gives it back at once (otherwise the garbage collector does)
 function Session:iwalk(dst, root, opts)
   opts = opts or {}
   check_options(opts)
