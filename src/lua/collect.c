@@ -385,41 +385,6 @@ static void push_oid_text(lua_State *L, oid_text *t, smiLPCOID name, smiUINT32 k
     lua_pushlstring(L, t->text, pos);
 }
 
-/* Pushes {oid=, type=, value=}; the key "oid" is at keys_idx + 3, "type"
- * and "value" at keys_idx, + 1 (pushed once per answer), the type names at
- * names_idx; `known` as push_oid_text's. */
-static void push_varbind(lua_State *L, collector *c, int keys_idx, int names_idx, smiLPCOID name,
-                         smiLPCVALUE value, smiUINT32 known)
-{
-    lua_createtable(L, 0, 3);
-    lua_pushvalue(L, keys_idx + 3);
-    push_oid_text(L, &c->pushed, name, known);
-    lua_rawset(L, -3);
-    lua_pushvalue(L, keys_idx);
-    wsl_push_syntax(L, names_idx, value->syntax);
-    lua_rawset(L, -3);
-    lua_pushvalue(L, keys_idx + 1);
-    wsl_push_value(L, value);
-    lua_rawset(L, -3);
-}
-
-/* A walk's non-increasing OID: kept for c_failure, which the iterator asks
- * once the varbinds before it have been yielded (as they were when iwalk
- * tested one varbind at a time). */
-static void keep_not_increasing(lua_State *L, collector *c, int idx, int keys_idx, int names_idx,
-                                smiLPCOID name, smiLPCVALUE value)
-{
-    push_arcs(L, name->ptr, name->len);
-    push_arcs(L, c->last, c->last_len);
-    lua_pushfstring(L, "walk: the agent returned %s after %s (OIDs not increasing)",
-                    lua_tostring(L, -2), lua_tostring(L, -1));
-    lua_setiuservalue(L, idx, 2);
-    lua_pop(L, 2);
-    push_varbind(L, c, keys_idx, names_idx, name, value, 0);
-    c->pushed_is_last = 0;
-    lua_setiuservalue(L, idx, 3);
-}
-
 /* Gives back the answer a walk kept, if any. */
 static void release_held(collector *c)
 {
@@ -644,16 +609,10 @@ int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept)
 
 static int walk_refilled(lua_State *L, int status, lua_KContext ctx);
 
-/* Pushes a varbind as the walk yields it: {oid=, type=, value=} or, flat,
- * oid, type, value; the number of values pushed. */
-static int push_step(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE value, smiUINT32 known)
+/* Pushes {oid=, type=, value=}; `known` as push_oid_text's. */
+static void push_varbind(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE value,
+                         smiUINT32 known)
 {
-    if (c->varbinds == VARBIND_FLAT) {
-        push_oid_text(L, &c->pushed, name, known);
-        wsl_push_syntax(L, STEP_NAMES, value->syntax);
-        wsl_push_value(L, value);
-        return 3;
-    }
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, STEP_KEY_OID);
     push_oid_text(L, &c->pushed, name, known);
@@ -664,7 +623,37 @@ static int push_step(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE val
     lua_pushvalue(L, STEP_KEY_VALUE);
     wsl_push_value(L, value);
     lua_rawset(L, -3);
+}
+
+/* Pushes a varbind as the walk yields it: {oid=, type=, value=} or, flat,
+ * oid, type, value; the number of values pushed. */
+static int push_step(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE value, smiUINT32 known)
+{
+    if (c->varbinds == VARBIND_FLAT) {
+        push_oid_text(L, &c->pushed, name, known);
+        wsl_push_syntax(L, STEP_NAMES, value->syntax);
+        wsl_push_value(L, value);
+        return 3;
+    }
+    push_varbind(L, c, name, value, known);
     return 1;
+}
+
+/* A walk's non-increasing OID: its message and varbind kept for c_failure,
+ * which refill() asks once the varbinds before it have been yielded. */
+static void keep_not_increasing(lua_State *L, collector *c, smiLPCOID name, smiLPCVALUE value)
+{
+    lua_pushvalue(L, STEP_COLLECTOR);
+    push_arcs(L, name->ptr, name->len);
+    push_arcs(L, c->last, c->last_len);
+    lua_pushfstring(L, "walk: the agent returned %s after %s (OIDs not increasing)",
+                    lua_tostring(L, -2), lua_tostring(L, -1));
+    lua_setiuservalue(L, -4, 2);
+    lua_pop(L, 2);
+    push_varbind(L, c, name, value, 0);
+    c->pushed_is_last = 0;
+    lua_setiuservalue(L, -2, 3);
+    lua_pop(L, 1);
 }
 
 /* The next varbind of the answer kept, with iwalk's rules: pushes it as
@@ -697,14 +686,7 @@ static int walk_next(lua_State *L, collector *c)
                                                 : name->len <= c->last_len) {
         c->ended = 1;
         c->avail = 0;
-        lua_pushvalue(L, STEP_COLLECTOR);
-        int idx = lua_gettop(L);
-        lua_pushliteral(L, "type");
-        lua_pushliteral(L, "value");
-        lua_pushnil(L);
-        lua_pushliteral(L, "oid");
-        keep_not_increasing(L, c, idx, idx + 1, STEP_NAMES, name, value);
-        lua_settop(L, idx - 1);
+        keep_not_increasing(L, c, name, value);
         return 0;
     } else {
         memcpy(c->last + k, name->ptr + k, (name->len - k) * sizeof *name->ptr);
