@@ -348,10 +348,17 @@ describe("winsnmp command line against snmpd #integration", function()
         text[2 + i])
     end
 
-    -- The entry's OID gives the same table.
+    -- The entry's OID gives the same table: the same rows and columns.
+    -- (The counters of the loopback interface, which these requests
+    -- travel on, may have moved between the two reads once snmpd's cache
+    -- of ifTable expires, and the column widths with them: numbers of
+    -- five digits or more and runs of spaces are compared as one.)
     local entry_out = tool.winsnmp(args("table", "-v2c", "-c", "public", peer(agent.address),
                                         "1.3.6.1.2.1.2.2.1"))
-    assert.equals((out:gsub("^[^\n]*", "")), (entry_out:gsub("^[^\n]*", "")))
+    local function shape(output)
+      return (output:gsub("^[^\n]*", ""):gsub("%d%d%d%d%d+", "N"):gsub(" +", " "))
+    end
+    assert.equals(shape(out), shape(entry_out))
 
     out, err, status = tool.winsnmp(args(v2c_table(), "--csv"))
     assert.equals(0, status, err)
