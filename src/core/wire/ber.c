@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* The byte writers below run for every byte of every request: inlined
  * into their callers, they cost a third of what they do as calls. */
@@ -288,6 +291,29 @@ static bool get_unsigned(const unsigned char *p, size_t len, size_t bytes, uint6
     return true;
 }
 
+/* Eight one-byte arcs at p (no byte with its high bit set) into out, or
+ * false and nothing written.  With SSE2 (every x86-64) a few vector
+ * instructions, which GCC does not find by itself at -O2. */
+static inline bool widen_eight(smiUINT32 *out, const unsigned char *p)
+{
+#if defined(__SSE2__)
+    __m128i bytes = _mm_loadl_epi64((const __m128i *)(const void *)p);
+    if (_mm_movemask_epi8(bytes) & 0xFF)
+        return false;
+    __m128i zero = _mm_setzero_si128(), halves = _mm_unpacklo_epi8(bytes, zero);
+    _mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi16(halves, zero));
+    _mm_storeu_si128((__m128i *)(void *)(out + 4), _mm_unpackhi_epi16(halves, zero));
+#else
+    uint64_t eight;
+    memcpy(&eight, p, sizeof eight);
+    if (eight & UINT64_C(0x8080808080808080))
+        return false;
+    for (int i = 0; i < 8; i++)
+        out[i] = p[i];
+#endif
+    return true;
+}
+
 static bool get_oid(const unsigned char *p, size_t len, smiUINT32 *buf, smiUINT32 *count)
 {
     smiUINT32 n = 0;
@@ -296,6 +322,16 @@ static bool get_oid(const unsigned char *p, size_t len, smiUINT32 *buf, smiUINT3
         return false;
     while (p < end) {
         if (n > 0 && !(*p & 0x80)) { /* (most arcs after the first fit in one byte) */
+            /* Eight bytes at a time while none has its high bit set: eight
+             * one-byte arcs, widened in a few instructions rather than
+             * tested and stored one by one (an OID's decoding was a tenth
+             * of a walked varbind's instructions). */
+            while (end - p >= 8 && MAXOBJIDSIZE - n >= 8 && widen_eight(buf + n, p)) {
+                n += 8;
+                p += 8;
+            }
+            if (p == end || (*p & 0x80))
+                continue;
             if (n == MAXOBJIDSIZE)
                 return false;
             buf[n++] = *p++;
