@@ -23,6 +23,9 @@
 
 #include <stddef.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "binding.h"
 
@@ -250,10 +253,22 @@ static int l_table_collector(lua_State *L)
     return 1;
 }
 
-/* How many leading arcs OIDs a (n arcs) and b (m arcs) have in common. */
+/* How many leading arcs OIDs a (n arcs) and b (m arcs) have in common.
+ * Asked of every varbind a walk yields, where most arcs are the same: with
+ * SSE2 (every x86-64), four arcs at a time. */
 static smiUINT32 common_arcs(const smiUINT32 *a, smiUINT32 n, const smiUINT32 *b, smiUINT32 m)
 {
     smiUINT32 most = n < m ? n : m, k = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    for (; most - k >= 4; k += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + k));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
+        unsigned same = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi32(x, y));
+        if (same !=
+            0xFFFF) /* (4 mask bits per arc; the first clear one is the first that differs) */
+            return k + (smiUINT32)__builtin_ctz(~same & 0xFFFF) / 4;
+    }
+#endif
     while (k < most && a[k] == b[k])
         k++;
     return k;
