@@ -263,9 +263,10 @@ static smiUINT32 common_arcs(const smiUINT32 *a, smiUINT32 n, const smiUINT32 *b
     for (; most - k >= 4; k += 4) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + k));
         __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
+        /* (four mask bits per arc: the first clear one is in the first
+         * arc that differs) */
         unsigned same = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi32(x, y));
-        if (same !=
-            0xFFFF) /* (4 mask bits per arc; the first clear one is the first that differs) */
+        if (same != 0xFFFF)
             return k + (smiUINT32)__builtin_ctz(~same & 0xFFFF) / 4;
     }
 #endif
