@@ -110,6 +110,25 @@ static void exercise(const unsigned char *msg, size_t len)
     }
 }
 
+/* A v2c Response of `count` varbinds, encoded by our encoder: 0 and the
+ * message (the caller frees it), or the encoder's status. */
+static SNMPAPI_STATUS encode_response(wsnmp_varbind *items, smiUINT32 count, smiINT32 id,
+                                      const char *community, unsigned char **msg, size_t *len)
+{
+    wsnmp_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.type = SNMP_PDU_RESPONSE;
+    pdu.request_id = id;
+    pdu.vbl.items = items;
+    pdu.vbl.count = pdu.vbl.capacity = count;
+    wsnmp_credentials sec;
+    memset(&sec, 0, sizeof sec);
+    sec.version = WSNMP_VERSION_2C;
+    sec.community = (smiOCTETS){(smiUINT32)strlen(community), (smiBYTE *)community};
+    const char *why;
+    return wsnmp_ber_encode(&sec, &pdu, msg, len, &why);
+}
+
 int main(void)
 {
     SnmpStartup(NULL, NULL, NULL, NULL, NULL);
@@ -209,25 +228,15 @@ int main(void)
                     v == 3 ? (smiVALUE){.syntax = SNMP_SYNTAX_OID, .value.oid = {n, arcs[v]}}
                            : values[v];
             }
-            wsnmp_pdu pdu;
-            memset(&pdu, 0, sizeof pdu);
-            pdu.type = SNMP_PDU_RESPONSE;
-            pdu.request_id = round;
-            pdu.vbl.items = vbs;
-            pdu.vbl.count = pdu.vbl.capacity = 4;
-            wsnmp_credentials sec;
-            memset(&sec, 0, sizeof sec);
-            sec.version = WSNMP_VERSION_2C;
-            sec.community = (smiOCTETS){6, (smiBYTE *)"public"};
             unsigned char *msg;
             size_t len;
-            const char *why;
-            if (wsnmp_ber_encode(&sec, &pdu, &msg, &len, &why) != 0) {
+            if (encode_response(vbs, 4, round, "public", &msg, &len) != 0) {
                 exact = 0;
                 break;
             }
             wsnmp_decoded d;
             bool mine;
+            const char *why;
             if (wsnmp_ber_decode(msg, len, &d, &mine, &why) != 0 || d.pdu.vbl.count != 4) {
                 exact = 0;
                 free(msg);
@@ -256,22 +265,12 @@ int main(void)
         items[0].value = values[5]; /* 200 octets */
         items[1].value = values[9]; /* an OID */
         items[2].value = values[0]; /* an integer */
-        wsnmp_pdu pdu;
-        memset(&pdu, 0, sizeof pdu);
-        pdu.type = SNMP_PDU_RESPONSE;
-        pdu.request_id = 42;
-        pdu.vbl.items = items;
-        pdu.vbl.count = pdu.vbl.capacity = 3;
-        wsnmp_credentials sec;
-        memset(&sec, 0, sizeof sec);
-        sec.version = WSNMP_VERSION_2C;
-        sec.community = (smiOCTETS){6, (smiBYTE *)"secret"};
         unsigned char *msg;
         size_t len;
-        const char *why;
-        CHECK_EQ_INT(wsnmp_ber_encode(&sec, &pdu, &msg, &len, &why), 0);
+        CHECK_EQ_INT(encode_response(items, 3, 42, "secret", &msg, &len), 0);
         wsnmp_decoded d;
         bool mine;
+        const char *why;
         CHECK_EQ_INT(wsnmp_ber_decode(msg, len, &d, &mine, &why), 0);
         free(msg);
         wsnmp_vbl *v = &d.pdu.vbl;
