@@ -340,6 +340,11 @@ describe("decoded table indexes #integration", function()
     local row = rows["0.1.2.3.4.5.4.1.3.6.1"]
     assert.same({ 4 }, (function() local k = {} for c in pairs(row) do k[#k + 1] = c end return k end)())
     assert.same({ "octets", "x" }, { row[4].type, row[4].value })
+    -- types beside the rows: row.index goes into the rows only
+    local plain, types = s:table(e, BASE .. ".5.1", { index = "decoded", types = true })
+    assert.same({ [3] = "int", [4] = "octets" }, types["0.1.2.3.4.5.4.1.3.6.1"])
+    assert.same({ [3] = 8, [4] = "x", index = { "\0\1\2\3\4\5", "1.3.6.1" } },
+                plain["0.1.2.3.4.5.4.1.3.6.1"])
     helper.fails_with("SNMPAPI_NOOP", s:table(e, BASE .. ".5", { index = "decoded" }))
   end)
 end)

@@ -25,6 +25,25 @@ local function rows_from_walk(s, e, entry)
   return rows
 end
 
+-- `types = true`'s second result against the `{type=, value=}` cells of
+-- `typed = true`: the same rows, the same columns, the same type names,
+-- and rows of plain values.
+local function same_as_typed(rows, types, typed, what)
+  assert.is_table(types, what)
+  local plain = {}
+  for index, row in pairs(typed) do
+    plain[index] = {}
+    local kinds = {}
+    for column, cell in pairs(row) do
+      plain[index][column] = cell.value
+      kinds[column] = cell.type
+    end
+    assert.same(kinds, types[index], what .. " " .. index)
+  end
+  assert.same(plain, rows, what)
+  for index in pairs(types) do assert.is_table(typed[index], what .. " " .. index) end
+end
+
 local function count_cells(rows)
   local n = 0
   for _, row in pairs(rows) do
@@ -71,6 +90,21 @@ describe("s:table by whole rows #integration", function()
         for column, value in pairs(row) do
           assert.equals(value, typed[index][column].value)
           assert.is_string(typed[index][column].type)
+        end
+      end
+      -- (counters move between requests: the types and the keys must agree,
+      -- the values only where they do not count)
+      local plain, types = s:table(e, entry, { types = true })
+      local kinds = {}
+      for index, row in pairs(typed) do
+        kinds[index] = {}
+        for column, cell in pairs(row) do kinds[index][column] = cell.type end
+      end
+      assert.same(kinds, types, entry)
+      for index, row in pairs(plain) do
+        for column, value in pairs(row) do
+          assert.equals(math.type(typed[index][column].value) or type(typed[index][column].value),
+                        math.type(value) or type(value))
         end
       end
       if count_cells(rows) > 100 then
@@ -140,6 +174,35 @@ describe("s:table by whole rows #integration", function()
       assert.same({ type = "octets", value = "r1c3" }, rows["1.3"][3])
       assert.same({ type = "int", value = 1001 }, rows["1.3"][1])
     end)
+
+    it("gives each cell's type beside the rows with types = true, on every path", function()
+      local kinds = {}
+      for index, row in pairs(expected) do
+        kinds[index] = {}
+        for c, value in pairs(row) do kinds[index][c] = type(value) == "string" and "octets" or "int" end
+      end
+      for _, case in ipairs({
+        { e2, {} }, { e2, { max_repetitions = 3 } }, { e1, {} },
+        { e2, { columns = { 2, 35, 36, 78 } } }, { e1, { columns = { 2, 35, 36, 78 } } },
+        { e2, { non_increasing = "allow" } }, { e2, { show_end = true } },
+      }) do
+        local e, opts = case[1], case[2]
+        local what = (e == e1 and "v1 " or "v2c ") .. tostring(next(opts) or "")
+        local typed_opts = setmetatable({ typed = true }, { __index = opts })
+        local types_opts = setmetatable({ types = true }, { __index = opts })
+        local rows, types = s:table(e, ENTRY, types_opts)
+        same_as_typed(rows, types, assert(s:table(e, ENTRY, typed_opts)), what)
+        if not opts.columns then assert.same(expected, rows, what) end
+        if not opts.columns then assert.same(kinds, types, what) end
+        -- both at once: typed cells, and the types beside them
+        local both, types2 = s:table(e, ENTRY, setmetatable({ typed = true, types = true },
+                                                            { __index = opts }))
+        assert.same(types, types2, what)
+        assert.same({ type = "int", value = 1002 }, both["1.3"][2], what)
+      end
+      assert.equals(1, select("#", s:table(e2, ENTRY)))
+      assert.has_error(function() s:table(e2, ENTRY, { types = "yes" }) end)
+    end)
   end)
 
   describe("the fake agent's misbehaviour", function()
@@ -180,6 +243,16 @@ describe("s:table by whole rows #integration", function()
         assert.same(expected, assert(s:table(e, TABLE)), mode)
         -- discovery, the GETBULK that shows it, then the subtree walk
         assert.is_true(e:stats().requests - before <= 2 + 120 // 25 + 2, mode)
+        -- (the types of the cells taken before the misorder showed are
+        -- dropped with them)
+        local rows, types = s:table(e, TABLE, { types = true })
+        assert.same(expected, rows, mode)
+        local kinds = {}
+        for index, row in pairs(expected) do
+          kinds[index] = {}
+          for c in pairs(row) do kinds[index][c] = "int" end
+        end
+        assert.same(kinds, types, mode)
       end
     end)
 

@@ -390,18 +390,22 @@ local function check_table_options(opts)
   if opts.index ~= nil and opts.index ~= "decoded" then
     error("bad option index (\"decoded\" expected)", 3)
   end
+  if opts.types ~= nil and type(opts.types) ~= "boolean" then
+    error("bad option types (a boolean expected)", 3)
+  end
 end
 
--- A table into `rows` through a collector (src/lua/collect.c): every column
--- at once (`columns`, or those the agent has), or with `root` one subtree
--- (v1).  true, or false, msg, NAME; or false, "misordered" when the agent
--- does not answer a request of many columns in rows (RFC 3416 4.2.3).
-local function collect(self, dst, base, root, opts, deadline, rows)
+-- A table into `rows` (and each cell's type into `types`, when given)
+-- through a collector (src/lua/collect.c): every column at once
+-- (`columns`, or those the agent has), or with `root` one subtree (v1).
+-- true, or false, msg, NAME; or false, "misordered" when the agent does
+-- not answer a request of many columns in rows (RFC 3416 4.2.3).
+local function collect(self, dst, base, root, opts, deadline, rows, types)
   local collector
   if root then
-    collector = core._collector(base, root, rows, opts.typed)
+    collector = core._collector(base, root, rows, opts.typed, types)
   else
-    collector = core._table_collector(base, rows, opts.typed, opts.columns)
+    collector = core._table_collector(base, rows, opts.typed, opts.columns, types)
   end
   local fetch = fetcher(self, dst, base, opts, function() return collector:ask() end, deadline,
                         collector)
@@ -415,7 +419,7 @@ end
 
 -- The same through iwalk, for the options that need each varbind in Lua
 -- (non_increasing = "allow", show_end).
-local function table_by_iwalk(self, dst, base, root, opts, deadline, rows)
+local function table_by_iwalk(self, dst, base, root, opts, deadline, rows, types)
   -- (iwalk takes seconds from now; > 0, or it would be misuse)
   local walk_opts = setmetatable({ deadline = deadline and math.max(deadline - core.now(), 1e-6) },
                                  { __index = opts })
@@ -429,26 +433,39 @@ local function table_by_iwalk(self, dst, base, root, opts, deadline, rows)
         rows[suffix] = row
       end
       row[tonumber(column)] = opts.typed and { type = vb.type, value = vb.value } or vb.value
+      if types then
+        local types_row = types[suffix]
+        if not types_row then
+          types_row = {}
+          types[suffix] = types_row
+        end
+        types_row[tonumber(column)] = vb.type
+      end
     end
   end
   return true
 end
 
 -- Column numbers to names (`opts.names`, MIBs loaded: one lookup per
--- column) and each row's decoded index (`index = "decoded"`).
-local function name_and_decode(base, rows, names, decode)
+-- column) in `rows` and `types` (when given), and each row's decoded index
+-- (`index = "decoded"`; in `rows` only).
+local function name_and_decode(base, rows, names, decode, types)
   local labels = {}
+  local function named(row)
+    local out = {}
+    for column, cell in pairs(row) do
+      if labels[column] == nil then
+        labels[column] = column_name(base .. "." .. column) or false
+      end
+      out[labels[column] or column] = cell
+    end
+    return out
+  end
   for suffix, row in pairs(rows) do
     if names then
-      local named = {}
-      for column, cell in pairs(row) do
-        if labels[column] == nil then
-          labels[column] = column_name(base .. "." .. column) or false
-        end
-        named[labels[column] or column] = cell
-      end
-      row = named
-      rows[suffix] = named -- (an existing key: allowed while traversing)
+      row = named(row)
+      rows[suffix] = row -- (an existing key: allowed while traversing)
+      if types and types[suffix] then types[suffix] = named(types[suffix]) end
     end
     if decode then
       local arcs = {}
@@ -468,6 +485,9 @@ end
 --
 -- * `columns`: the column numbers to fetch (each walked on its own)
 -- * `typed = true`: cells are `{type=, value=}`
+-- * `types = true`: a second result, `types[index][column]` = the cell's
+--   type name, row for row beside `rows` (whose cells stay plain values
+--   unless `typed`): every cell's type without a table per cell
 -- * `index = "decoded"`: with the MIB loaded, each row also gets
 --   `row.index`, its index values decoded by the table's INDEX clause
 --   (integers, IP addresses, strings with and without IMPLIED, OIDs,
@@ -484,6 +504,7 @@ function Session:table(dst, entry_oid, opts)
     if not decode then return core._fail(self, msg, name) end
   end
   local rows = {}
+  local types = opts.types and {} or nil
   local deadline = opts.deadline and core.now() + opts.deadline
   -- v2c/v3: every column at once, whole rows per GETBULK, the cells going
   -- from the reply into `rows` in C.  v1 (whose noSuchName fails a whole
@@ -493,11 +514,12 @@ function Session:table(dst, entry_oid, opts)
     or opts.non_repeaters or opts.getnext
   local whole_rows = not by_iwalk and dst:version() ~= "1"
   if whole_rows then
-    local ok, m, n = collect(self, dst, base, nil, opts, deadline, rows)
+    local ok, m, n = collect(self, dst, base, nil, opts, deadline, rows, types)
     if not ok and m == "misordered" then
       -- An agent that does not answer in rows: the table again, a column
       -- (or the whole entry) at a time, as a subtree walk reads it.
       rows, whole_rows = {}, false
+      types = types and {}
     elseif not ok then
       return core._fail(self, m, n)
     end
@@ -512,14 +534,15 @@ function Session:table(dst, entry_oid, opts)
       end
       local ok, m, n
       if by_iwalk then
-        ok, m, n = table_by_iwalk(self, dst, base, root, opts, deadline, rows)
+        ok, m, n = table_by_iwalk(self, dst, base, root, opts, deadline, rows, types)
       else
-        ok, m, n = collect(self, dst, base, root, opts, deadline, rows)
+        ok, m, n = collect(self, dst, base, root, opts, deadline, rows, types)
       end
       if not ok then return core._fail(self, m, n) end
     end
   end
-  if opts.names or decode then name_and_decode(base, rows, opts.names, decode) end
+  if opts.names or decode then name_and_decode(base, rows, opts.names, decode, types) end
+  if types then return rows, types end
   return rows
 end
 

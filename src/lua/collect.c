@@ -76,6 +76,7 @@ typedef struct {
     smiUINT32 root_len;  /* one subtree: arcs of the root walked */
     smiUINT32 last_len;  /* one subtree: arcs of the last OID taken */
     int typed;           /* cells {type=, value=} instead of values */
+    int types;           /* each cell's type also in types[index][column] */
     int varbinds;        /* a walk's: VARBIND_TABLES or VARBIND_FLAT; 0 a table's */
     int show_end;        /* a walk's: an exception ends it, yielded */
     smiUINT32 batched;   /* a walk's: varbinds in the answer kept */
@@ -102,7 +103,8 @@ typedef struct {
 } collector;
 
 /* uservalues: 1 the rows table, 2 the column array, 3 each column's last
- * OID as a string (the next request's varbind).  A walk's collector: 1 the
+ * OID as a string (the next request's varbind), 4 the types table (s:table's
+ * `types`: each cell's type name, row for row beside `rows`) or nil.  A walk's collector: 1 the
  * batch of varbinds from the last answer, 2 and 3 the message and the
  * varbind of a non-increasing OID, kept until the batch before it has
  * been yielded. */
@@ -141,16 +143,24 @@ static void add_column(lua_State *L, collector *c, int idx, smiUINT32 number)
     lua_pop(L, 1);
 }
 
-static collector *new_collector(lua_State *L, int rows_idx, int typed, int walk)
+/* types_idx: the types table, or 0 (none) */
+static collector *new_collector(lua_State *L, int rows_idx, int typed, int types_idx, int walk)
 {
     luaL_checktype(L, rows_idx, LUA_TTABLE);
+    if (types_idx)
+        luaL_checktype(L, types_idx, LUA_TTABLE);
     /* (the OID text a walk keeps is 2 KB, most of a collector) */
     size_t size = walk ? sizeof(collector) : offsetof(collector, pushed);
-    collector *c = lua_newuserdatauv(L, size, 3);
+    collector *c = lua_newuserdatauv(L, size, 4);
     memset(c, 0, size);
     c->typed = typed;
+    c->types = types_idx != 0;
     lua_pushvalue(L, rows_idx);
     lua_setiuservalue(L, -2, 1);
+    if (types_idx) {
+        lua_pushvalue(L, types_idx);
+        lua_setiuservalue(L, -2, 4);
+    }
     lua_newtable(L);
     lua_setiuservalue(L, -2, 3);
     luaL_setmetatable(L, walk ? WSL_WALK_COLLECTOR : WSL_COLLECTOR);
@@ -170,13 +180,13 @@ static void push_arcs(lua_State *L, const smiUINT32 *arcs, smiUINT32 len)
     wsl_push_oid(L, &oid);
 }
 
-/* core._collector(entry, root, rows, typed) -> a collector
+/* core._collector(entry, root, rows, typed, [types]) -> a collector
  * of one subtree; entry and root canonical OID strings, root inside entry
  * (or equal). */
 static int l_collector(lua_State *L)
 {
-    lua_settop(L, 4);
-    collector *c = new_collector(L, 3, lua_toboolean(L, 4), 0);
+    lua_settop(L, 5);
+    collector *c = new_collector(L, 3, lua_toboolean(L, 4), lua_isnil(L, 5) ? 0 : 5, 0);
     c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
     c->root_len = wsl_parse_oid_at(L, NULL, 2, c->root);
     luaL_argcheck(L, c->entry_len > 0, 1, "entry OID expected");
@@ -200,7 +210,7 @@ static int l_walk_collector(lua_State *L)
     int flat = lua_toboolean(L, 3);
     lua_pop(L, 1);
     lua_newtable(L); /* (the rows table every collector has: unused) */
-    collector *c = new_collector(L, 3, 1, 1);
+    collector *c = new_collector(L, 3, 1, 0, 1);
     c->varbinds = flat ? VARBIND_FLAT : VARBIND_TABLES;
     c->show_end = lua_toboolean(L, 2);
     c->root_len = wsl_parse_oid_at(L, NULL, 1, c->root);
@@ -222,13 +232,13 @@ static int c_failure(lua_State *L)
     return 3;
 }
 
-/* core._table_collector(entry, rows, typed, [columns]) -> a collector of
- * the table's columns at once: `columns` (a list of column numbers) or
- * every column the agent has. */
+/* core._table_collector(entry, rows, typed, [columns], [types]) -> a
+ * collector of the table's columns at once: `columns` (a list of column
+ * numbers) or every column the agent has. */
 static int l_table_collector(lua_State *L)
 {
-    lua_settop(L, 4);
-    collector *c = new_collector(L, 2, lua_toboolean(L, 3), 0);
+    lua_settop(L, 5);
+    collector *c = new_collector(L, 2, lua_toboolean(L, 3), lua_isnil(L, 5) ? 0 : 5, 0);
     int idx = lua_gettop(L);
     c->entry_len = wsl_parse_oid_at(L, NULL, 1, c->entry);
     luaL_argcheck(L, c->entry_len > 0 && c->entry_len < MAXOBJIDSIZE - 1, 1, "entry OID expected");
@@ -300,18 +310,36 @@ static int is_cell(const collector *c, smiLPCOID name)
 /* The row that the previous cell went into: in an answer of whole rows,
  * the columns of one row come one after the other, so most cells need no
  * lookup.  `suffix` points into the reply, alive while it is collected;
- * the row table itself sits on the stack at `slot`. */
+ * the row table itself sits on the stack at `slot`, and with `types` its
+ * row of type names at slot + 2 (the types table at slot + 1). */
 typedef struct {
     int slot;
     smiUINT32 len;
     const smiUINT32 *suffix;
 } row_cache;
 
-/* Stores one varbind's value at rows[suffix][column]; the rows table is at
- * rows_idx, the strings "type" and "value" at rows_idx + 1 and + 2 (pushed
- * once per answer, not interned again per cell).  A new row gets room for
- * the columns known (numbered densely, as tables nearly always are), so
- * that filling it never regrows it. */
+/* Stores one varbind's value at rows[suffix][column], and with `types` its
+ * type name at types[suffix][column]; the rows table is at rows_idx, the
+ * strings "type" and "value" at rows_idx + 1 and + 2 (pushed once per
+ * answer, not interned again per cell).  A new row gets room for the
+ * columns known (numbered densely, as tables nearly always are), so that
+ * filling it never regrows it. */
+
+/* Replaces the row at `slot` with tbl[suffix] (the suffix on the stack
+ * top, left there), made first when missing; tbl at tbl_idx. */
+static void enter_row(lua_State *L, const collector *c, int tbl_idx, int slot)
+{
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, tbl_idx) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, c->row_size, 0);
+        lua_pushvalue(L, -2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, tbl_idx); /* tbl[suffix] = row */
+    }
+    lua_replace(L, slot);
+}
+
 static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache *rc,
                        smiLPCOID name, smiLPCVALUE value)
 {
@@ -320,15 +348,9 @@ static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache
     if (rc->suffix == NULL || rc->len != suffix.len ||
         memcmp(rc->suffix, suffix.ptr, suffix.len * sizeof *suffix.ptr) != 0) {
         wsl_push_oid(L, &suffix);
-        lua_pushvalue(L, -1);
-        if (lua_rawget(L, rows_idx) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            lua_createtable(L, c->row_size, 0);
-            lua_pushvalue(L, -2);
-            lua_pushvalue(L, -2);
-            lua_rawset(L, rows_idx); /* rows[suffix] = row */
-        }
-        lua_replace(L, rc->slot);
+        enter_row(L, c, rows_idx, rc->slot);
+        if (c->types)
+            enter_row(L, c, rc->slot + 1, rc->slot + 2);
         lua_pop(L, 1); /* the suffix */
         rc->suffix = suffix.ptr;
         rc->len = suffix.len;
@@ -345,6 +367,10 @@ static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache
         wsl_push_value(L, value);
     }
     lua_rawseti(L, rc->slot, (lua_Integer)number);
+    if (c->types) {
+        wsl_push_syntax(L, SYNTAX_NAMES, value->syntax);
+        lua_rawseti(L, rc->slot + 2, (lua_Integer)number);
+    }
 }
 
 /* nil, "walk: the agent returned A after B (OIDs not increasing)",
@@ -599,7 +625,9 @@ int wsl_collect_reply(lua_State *L, int idx, wsnmp_reply *r, int *kept)
     int rows_idx = lua_gettop(L);
     lua_pushliteral(L, "type"); /* keys of typed cells, at rows_idx + 1 and + 2 */
     lua_pushliteral(L, "value");
-    lua_pushnil(L); /* the row_cache's row, at rows_idx + 3 */
+    lua_pushnil(L);               /* the row_cache's row, at rows_idx + 3 */
+    lua_getiuservalue(L, idx, 4); /* the types table or nil, at rows_idx + 4 */
+    lua_pushnil(L);               /* its row, at rows_idx + 5 */
     if (!c->by_columns)
         return collect_subtree(L, c, base, rows_idx, r, kept);
     if (c->discovering)
