@@ -84,8 +84,9 @@ local clients = {
   { key = "winsnmp", name = "winsnmp (Lua tasks)",
     rounds = 5,
     cmd = LUA_ENV .. "bench/fleet_measure %d lua5.4 bench/fleet_winsnmp.lua %s table 300 60",
-    how = "one task per agent, 300 agents at once; `s:table(e, ifEntry, {typed = true, "
-      .. "deadline = 60})`: one GETNEXT finds the columns, then GETBULKs of whole rows (every "
+    how = "one task per agent, 300 agents at once; `s:table(e, ifEntry, {types = true, "
+      .. "deadline = 60})` (rows of values and, beside them, each cell's type name): one "
+      .. "GETNEXT finds the columns, then GETBULKs of whole rows (every "
       .. "column in each) with the adaptive size (`max_repetitions = \"auto\"`); one session, "
       .. "one socket" },
   { key = "c", name = "C reference (net-snmp async)", rounds = 5,
