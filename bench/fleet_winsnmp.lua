@@ -4,7 +4,7 @@
 -- against the simulator's formula (bench/fleet_sim.c).  The types come
 -- from `types = true` (a table of type names per row beside the rows of
 -- values): with `typed = true` instead, a {type=, value=} table per cell
--- (5.25 million of them) cost 28% more instructions.  Prints one JSON line.
+-- (5.25 million of them) cost 40% more instructions.  Prints one JSON line.
 --
 --   lua5.4 bench/fleet_winsnmp.lua PORTSFILE [MODE] [WINDOW] [DEADLINE] [MAX_IN_FLIGHT]
 --
