@@ -103,11 +103,11 @@ typedef struct {
 } collector;
 
 /* uservalues: 1 the rows table, 2 the column array, 3 each column's last
- * OID as a string (the next request's varbind), 4 the types table (s:table's
- * `types`: each cell's type name, row for row beside `rows`) or nil.  A walk's collector: 1 the
- * batch of varbinds from the last answer, 2 and 3 the message and the
- * varbind of a non-increasing OID, kept until the batch before it has
- * been yielded. */
+ * OID as a string (the next request's varbind), 4 the types table
+ * (s:table's `types`: each cell's type name, row for row beside `rows`) or
+ * nil.  A walk's collector: 1 the batch of varbinds from the last answer,
+ * 2 and 3 the message and the varbind of a non-increasing OID, kept until
+ * the batch before it has been yielded. */
 
 static column *columns_of(lua_State *L, int idx)
 {
@@ -318,13 +318,6 @@ typedef struct {
     const smiUINT32 *suffix;
 } row_cache;
 
-/* Stores one varbind's value at rows[suffix][column], and with `types` its
- * type name at types[suffix][column]; the rows table is at rows_idx, the
- * strings "type" and "value" at rows_idx + 1 and + 2 (pushed once per
- * answer, not interned again per cell).  A new row gets room for the
- * columns known (numbered densely, as tables nearly always are), so that
- * filling it never regrows it. */
-
 /* Replaces the row at `slot` with tbl[suffix] (the suffix on the stack
  * top, left there), made first when missing; tbl at tbl_idx. */
 static void enter_row(lua_State *L, const collector *c, int tbl_idx, int slot)
@@ -340,6 +333,12 @@ static void enter_row(lua_State *L, const collector *c, int tbl_idx, int slot)
     lua_replace(L, slot);
 }
 
+/* Stores one varbind's value at rows[suffix][column], and with `types` its
+ * type name at types[suffix][column]; the rows table is at rows_idx, the
+ * strings "type" and "value" at rows_idx + 1 and + 2 (pushed once per
+ * answer, not interned again per cell).  A new row gets room for the
+ * columns known (numbered densely, as tables nearly always are), so that
+ * filling it never regrows it. */
 static void store_cell(lua_State *L, const collector *c, int rows_idx, row_cache *rc,
                        smiLPCOID name, smiLPCVALUE value)
 {
