@@ -417,6 +417,16 @@ local function collect(self, dst, base, root, opts, deadline, rows, types)
   end
 end
 
+-- tbl[key], made first when missing.
+local function row_of(tbl, key)
+  local row = tbl[key]
+  if not row then
+    row = {}
+    tbl[key] = row
+  end
+  return row
+end
+
 -- The same through iwalk, for the options that need each varbind in Lua
 -- (non_increasing = "allow", show_end).
 local function table_by_iwalk(self, dst, base, root, opts, deadline, rows, types)
@@ -427,20 +437,9 @@ local function table_by_iwalk(self, dst, base, root, opts, deadline, rows, types
     if vb == false then return false, m, n end
     local column, suffix = vb.oid:match("^(%d+)%.(.+)$", #base + 2) -- (no substring made)
     if column then
-      local row = rows[suffix]
-      if not row then
-        row = {}
-        rows[suffix] = row
-      end
-      row[tonumber(column)] = opts.typed and { type = vb.type, value = vb.value } or vb.value
-      if types then
-        local types_row = types[suffix]
-        if not types_row then
-          types_row = {}
-          types[suffix] = types_row
-        end
-        types_row[tonumber(column)] = vb.type
-      end
+      column = tonumber(column)
+      row_of(rows, suffix)[column] = opts.typed and { type = vb.type, value = vb.value } or vb.value
+      if types then row_of(types, suffix)[column] = vb.type end
     end
   end
   return true
